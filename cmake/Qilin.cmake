@@ -1,0 +1,34 @@
+# Shared CMake helpers for Qilin.
+
+set(QILIN_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
+
+# qilin_verilate(<library> TOP <module> PREFIX <Vname> SOURCES <sv...> [PARAMS -GName=V ...])
+# Verilates one configuration of a module into the static library <library>, which
+# must already exist. Several configurations can share one library (distinct PREFIXes);
+# the Verilator runtime is then compiled once.
+function(qilin_verilate lib)
+  cmake_parse_arguments(QV "" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
+  set(extra)
+  if(QILIN_COVERAGE)
+    list(APPEND extra COVERAGE)
+  endif()
+  verilate(${lib} ${extra} TRACE_FST
+    TOP_MODULE ${QV_TOP}
+    PREFIX ${QV_PREFIX}
+    SOURCES ${QV_SOURCES}
+    INCLUDE_DIRS ${QILIN_RTL_DIR}/common
+    DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${QV_PREFIX}
+    # Verilated sources are large and flat: -O1 builds several times faster than -O3
+    # and simulates nearly as fast; the rarely run "slow" (init/trace-setup) code gets -O0.
+    OPT_FAST -O1 OPT_SLOW -O0 OPT_GLOBAL -O1
+    VERILATOR_ARGS --assert --x-assign unique --x-initial unique ${QV_PARAMS})
+endfunction()
+
+# qilin_catch_test(<exe> SOURCES <cpp...> LIBS <libs...>): a Catch2 test binary whose
+# TEST_CASEs are each registered with CTest (so `ctest -j` spreads them over cores).
+function(qilin_catch_test exe)
+  cmake_parse_arguments(QT "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${exe} ${QT_SOURCES})
+  target_link_libraries(${exe} PRIVATE qilin_catch_main ${QT_LIBS})
+  catch_discover_tests(${exe} TEST_PREFIX "${exe}:" PROPERTIES TIMEOUT 600)
+endfunction()

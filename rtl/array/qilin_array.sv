@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+// Weight-stationary INT8 systolic array: streams rows of A against a double-buffered
+// K x N weight tile and returns aligned rows of int32 results.
+//
+// Streams (all valid/ready; valid never waits on ready):
+//   w_*  one weight row per beat, row 0 first; w_last_i ends a tile of K <= NumRows rows.
+//        The array zero-fills rows K..NumRows-1 itself (one per cycle, w_ready_o low).
+//   a_*  one row of A per beat (element r meets weight row r); a_last_i ends the tile's
+//        stream. Tile j's activations use tile j's weights, in order.
+//   o_*  one int32 result row per A row, in order; o_last_o marks a tile's final row.
+//
+// Overlap: tile j+1's weights load into the idle bank while tile j streams, and tile
+// j+1's activations may start one cycle after its first weight row, because weight row
+// r is only needed when the skewed activation wavefront reaches array row r. If the
+// weight stream then falls behind that wavefront, the whole pipeline freezes until the
+// row arrives, so any w_valid pattern is legal. Output backpressure never freezes the
+// pipeline: activations are admitted only against free output-FIFO credits.
+`include "qilin_assert.svh"
+
+module qilin_array
+#(
+  parameter int unsigned NumRows      = 16,
+  parameter int unsigned NumCols      = 16,
+  // PEs in a row that share one activation register. 1 is a classic systolic row;
+  // larger values cut the fill/drain latency (NumRows + NumCols/ColsPerStage) at the
+  // cost of activation fan-out.
+  parameter int unsigned ColsPerStage = 4,
+  // Do not override.
+  parameter int unsigned NumGroups    = NumCols / ColsPerStage,
+  parameter int unsigned RowW         = $clog2(NumRows),
+  parameter int unsigned CtrlDepth    = NumRows + NumGroups - 1,
+  parameter int unsigned OutDepth     = NumRows + NumGroups + 1,
+  parameter int unsigned CreditW      = $clog2(OutDepth + 1)
+) (
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  // Weights.
+  input  logic                           w_valid_i,
+  output logic                           w_ready_o,
+  input  logic [NumCols-1:0][qilin_pkg::DataW-1:0]  w_data_i,
+  input  logic [NumCols-1:0][qilin_pkg::ZpW-1:0]    w_zp_i,     // per column, signed
+  input  logic                           w_signed_i,
+  input  logic                           w_last_i,
+  // Activations.
+  input  logic                           a_valid_i,
+  output logic                           a_ready_o,
+  input  logic [NumRows-1:0][qilin_pkg::DataW-1:0]  a_data_i,
+  input  logic [qilin_pkg::ZpW-1:0]                 a_zp_i,     // signed
+  input  logic                           a_signed_i,
+  input  logic                           a_last_i,
+  // Results.
+  output logic                           o_valid_o,
+  input  logic                           o_ready_i,
+  output logic [NumCols-1:0][qilin_pkg::AccW-1:0]   o_data_o,
+  output logic                           o_last_o,
+  // Something is in flight or a weight tile is part-loaded.
+  output logic                           busy_o
+);
+  localparam int unsigned OpW = qilin_pkg::OpW;
+  localparam int unsigned AccW = qilin_pkg::AccW;
+  localparam int unsigned DataW = qilin_pkg::DataW;
+  localparam int unsigned ZpW = qilin_pkg::ZpW;
+  localparam int unsigned MaxRowsExact = qilin_pkg::MaxRowsExact;
+
+
+  // ---------------------------------------------------------------------------------
+  // Tile bookkeeping. wt_idx_q is the weight tile loading next, act_idx_q the
+  // activation tile streaming next; tile j uses bank j[0]. Their difference is in
+  // {-1, 0, 1, 2}: -1 activations wait for weights, 0 the tile's weights are loading,
+  // 1 they are loaded, 2 both banks are full and weight loading waits.
+  // ---------------------------------------------------------------------------------
+  logic [1:0]         wt_idx_q, wt_idx_d, act_idx_q, act_idx_d, wt_ahead;
+  logic [RowW-1:0]    wr_row_q, wr_row_d;       // next weight row to write
+  logic               zfill_q, zfill_d;         // generating zero rows after w_last
+  logic               wt_used_q, wt_used_d;     // the loading tile's activations started
+  logic [RowW:0]      elapsed_q, elapsed_d;     // advances since that first activation
+  logic [CreditW-1:0] credit_q, credit_d;       // rows admitted and not yet popped
+
+  logic en;           // pipeline advance
+  logic late;         // weight row due now is missing: freeze
+  logic w_can, row_avail, w_fire, w_tile_end;
+  logic a_can, a_fire, o_fire, push;
+  logic [RowW:0] rows_by_end, rows_needed;
+
+  assign wt_ahead  = wt_idx_q - act_idx_q;
+  assign w_can     = (wt_ahead != 2'd2);
+  assign row_avail = w_can && (zfill_q || w_valid_i);
+
+  // Weight row r must be written before the wavefront of the tile's first activation
+  // reaches array row r, i.e. by the end of advance (r - 1) after that activation.
+  assign rows_by_end = {1'b0, wr_row_q} + (RowW+1)'(row_avail);
+  assign rows_needed = (elapsed_q + (RowW+1)'(2) < (RowW+1)'(NumRows))
+                     ? elapsed_q + (RowW+1)'(2) : (RowW+1)'(NumRows);
+  assign late        = wt_used_q && (rows_by_end < rows_needed);
+  assign en          = !late;
+
+  assign w_fire     = en && row_avail;
+  assign w_ready_o  = en && w_can && !zfill_q;
+  assign w_tile_end = w_fire && (wr_row_q == RowW'(NumRows - 1));
+
+  // A tile whose weights are still loading may start once one row is in and the next
+  // arrives no later than this cycle.
+  always_comb begin
+    unique case (wt_ahead)
+      2'd1, 2'd2: a_can = 1'b1;
+      2'd0:       a_can = wt_used_q || ((wr_row_q != '0) && (rows_by_end >= (RowW+1)'(2)));
+      default:    a_can = 1'b0;
+    endcase
+  end
+  assign a_ready_o = en && a_can && (credit_q < CreditW'(OutDepth));
+  assign a_fire    = a_valid_i && a_ready_o;
+
+  always_comb begin
+    wt_idx_d  = wt_idx_q;
+    wr_row_d  = wr_row_q;
+    zfill_d   = zfill_q;
+    wt_used_d = wt_used_q;
+    elapsed_d = elapsed_q;
+    act_idx_d = act_idx_q;
+
+    if (w_fire) begin
+      if (w_tile_end) begin
+        wr_row_d = '0;
+        zfill_d  = 1'b0;
+        wt_idx_d = wt_idx_q + 2'd1;
+      end else begin
+        wr_row_d = wr_row_q + RowW'(1);
+        if (w_last_i && !zfill_q) zfill_d = 1'b1;
+      end
+    end
+
+    if (en && wt_used_q && (elapsed_q != (RowW+1)'(NumRows))) elapsed_d = elapsed_q + 1'b1;
+    if (a_fire && (wt_ahead == 2'd0) && !wt_used_q) begin
+      wt_used_d = 1'b1;
+      elapsed_d = (RowW+1)'(1);
+    end
+    if (w_tile_end) wt_used_d = 1'b0;
+
+    if (a_fire && a_last_i) act_idx_d = act_idx_q + 2'd1;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wt_idx_q  <= '0;
+      act_idx_q <= '0;
+      wr_row_q  <= '0;
+      zfill_q   <= 1'b0;
+      wt_used_q <= 1'b0;
+      elapsed_q <= '0;
+      credit_q  <= '0;
+    end else begin
+      wt_idx_q  <= wt_idx_d;
+      act_idx_q <= act_idx_d;
+      wr_row_q  <= wr_row_d;
+      zfill_q   <= zfill_d;
+      wt_used_q <= wt_used_d;
+      elapsed_q <= elapsed_d;
+      credit_q  <= credit_d;
+    end
+  end
+
+  assign credit_d = credit_q + CreditW'(a_fire) - CreditW'(o_fire);
+
+  // ---------------------------------------------------------------------------------
+  // Operands minus zero points, at the edge so each PE multiplies only.
+  // ---------------------------------------------------------------------------------
+
+  logic [NumRows-1:0][OpW-1:0] a_op;
+  logic [NumCols-1:0][OpW-1:0] w_op;
+  for (genvar r = 0; r < NumRows; r++) begin : gen_a_op
+    // Extend the raw byte by its signedness, then subtract the sign-extended zero point.
+    assign a_op[r] = {{(OpW-DataW){a_signed_i & a_data_i[r][DataW-1]}}, a_data_i[r]}
+                   - {{(OpW-ZpW){a_zp_i[ZpW-1]}}, a_zp_i};
+  end
+  for (genvar c = 0; c < NumCols; c++) begin : gen_w_op
+    assign w_op[c] = zfill_q ? '0
+                   : {{(OpW-DataW){w_signed_i & w_data_i[c][DataW-1]}}, w_data_i[c]}
+                   - {{(OpW-ZpW){w_zp_i[c][ZpW-1]}}, w_zp_i[c]};
+  end
+
+  // ---------------------------------------------------------------------------------
+  // Control line: {valid, last, bank} of each admitted row, one stage per advance.
+  // Stage s is the row whose wavefront is on anti-diagonal s (array row + group).
+  // ---------------------------------------------------------------------------------
+  // Packed vectors rather than an array of structs: Yosys cannot select members of
+  // unpacked struct arrays.
+  logic ctrl_valid [CtrlDepth+1];
+  logic ctrl_last  [CtrlDepth+1];
+  logic ctrl_bank  [CtrlDepth+1];
+  assign ctrl_valid[0] = a_fire;
+  assign ctrl_last[0]  = a_last_i;
+  assign ctrl_bank[0]  = act_idx_q[0];
+  for (genvar s = 1; s <= CtrlDepth; s++) begin : gen_ctrl
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ctrl_valid[s] <= 1'b0;
+        ctrl_last[s]  <= 1'b0;
+        ctrl_bank[s]  <= 1'b0;
+      end else if (en) begin
+        ctrl_valid[s] <= ctrl_valid[s-1];
+        ctrl_last[s]  <= ctrl_last[s-1];
+        ctrl_bank[s]  <= ctrl_bank[s-1];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------
+  // Weight write line: group g writes g advances after the row was accepted, matching
+  // the activation's horizontal skew, so a bank is never overwritten under a tile that
+  // still reads it.
+  // ---------------------------------------------------------------------------------
+  logic                        wl_valid [NumGroups];
+  logic                        wl_bank  [NumGroups];
+  logic [RowW-1:0]             wl_row  [NumGroups];
+  logic [NumCols-1:0][OpW-1:0] wl_data [NumGroups];
+  assign wl_valid[0] = w_fire;
+  assign wl_row[0]   = wr_row_q;
+  assign wl_bank[0]  = wt_idx_q[0];
+  assign wl_data[0]  = w_op;
+  for (genvar g = 1; g < NumGroups; g++) begin : gen_wline
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        wl_valid[g] <= 1'b0;
+        wl_row[g]   <= '0;
+        wl_bank[g]  <= 1'b0;
+        wl_data[g]  <= '0;
+      end else if (en) begin
+        wl_valid[g] <= wl_valid[g-1];
+        wl_row[g]   <= wl_row[g-1];
+        wl_bank[g]  <= wl_bank[g-1];
+        wl_data[g]  <= wl_data[g-1];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------
+  // Input skew (row r waits r advances), the PE grid, and output deskew.
+  // ---------------------------------------------------------------------------------
+  logic [OpW-1:0]  a_grp   [NumRows][NumGroups];   // activation seen by group g of row r
+  logic [AccW-1:0] psum    [NumRows+1][NumCols];   // psum[r] enters PE row r
+  logic [NumCols-1:0][AccW-1:0] o_aligned;
+
+  for (genvar r = 0; r < NumRows; r++) begin : gen_row
+    qilin_delay #(.Width(OpW), .Depth(r)) u_skew (
+      .clk_i, .rst_ni, .en_i(en), .d_i(a_op[r]), .q_o(a_grp[r][0])
+    );
+    for (genvar g = 1; g < NumGroups; g++) begin : gen_hreg
+      qilin_delay #(.Width(OpW), .Depth(1)) u_hreg (
+        .clk_i, .rst_ni, .en_i(en), .d_i(a_grp[r][g-1]), .q_o(a_grp[r][g])
+      );
+    end
+    for (genvar c = 0; c < NumCols; c++) begin : gen_col
+      localparam int unsigned G = c / ColsPerStage;
+      qilin_pe u_pe (
+        .clk_i,
+        .rst_ni,
+        .en_i     (en),
+        .a_i      (a_grp[r][G]),
+        .sel_i    (ctrl_bank[r + G]),
+        .psum_i   (psum[r][c]),
+        .psum_o   (psum[r+1][c]),
+        .w_we_i   (wl_valid[G] && en && (wl_row[G] == RowW'(r))),
+        .w_bank_i (wl_bank[G]),
+        .w_i      (wl_data[G][c])
+      );
+    end
+  end
+
+  for (genvar c = 0; c < NumCols; c++) begin : gen_deskew
+    assign psum[0][c] = '0;
+    qilin_delay #(.Width(AccW), .Depth(NumGroups - 1 - c / ColsPerStage)) u_deskew (
+      .clk_i, .rst_ni, .en_i(en), .d_i(psum[NumRows][c]), .q_o(o_aligned[c])
+    );
+  end
+
+  // ---------------------------------------------------------------------------------
+  // Output FIFO. Credits guarantee room for every admitted row, so push never stalls.
+  // ---------------------------------------------------------------------------------
+  logic                          fifo_in_ready;
+  logic [NumCols*AccW:0]         fifo_out;
+  logic [$clog2(OutDepth+1)-1:0] unused_fifo_count;
+
+  assign push = en && ctrl_valid[CtrlDepth];
+  qilin_fifo #(.Width(NumCols * AccW + 1), .Depth(OutDepth)) u_out_fifo (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (push),
+    .in_ready_o  (fifo_in_ready),
+    .in_data_i   ({ctrl_last[CtrlDepth], o_aligned}),
+    .out_valid_o (o_valid_o),
+    .out_ready_i (o_ready_i),
+    .out_data_o  (fifo_out),
+    .count_o     (unused_fifo_count)
+  );
+  assign {o_last_o, o_data_o} = fifo_out;
+  assign o_fire = o_valid_o && o_ready_i;
+
+  assign busy_o = (credit_q != '0) || (wr_row_q != '0) || zfill_q;
+
+  // ---------------------------------------------------------------------------------
+  // Assertions and elaboration checks.
+  // ---------------------------------------------------------------------------------
+  `QILIN_ASSERT_INIT(NumRowsMin_A, NumRows >= 2)
+  `QILIN_ASSERT_INIT(ColsPerStageDivides_A, NumCols % ColsPerStage == 0)
+  `QILIN_ASSERT_INIT(AccExact_A, NumRows <= MaxRowsExact)
+  // Credits reserve a FIFO slot for every admitted row.
+  `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(ActAfterWeights_A, !(a_fire && wt_ahead == 2'd3), clk_i, rst_ni)
+  `QILIN_ASSERT(WeightTileFits_A,
+                !(w_fire && !zfill_q && !w_last_i && wr_row_q == RowW'(NumRows - 1)),
+                clk_i, rst_ni)
+
+endmodule

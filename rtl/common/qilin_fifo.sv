@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// Synchronous valid/ready FIFO; the head is visible combinationally (first-word fall-through).
+`include "qilin_assert.svh"
+
+module qilin_fifo #(
+  parameter int unsigned Width = 8,
+  parameter int unsigned Depth = 4,
+  // Do not override.
+  parameter int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1,
+  parameter int unsigned CntW = $clog2(Depth + 1)
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic             flush_i,  // drops all entries; wins over a push in the same cycle
+  input  logic             in_valid_i,
+  output logic             in_ready_o,
+  input  logic [Width-1:0] in_data_i,
+  output logic             out_valid_o,
+  input  logic             out_ready_i,
+  output logic [Width-1:0] out_data_o,
+  output logic [CntW-1:0]  count_o
+);
+  logic [Width-1:0] mem_q [Depth];
+  logic [PtrW-1:0]  rd_ptr_q, rd_ptr_d, wr_ptr_q, wr_ptr_d;
+  logic [CntW-1:0]  cnt_q, cnt_d;
+  logic             push, pop;
+
+  assign in_ready_o  = (cnt_q != CntW'(Depth));
+  assign out_valid_o = (cnt_q != '0);
+  assign out_data_o  = mem_q[rd_ptr_q];
+  assign count_o     = cnt_q;
+  assign push        = in_valid_i && in_ready_o;
+  assign pop         = out_valid_o && out_ready_i;
+
+  logic [PtrW-1:0] rd_ptr_inc, wr_ptr_inc;
+  assign rd_ptr_inc = (rd_ptr_q == PtrW'(Depth - 1)) ? '0 : rd_ptr_q + PtrW'(1);
+  assign wr_ptr_inc = (wr_ptr_q == PtrW'(Depth - 1)) ? '0 : wr_ptr_q + PtrW'(1);
+
+  always_comb begin
+    rd_ptr_d = pop ? rd_ptr_inc : rd_ptr_q;
+    wr_ptr_d = push ? wr_ptr_inc : wr_ptr_q;
+    cnt_d    = cnt_q + CntW'(push) - CntW'(pop);
+    if (flush_i) begin
+      rd_ptr_d = '0;
+      wr_ptr_d = '0;
+      cnt_d    = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_ptr_q <= '0;
+      wr_ptr_q <= '0;
+      cnt_q    <= '0;
+    end else begin
+      rd_ptr_q <= rd_ptr_d;
+      wr_ptr_q <= wr_ptr_d;
+      cnt_q    <= cnt_d;
+    end
+  end
+
+  // Storage has no reset: it is only read where count says it was written.
+  always_ff @(posedge clk_i) begin
+    if (push) mem_q[wr_ptr_q] <= in_data_i;
+  end
+
+  `QILIN_ASSERT_INIT(DepthMin_A, Depth >= 1)
+
+endmodule

