@@ -2,6 +2,7 @@
 // result rows, and checks every element against the golden GEMM.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <sstream>
@@ -59,6 +60,8 @@ struct ArrayRun {
   uint64_t last_out = 0;     // cycle of the last accepted output row
   uint64_t cycles() const { return last_out - first_fire + 1; }
   uint64_t useful_macs = 0;  // sum over tiles of M*K*N
+  uint64_t sim_cycles = 0;   // cycles simulated in the streaming loop
+  double loop_seconds = 0;   // wall time of that loop (DUT + driver + checks, not setup)
 };
 
 // Cfg provides: Model, kRows, kCols, kColsPerStage, kName.
@@ -102,6 +105,7 @@ class ArrayBench {
     size_t tile = 0, row = 0;
     bool w_hold = false, a_hold = false, started = false;
     const uint64_t start = sim_.cycle();
+    const auto t0 = std::chrono::steady_clock::now();
     while (tile < tiles.size()) {
       // valid stays up once raised until accepted (the stream contract).
       const bool wv = !wq.empty() && (w_hold || rng.uniform_real(0, 1) >= st.w_gap);
@@ -129,11 +133,12 @@ class ArrayBench {
       a_hold = av && !af;
       sim_.tick();
     }
+    res.loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    res.sim_cycles = sim_.cycle() - start;
     d.w_valid_i = d.a_valid_i = 0;
     d.o_ready_i = 0;
     sim_.eval();
     if (d.o_valid_o) throw std::runtime_error("array produced more result rows than A rows");
-    (void)start;
     return res;
   }
 

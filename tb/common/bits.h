@@ -25,23 +25,29 @@ inline uint64_t get_bits(const T& port, unsigned lsb, unsigned width) {
 
 template <std::size_t N>
 inline void put_bits(VlWide<N>& port, unsigned lsb, unsigned width, uint64_t value) {
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned b = lsb + i;
-    const uint32_t m = 1u << (b % 32);
-    if ((value >> i) & 1) {
-      port[b / 32] |= m;
-    } else {
-      port[b / 32] &= ~m;
-    }
+  // Word by word: a field spans at most three 32-bit words.
+  while (width > 0) {
+    const unsigned w = lsb / 32, off = lsb % 32;
+    const unsigned n = (32 - off < width) ? 32 - off : width;
+    const uint32_t mask = (n == 32 ? ~0u : ((1u << n) - 1)) << off;
+    port[w] = (port[w] & ~mask) | ((static_cast<uint32_t>(value) << off) & mask);
+    value >>= n;
+    lsb += n;
+    width -= n;
   }
 }
 
 template <std::size_t N>
 inline uint64_t get_bits(const VlWide<N>& port, unsigned lsb, unsigned width) {
   uint64_t v = 0;
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned b = lsb + i;
-    v |= static_cast<uint64_t>((port[b / 32] >> (b % 32)) & 1u) << i;
+  unsigned done = 0;
+  while (done < width) {
+    const unsigned w = lsb / 32, off = lsb % 32;
+    const unsigned n = (32 - off < width - done) ? 32 - off : width - done;
+    const uint64_t chunk = (port[w] >> off) & (n == 32 ? ~0u : ((1u << n) - 1));
+    v |= chunk << done;
+    lsb += n;
+    done += n;
   }
   return v;
 }
