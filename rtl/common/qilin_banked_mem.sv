@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Banked memory with several read and write clients. Banks are selected by the high
+// address bits, so separate regions (weights, activations, double buffers) never collide.
+// Each bank serves one read and one write per cycle, round-robin among its requesters.
+//
+// Contract: a read request is granted when rd_ready_o is high (valid/ready); its data
+// arrives on rsp_* exactly one cycle later, with no backpressure, so a client requests
+// only when it can take the data. A read and a write of the same row in the same cycle
+// return the old data.
+module qilin_banked_mem #(
+  parameter int unsigned Width    = 128,
+  parameter int unsigned Rows     = 1024,
+  parameter int unsigned NumBanks = 2,
+  parameter int unsigned NumRd    = 2,
+  parameter int unsigned NumWr    = 2,
+  // Do not override.
+  parameter int unsigned AddrW    = $clog2(Rows),
+  parameter int unsigned BankW    = (NumBanks > 1) ? $clog2(NumBanks) : 1,
+  parameter int unsigned BankRows = Rows / NumBanks,
+  parameter int unsigned RowW     = $clog2(BankRows),
+  parameter int unsigned RdIdxW   = (NumRd > 1) ? $clog2(NumRd) : 1,
+  parameter int unsigned WrIdxW   = (NumWr > 1) ? $clog2(NumWr) : 1
+) (
+  input  logic                        clk_i,
+  input  logic                        rst_ni,
+  input  logic [NumRd-1:0]            rd_valid_i,
+  output logic [NumRd-1:0]            rd_ready_o,
+  input  logic [NumRd-1:0][AddrW-1:0] rd_addr_i,
+  output logic [NumRd-1:0]            rsp_valid_o,
+  output logic [NumRd-1:0][Width-1:0] rsp_data_o,
+  input  logic [NumWr-1:0]            wr_valid_i,
+  output logic [NumWr-1:0]            wr_ready_o,
+  input  logic [NumWr-1:0][AddrW-1:0] wr_addr_i,
+  input  logic [NumWr-1:0][Width-1:0] wr_data_i
+);
+  `include "qilin_assert.svh"
+
+  logic [NumRd-1:0]  rd_req  [NumBanks];
+  logic [NumRd-1:0]  rd_gnt  [NumBanks];
+  logic [RdIdxW-1:0] rd_idx  [NumBanks];
+  logic [NumWr-1:0]  wr_req  [NumBanks];
+  logic [NumWr-1:0]  wr_gnt  [NumBanks];
+  logic [WrIdxW-1:0] wr_idx  [NumBanks];
+  logic [Width-1:0]  rdata   [NumBanks];
+  logic              rsp_pending_q [NumBanks];
+  logic [RdIdxW-1:0] rsp_owner_q   [NumBanks];
+
+  logic [BankW-1:0] rd_bank [NumRd];
+  logic [BankW-1:0] wr_bank [NumWr];
+  for (genvar i = 0; i < NumRd; i++) begin : gen_rd_bank
+    if (NumBanks > 1) begin : gen_hi
+      assign rd_bank[i] = rd_addr_i[i][AddrW-1 -: BankW];
+    end else begin : gen_one
+      assign rd_bank[i] = '0;
+    end
+  end
+  for (genvar i = 0; i < NumWr; i++) begin : gen_wr_bank
+    if (NumBanks > 1) begin : gen_hi
+      assign wr_bank[i] = wr_addr_i[i][AddrW-1 -: BankW];
+    end else begin : gen_one
+      assign wr_bank[i] = '0;
+    end
+  end
+
+  for (genvar b = 0; b < NumBanks; b++) begin : gen_bank
+    always_comb begin
+      for (int unsigned i = 0; i < NumRd; i++)
+        rd_req[b][i] = rd_valid_i[i] && (rd_bank[i] == BankW'(b));
+      for (int unsigned i = 0; i < NumWr; i++)
+        wr_req[b][i] = wr_valid_i[i] && (wr_bank[i] == BankW'(b));
+    end
+
+    qilin_rr_arb #(.N(NumRd)) u_rd_arb (
+      .clk_i, .rst_ni, .req_i(rd_req[b]), .advance_i(1'b1), .gnt_o(rd_gnt[b]), .idx_o(rd_idx[b])
+    );
+    qilin_rr_arb #(.N(NumWr)) u_wr_arb (
+      .clk_i, .rst_ni, .req_i(wr_req[b]), .advance_i(1'b1), .gnt_o(wr_gnt[b]), .idx_o(wr_idx[b])
+    );
+
+    qilin_sram #(.Width(Width), .Depth(BankRows)) u_sram (
+      .clk_i,
+      .we_i    (|wr_req[b]),
+      .waddr_i (wr_addr_i[wr_idx[b]][RowW-1:0]),
+      .wdata_i (wr_data_i[wr_idx[b]]),
+      .re_i    (|rd_req[b]),
+      .raddr_i (rd_addr_i[rd_idx[b]][RowW-1:0]),
+      .rdata_o (rdata[b])
+    );
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rsp_pending_q[b] <= 1'b0;
+        rsp_owner_q[b]   <= '0;
+      end else begin
+        rsp_pending_q[b] <= |rd_req[b];
+        rsp_owner_q[b]   <= rd_idx[b];
+      end
+    end
+  end
+
+  // A client's address selects one bank, so at most one bank answers it per cycle.
+  always_comb begin
+    rd_ready_o  = '0;
+    wr_ready_o  = '0;
+    rsp_valid_o = '0;
+    rsp_data_o  = '0;
+    for (int unsigned b = 0; b < NumBanks; b++) begin
+      rd_ready_o |= rd_gnt[b];
+      wr_ready_o |= wr_gnt[b];
+      for (int unsigned i = 0; i < NumRd; i++) begin
+        if (rsp_pending_q[b] && (rsp_owner_q[b] == RdIdxW'(i))) begin
+          rsp_valid_o[i] = 1'b1;
+          rsp_data_o[i]  = rdata[b];
+        end
+      end
+    end
+  end
+
+  `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)
+  `QILIN_ASSERT_INIT(RowsSplit_A, BankRows * NumBanks == Rows && (1 << RowW) == BankRows)
+endmodule

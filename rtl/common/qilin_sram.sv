@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Simple dual-port SRAM: one write and one registered read per cycle (maps to block RAM).
+// A read of the address written in the same cycle returns the old data.
+module qilin_sram #(
+  parameter int unsigned Width = 32,
+  parameter int unsigned Depth = 1024,
+  // Do not override.
+  parameter int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
+) (
+  input  logic             clk_i,
+  input  logic             we_i,
+  input  logic [AddrW-1:0] waddr_i,
+  input  logic [Width-1:0] wdata_i,
+  input  logic             re_i,
+  input  logic [AddrW-1:0] raddr_i,
+  output logic [Width-1:0] rdata_o
+);
+  logic [Width-1:0] mem_q [Depth];
+  logic [Width-1:0] rdata_q;
+
+  always_ff @(posedge clk_i) begin
+    if (we_i) mem_q[waddr_i] <= wdata_i;
+  end
+  // No reset: block RAM output registers are initialised by their first read.
+  always_ff @(posedge clk_i) begin
+    if (re_i) rdata_q <= mem_q[raddr_i];
+  end
+  assign rdata_o = rdata_q;
+endmodule

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+// Accumulator memory: int32 rows of Dim lanes with a read-add-write port for the array's
+// results, plus a plain read port (post-processing) and write port (DMA loads).
+//
+// The accumulate port never stalls: its read (stage 1) and write (stage 2) take their
+// bank's ports in fixed cycles, and the other ports use a bank only when it is free.
+// A row accumulated on consecutive cycles is forwarded from the write stage, so
+// back-to-back updates of one row are exact.
+module qilin_acc_mem #(
+  parameter int unsigned Dim      = 16,
+  parameter int unsigned Rows     = 1024,
+  parameter int unsigned NumBanks = 2,
+  // Do not override.
+  parameter int unsigned AddrW    = $clog2(Rows),
+  parameter int unsigned BankW    = (NumBanks > 1) ? $clog2(NumBanks) : 1,
+  parameter int unsigned BankRows = Rows / NumBanks,
+  parameter int unsigned RowW     = $clog2(BankRows),
+  parameter int unsigned Width    = 32 * Dim
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  // Accumulate port (always accepted): row += data, or row = data.
+  input  logic             acc_valid_i,
+  input  logic [AddrW-1:0] acc_addr_i,
+  input  logic [Width-1:0] acc_data_i,
+  input  logic             acc_add_i,
+  // Read port: data one cycle after the grant, no backpressure.
+  input  logic             rd_valid_i,
+  output logic             rd_ready_o,
+  input  logic [AddrW-1:0] rd_addr_i,
+  output logic             rsp_valid_o,
+  output logic [Width-1:0] rsp_data_o,
+  // Write port.
+  input  logic             wr_valid_i,
+  output logic             wr_ready_o,
+  input  logic [AddrW-1:0] wr_addr_i,
+  input  logic [Width-1:0] wr_data_i,
+  // Nothing of the accumulate port is still in flight.
+  output logic             idle_o
+);
+  `include "qilin_assert.svh"
+
+  // Stage 2 of the accumulate pipeline (the row read in stage 1, now being written).
+  logic             s2_valid_q, s2_add_q;
+  logic [AddrW-1:0] s2_addr_q;
+  logic [Width-1:0] s2_data_q, s2_old, s2_sum;
+  // Last cycle's stage-2 write, for forwarding into a read that could not see it.
+  logic             fwd_valid_q;
+  logic [AddrW-1:0] fwd_addr_q;
+  logic [Width-1:0] fwd_data_q;
+  logic             rd_bank_hit_q;  // which bank the read-port response comes from
+  logic [BankW-1:0] rd_bank_q;
+
+  logic [BankW-1:0] acc_bank, s2_bank, rd_bank, wr_bank;
+  logic [Width-1:0] rdata [NumBanks];
+  logic [BankW-1:0] s2_rbank_q;     // bank that stage 1 read, for stage 2's old value
+
+  if (NumBanks > 1) begin : gen_banksel
+    assign acc_bank = acc_addr_i[AddrW-1 -: BankW];
+    assign s2_bank  = s2_addr_q[AddrW-1 -: BankW];
+    assign rd_bank  = rd_addr_i[AddrW-1 -: BankW];
+    assign wr_bank  = wr_addr_i[AddrW-1 -: BankW];
+  end else begin : gen_onebank
+    assign acc_bank = '0;
+    assign s2_bank  = '0;
+    assign rd_bank  = '0;
+    assign wr_bank  = '0;
+  end
+
+  // The accumulate port owns its bank's read port in stage 1 (only when adding) and its
+  // bank's write port in stage 2.
+  assign rd_ready_o = !(acc_valid_i && acc_add_i && (acc_bank == rd_bank));
+  assign wr_ready_o = !(s2_valid_q && (s2_bank == wr_bank));
+
+  for (genvar b = 0; b < NumBanks; b++) begin : gen_bank
+    logic             we, re;
+    logic [RowW-1:0]  waddr, raddr;
+    logic [Width-1:0] wdata;
+    always_comb begin
+      we    = 1'b0;
+      waddr = wr_addr_i[RowW-1:0];
+      wdata = wr_data_i;
+      if (s2_valid_q && (s2_bank == BankW'(b))) begin
+        we    = 1'b1;
+        waddr = s2_addr_q[RowW-1:0];
+        wdata = s2_sum;
+      end else if (wr_valid_i && (wr_bank == BankW'(b))) begin
+        we = 1'b1;
+      end
+      re    = 1'b0;
+      raddr = rd_addr_i[RowW-1:0];
+      if (acc_valid_i && acc_add_i && (acc_bank == BankW'(b))) begin
+        re    = 1'b1;
+        raddr = acc_addr_i[RowW-1:0];
+      end else if (rd_valid_i && (rd_bank == BankW'(b))) begin
+        re = 1'b1;
+      end
+    end
+    qilin_sram #(.Width(Width), .Depth(BankRows)) u_sram (
+      .clk_i, .we_i(we), .waddr_i(waddr), .wdata_i(wdata),
+      .re_i(re), .raddr_i(raddr), .rdata_o(rdata[b])
+    );
+  end
+
+  // Lane-wise int32 add (wrapping is impossible for legal programs: see docs/core.md).
+  assign s2_old = (fwd_valid_q && (fwd_addr_q == s2_addr_q)) ? fwd_data_q : rdata[s2_rbank_q];
+  for (genvar l = 0; l < Dim; l++) begin : gen_lane
+    assign s2_sum[32*l +: 32] = s2_data_q[32*l +: 32] + (s2_add_q ? s2_old[32*l +: 32] : 32'd0);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s2_valid_q    <= 1'b0;
+      s2_add_q      <= 1'b0;
+      s2_addr_q     <= '0;
+      s2_data_q     <= '0;
+      s2_rbank_q    <= '0;
+      fwd_valid_q   <= 1'b0;
+      fwd_addr_q    <= '0;
+      fwd_data_q    <= '0;
+      rd_bank_hit_q <= 1'b0;
+      rd_bank_q     <= '0;
+    end else begin
+      s2_valid_q    <= acc_valid_i;
+      s2_add_q      <= acc_add_i;
+      s2_addr_q     <= acc_addr_i;
+      s2_data_q     <= acc_data_i;
+      s2_rbank_q    <= acc_bank;
+      fwd_valid_q   <= s2_valid_q;
+      fwd_addr_q    <= s2_addr_q;
+      fwd_data_q    <= s2_sum;
+      rd_bank_hit_q <= rd_valid_i && rd_ready_o;
+      rd_bank_q     <= rd_bank;
+    end
+  end
+
+  assign rsp_valid_o = rd_bank_hit_q;
+  assign rsp_data_o  = rdata[rd_bank_q];
+  assign idle_o      = !s2_valid_q;
+
+  `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)
+  `QILIN_ASSERT_INIT(RowsSplit_A, BankRows * NumBanks == Rows && (1 << RowW) == BankRows)
+endmodule

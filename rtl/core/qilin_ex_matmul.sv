@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+// MATMUL execution: streams weight rows and A rows from the scratchpad into the systolic
+// array and accumulates its result rows into the accumulator. Commands are pipelined:
+// the next command's weights load while the current one streams, so back-to-back
+// MATMULs keep the array busy (see docs/array.md).
+module qilin_ex_matmul #(
+  parameter int unsigned Dim          = 16,
+  parameter int unsigned ColsPerStage = 4,
+  parameter int unsigned CmdDepth     = 4,
+  // Do not override.
+  parameter int unsigned SpAddrW      = qilin_core_pkg::SpAddrW,
+  parameter int unsigned AccAddrW     = qilin_core_pkg::AccAddrW
+) (
+  input  logic                            clk_i,
+  input  logic                            rst_ni,
+  input  logic                            cmd_valid_i,
+  output logic                            cmd_ready_o,
+  input  qilin_core_pkg::matmul_cmd_t     cmd_i,
+  output logic                            done_o,       // one pulse per finished command
+  output logic                            busy_o,
+  output logic                            array_busy_o, // a row entered the array this cycle
+  // Scratchpad read clients: weights and A rows (data one cycle after the grant).
+  output logic                            sp_w_valid_o,
+  input  logic                            sp_w_ready_i,
+  output logic [SpAddrW-1:0]              sp_w_addr_o,
+  input  logic                            sp_w_rsp_valid_i,
+  input  logic [Dim*8-1:0]                sp_w_rsp_data_i,
+  output logic                            sp_a_valid_o,
+  input  logic                            sp_a_ready_i,
+  output logic [SpAddrW-1:0]              sp_a_addr_o,
+  input  logic                            sp_a_rsp_valid_i,
+  input  logic [Dim*8-1:0]                sp_a_rsp_data_i,
+  // Accumulator read-add-write port (never stalls).
+  output logic                            acc_valid_o,
+  output logic [AccAddrW-1:0]             acc_addr_o,
+  output logic [Dim*32-1:0]               acc_data_o,
+  output logic                            acc_add_o
+);
+  `include "qilin_assert.svh"
+
+  localparam int unsigned BufDepth = 4;
+  localparam int unsigned CntW     = $clog2(BufDepth + 1);
+  localparam int unsigned CmdW     = qilin_core_pkg::MatmulCmdW;
+  // One buffered row: data, zero point, signedness, last-of-tile.
+  localparam int unsigned RowW     = Dim * 8 + 9 + 1 + 1;
+
+  qilin_core_pkg::matmul_cmd_t wq_cmd, aq_cmd, oq_cmd;
+  logic wq_valid, aq_valid, oq_valid, wq_in_ready, aq_in_ready, oq_in_ready;
+  logic wq_pop, aq_pop, oq_pop;
+  logic [$clog2(CmdDepth+1)-1:0] unused_wq_cnt, unused_aq_cnt, unused_oq_cnt;
+
+  assign cmd_ready_o = wq_in_ready && aq_in_ready && oq_in_ready;
+
+  // Each stream walks the command queue at its own pace.
+  qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_wq (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(wq_in_ready), .in_data_i(cmd_i),
+    .out_valid_o(wq_valid), .out_ready_i(wq_pop), .out_data_o(wq_cmd), .count_o(unused_wq_cnt)
+  );
+  qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_aq (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(aq_in_ready), .in_data_i(cmd_i),
+    .out_valid_o(aq_valid), .out_ready_i(aq_pop), .out_data_o(aq_cmd), .count_o(unused_aq_cnt)
+  );
+  qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_oq (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(oq_in_ready), .in_data_i(cmd_i),
+    .out_valid_o(oq_valid), .out_ready_i(oq_pop), .out_data_o(oq_cmd), .count_o(unused_oq_cnt)
+  );
+
+  // -----------------------------------------------------------------------------------
+  // Row readers: request a scratchpad row only when its buffer is sure to have room for
+  // the response, which arrives one cycle after the grant.
+  // -----------------------------------------------------------------------------------
+  logic [7:0]       w_row_q;
+  logic [15:0]      a_row_q;
+  logic             w_meta_valid_q, a_meta_valid_q;
+  logic [10:0]      w_meta_q, a_meta_q;   // {zp, signed, last} of the row in flight
+  logic [CntW-1:0]  w_buf_cnt, a_buf_cnt;
+  logic             w_req, a_req, w_last_row, a_last_row;
+
+  assign w_last_row  = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
+  assign a_last_row  = (a_row_q + 16'd1 == aq_cmd.m_size);
+  assign w_req = wq_valid && (32'(w_buf_cnt) + 32'(w_meta_valid_q) < BufDepth);
+  assign a_req = aq_valid && (32'(a_buf_cnt) + 32'(a_meta_valid_q) < BufDepth);
+
+  assign sp_w_valid_o = w_req;
+  assign sp_w_addr_o  = wq_cmd.w_addr + SpAddrW'(w_row_q);
+  assign sp_a_valid_o = a_req;
+  assign sp_a_addr_o  = aq_cmd.a_addr + SpAddrW'(a_row_q);
+  assign wq_pop = w_req && sp_w_ready_i && w_last_row;
+  assign aq_pop = a_req && sp_a_ready_i && a_last_row;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_row_q        <= '0;
+      a_row_q        <= '0;
+      w_meta_valid_q <= 1'b0;
+      a_meta_valid_q <= 1'b0;
+      w_meta_q       <= '0;
+      a_meta_q       <= '0;
+    end else begin
+      w_meta_valid_q <= w_req && sp_w_ready_i;
+      a_meta_valid_q <= a_req && sp_a_ready_i;
+      w_meta_q       <= {wq_cmd.w_zp, wq_cmd.w_signed, w_last_row};
+      a_meta_q       <= {aq_cmd.a_zp, aq_cmd.a_signed, a_last_row};
+      if (w_req && sp_w_ready_i) w_row_q <= w_last_row ? '0 : w_row_q + 8'd1;
+      if (a_req && sp_a_ready_i) a_row_q <= a_last_row ? '0 : a_row_q + 16'd1;
+    end
+  end
+
+  logic             wb_valid, wb_ready, ab_valid, ab_ready;
+  logic [RowW-1:0]  wb_row, ab_row;
+  logic             unused_wb_in_ready, unused_ab_in_ready;
+
+  qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_wbuf (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i(w_meta_valid_q), .in_ready_o(unused_wb_in_ready),
+    .in_data_i({sp_w_rsp_data_i, w_meta_q}),
+    .out_valid_o(wb_valid), .out_ready_i(wb_ready), .out_data_o(wb_row), .count_o(w_buf_cnt)
+  );
+  qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_abuf (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i(a_meta_valid_q), .in_ready_o(unused_ab_in_ready),
+    .in_data_i({sp_a_rsp_data_i, a_meta_q}),
+    .out_valid_o(ab_valid), .out_ready_i(ab_ready), .out_data_o(ab_row), .count_o(a_buf_cnt)
+  );
+
+  // -----------------------------------------------------------------------------------
+  // The array, and its results into the accumulator.
+  // -----------------------------------------------------------------------------------
+  logic                          o_valid, o_last;
+  logic [Dim-1:0][31:0]          o_data;
+  logic [Dim-1:0][8:0]           w_zp_cols;
+  logic [15:0]                   o_row_q;
+  logic                          unused_array_busy;
+
+  for (genvar c = 0; c < Dim; c++) begin : gen_wzp
+    assign w_zp_cols[c] = wb_row[10:2];
+  end
+
+  qilin_array #(.NumRows(Dim), .NumCols(Dim), .ColsPerStage(ColsPerStage)) u_array (
+    .clk_i,
+    .rst_ni,
+    .w_valid_i  (wb_valid),
+    .w_ready_o  (wb_ready),
+    .w_data_i   (wb_row[RowW-1:11]),
+    .w_zp_i     (w_zp_cols),
+    .w_signed_i (wb_row[1]),
+    .w_last_i   (wb_row[0]),
+    .a_valid_i  (ab_valid),
+    .a_ready_o  (ab_ready),
+    .a_data_i   (ab_row[RowW-1:11]),
+    .a_zp_i     (ab_row[10:2]),
+    .a_signed_i (ab_row[1]),
+    .a_last_i   (ab_row[0]),
+    .o_valid_o  (o_valid),
+    .o_ready_i  (1'b1),
+    .o_data_o   (o_data),
+    .o_last_o   (o_last),
+    .busy_o     (unused_array_busy)
+  );
+
+  assign acc_valid_o = o_valid;
+  assign acc_addr_o  = oq_cmd.c_addr + AccAddrW'(o_row_q);
+  assign acc_data_o  = o_data;
+  assign acc_add_o   = oq_cmd.accumulate;
+  assign oq_pop      = o_valid && o_last;
+  assign done_o      = oq_pop;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)      o_row_q <= '0;
+    else if (o_valid) o_row_q <= o_last ? '0 : o_row_q + 16'd1;
+  end
+
+  assign busy_o       = wq_valid || aq_valid || oq_valid;
+  assign array_busy_o = ab_valid && ab_ready;
+
+  `QILIN_ASSERT_INIT(CmdWidth_A, CmdW == $bits(qilin_core_pkg::matmul_cmd_t))
+
+  // Each stream uses only some command fields.
+  logic unused_cmd_bits;
+  assign unused_cmd_bits = ^{wq_cmd, aq_cmd, oq_cmd};
+
+  // The scratchpad answers exactly one cycle after each grant.
+  `QILIN_ASSERT(SpLatencyW_A, sp_w_rsp_valid_i == w_meta_valid_q, clk_i, rst_ni)
+  `QILIN_ASSERT(SpLatencyA_A, sp_a_rsp_valid_i == a_meta_valid_q, clk_i, rst_ni)
+  // The array's tile boundaries must agree with the command's row count.
+  `QILIN_ASSERT(ResultsMatchCommand_A, !o_valid || (oq_valid && (o_last == (o_row_q + 16'd1 == oq_cmd.m_size))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(NoBufferOverflow_A, !(w_meta_valid_q && !unused_wb_in_ready) &&
+                !(a_meta_valid_q && !unused_ab_in_ready), clk_i, rst_ni)
+endmodule
