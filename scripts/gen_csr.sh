@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Generates the CSR block, the driver's register header and docs/registers.md from the one
+# SystemRDL source, rtl/csr/qilin_csr.rdl, with PeakRDL. `--check` regenerates into a
+# scratch directory and fails if the committed files differ (they are committed so that a
+# build needs no Python).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+peakrdl=${PEAKRDL:-.venv/bin/peakrdl}
+src=rtl/csr/qilin_csr.rdl
+
+generate() {  # $1 = output root
+  local out=$1
+  mkdir -p "$out/rtl/csr" "$out/sw/include/qilin" "$out/docs"
+  "$peakrdl" regblock "$src" -o "$out/rtl/csr" --cpuif axi4-lite-flat >/dev/null
+  # Yosys reads only packed structs; every struct PeakRDL emits here holds plain logic
+  # fields, so packing them changes nothing else.
+  sed -i 's/^\( *\)typedef struct {/\1typedef struct packed {/; s/^\( *\)struct {/\1struct packed {/' \
+    "$out/rtl/csr/qilin_csr.sv" "$out/rtl/csr/qilin_csr_pkg.sv"
+  "$peakrdl" c-header "$src" -o "$out/sw/include/qilin/csr.h" >/dev/null
+  "$peakrdl" markdown "$src" -o "$out/docs/registers.md" >/dev/null
+}
+
+files=(rtl/csr/qilin_csr.sv rtl/csr/qilin_csr_pkg.sv sw/include/qilin/csr.h docs/registers.md)
+if [[ ${1:-} == --check ]]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  generate "$tmp"
+  rc=0
+  for f in "${files[@]}"; do
+    if ! diff -q "$f" "$tmp/$f" >/dev/null 2>&1; then
+      echo "gen_csr: $f is stale; run scripts/gen_csr.sh" >&2
+      rc=1
+    fi
+  done
+  exit $rc
+fi
+generate .
+echo "gen_csr: wrote ${files[*]}"
