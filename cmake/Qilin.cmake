@@ -11,6 +11,8 @@ function(qilin_verilate lib)
   set(extra)
   if(QILIN_COVERAGE)
     list(APPEND extra COVERAGE)
+    # verilate() defines VM_COVERAGE only privately; the harness needs to know too.
+    target_compile_definitions(${lib} PUBLIC QILIN_COVERAGE=1)
   endif()
   verilate(${lib} ${extra} TRACE_FST
     TOP_MODULE ${QV_TOP}

@@ -3,7 +3,7 @@
 
 #include <verilated.h>
 #include <verilated_fst_c.h>
-#if VM_COVERAGE
+#if QILIN_COVERAGE
 #include <verilated_cov.h>
 #endif
 
@@ -56,7 +56,7 @@ class Sim {
   ~Sim() {
     dut_->final();
     if (trace_) trace_->close();
-#if VM_COVERAGE
+#if QILIN_COVERAGE
     const Options& opt = options();
     std::string path = opt.coverage_dir + "/" + sanitize(name_) + ".dat";
     ctx_->coveragep()->write(path.c_str());
