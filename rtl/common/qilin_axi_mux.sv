@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// AXI4 N:1 multiplexer: several masters share one slave port. Requests are arbitrated
+// round-robin per channel; the master index is carried in the top ID bits, so responses
+// route back by ID and each master keeps AXI ordering for its own IDs.
+//
+// Masters must use IDs below 2^(IdW - IdxW); their top ID bits are replaced.
+module qilin_axi_mux #(
+  parameter int unsigned NumMasters = 3,
+  parameter int unsigned WDepth     = 8,  // AW bursts whose W beats may be pending
+  // Do not override.
+  parameter int unsigned IdxW       = (NumMasters > 1) ? $clog2(NumMasters) : 1,
+  parameter int unsigned IdW        = qilin_axi_pkg::IdW,
+  parameter int unsigned AxW        = qilin_axi_pkg::IdW + qilin_axi_pkg::AddrW + 8 + 3 + 2,
+  parameter int unsigned WW         = qilin_axi_pkg::DataW + qilin_axi_pkg::StrbW + 1,
+  parameter int unsigned BW         = qilin_axi_pkg::IdW + 2,
+  parameter int unsigned RW         = qilin_axi_pkg::IdW + qilin_axi_pkg::DataW + 2 + 1
+) (
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  // Masters (flattened channel payloads, qilin_axi_pkg layouts).
+  input  logic [NumMasters-1:0]                m_aw_valid_i,
+  output logic [NumMasters-1:0]                m_aw_ready_o,
+  input  logic [NumMasters-1:0][AxW-1:0]       m_aw_i,
+  input  logic [NumMasters-1:0]                m_w_valid_i,
+  output logic [NumMasters-1:0]                m_w_ready_o,
+  input  logic [NumMasters-1:0][WW-1:0]        m_w_i,
+  output logic [NumMasters-1:0]                m_b_valid_o,
+  input  logic [NumMasters-1:0]                m_b_ready_i,
+  output logic [BW-1:0]                        m_b_o,
+  input  logic [NumMasters-1:0]                m_ar_valid_i,
+  output logic [NumMasters-1:0]                m_ar_ready_o,
+  input  logic [NumMasters-1:0][AxW-1:0]       m_ar_i,
+  output logic [NumMasters-1:0]                m_r_valid_o,
+  input  logic [NumMasters-1:0]                m_r_ready_i,
+  output logic [RW-1:0]                        m_r_o,
+  // Slave.
+  output logic                                 s_aw_valid_o,
+  input  logic                                 s_aw_ready_i,
+  output qilin_axi_pkg::axi_aw_t               s_aw_o,
+  output logic                                 s_w_valid_o,
+  input  logic                                 s_w_ready_i,
+  output qilin_axi_pkg::axi_w_t                s_w_o,
+  input  logic                                 s_b_valid_i,
+  output logic                                 s_b_ready_o,
+  input  qilin_axi_pkg::axi_b_t                s_b_i,
+  output logic                                 s_ar_valid_o,
+  input  logic                                 s_ar_ready_i,
+  output qilin_axi_pkg::axi_ar_t               s_ar_o,
+  input  logic                                 s_r_valid_i,
+  output logic                                 s_r_ready_o,
+  input  qilin_axi_pkg::axi_r_t                s_r_i
+);
+  `include "qilin_assert.svh"
+
+  // ---------------------------------------------------------------------------------
+  // AR: round-robin, tag the ID with the master index.
+  // ---------------------------------------------------------------------------------
+  logic [NumMasters-1:0] ar_gnt, aw_gnt;
+  logic [IdxW-1:0]       ar_idx, aw_idx;
+  logic [AxW-1:0]        ar_sel, aw_sel;
+
+  qilin_rr_arb #(.N(NumMasters)) u_ar_arb (
+    .clk_i, .rst_ni, .req_i(m_ar_valid_i), .advance_i(s_ar_ready_i), .gnt_o(ar_gnt),
+    .idx_o(ar_idx)
+  );
+  assign ar_sel       = m_ar_i[ar_idx];
+  assign s_ar_valid_o = |m_ar_valid_i;
+  assign s_ar_o       = {ar_idx, ar_sel[AxW-IdxW-1:0]};
+  assign m_ar_ready_o = ar_gnt & {NumMasters{s_ar_ready_i}};
+
+  // ---------------------------------------------------------------------------------
+  // AW: round-robin; W beats follow in AW order, so the winner is queued for W.
+  // ---------------------------------------------------------------------------------
+  logic            word_in_ready, word_valid;
+  logic [IdxW-1:0] word_idx;
+  logic [$clog2(WDepth+1)-1:0] unused_word_cnt;
+
+  qilin_rr_arb #(.N(NumMasters)) u_aw_arb (
+    .clk_i, .rst_ni, .req_i(m_aw_valid_i), .advance_i(s_aw_ready_i && word_in_ready),
+    .gnt_o(aw_gnt), .idx_o(aw_idx)
+  );
+  assign aw_sel       = m_aw_i[aw_idx];
+  assign s_aw_valid_o = (|m_aw_valid_i) && word_in_ready;
+  assign s_aw_o       = {aw_idx, aw_sel[AxW-IdxW-1:0]};
+  assign m_aw_ready_o = aw_gnt & {NumMasters{s_aw_ready_i && word_in_ready}};
+
+  qilin_fifo #(.Width(IdxW), .Depth(WDepth)) u_w_order (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i  (s_aw_valid_o && s_aw_ready_i),
+    .in_ready_o  (word_in_ready),
+    .in_data_i   (aw_idx),
+    .out_valid_o (word_valid),
+    .out_ready_i (s_w_valid_o && s_w_ready_i && s_w_o.last),
+    .out_data_o  (word_idx),
+    .count_o     (unused_word_cnt)
+  );
+
+  assign s_w_valid_o = word_valid && m_w_valid_i[word_idx];
+  assign s_w_o       = m_w_i[word_idx];
+  always_comb begin
+    m_w_ready_o = '0;
+    m_w_ready_o[word_idx] = word_valid && s_w_ready_i;
+  end
+
+  // ---------------------------------------------------------------------------------
+  // R and B: route by the ID's master bits.
+  // ---------------------------------------------------------------------------------
+  logic [IdxW-1:0] r_idx, b_idx;
+  assign r_idx = s_r_i.id[IdW-1 -: IdxW];
+  assign b_idx = s_b_i.id[IdW-1 -: IdxW];
+  assign m_r_o = s_r_i;
+  assign m_b_o = s_b_i;
+  always_comb begin
+    m_r_valid_o = '0;
+    m_b_valid_o = '0;
+    m_r_valid_o[r_idx] = s_r_valid_i;
+    m_b_valid_o[b_idx] = s_b_valid_i;
+  end
+  assign s_r_ready_o = m_r_ready_i[r_idx];
+  assign s_b_ready_o = m_b_ready_i[b_idx];
+
+  // The masters' own top ID bits are replaced by the master index.
+  logic unused_id_bits;
+  assign unused_id_bits = ^{ar_sel[AxW-1 -: IdxW], aw_sel[AxW-1 -: IdxW]};
+
+  `QILIN_ASSERT_INIT(AxWidth_A, AxW == $bits(qilin_axi_pkg::axi_ax_t))
+  `QILIN_ASSERT_INIT(RWidth_A, RW == $bits(qilin_axi_pkg::axi_r_t))
+  `QILIN_ASSERT_INIT(WWidth_A, WW == $bits(qilin_axi_pkg::axi_w_t))
+  `QILIN_ASSERT_INIT(BWidth_A, BW == $bits(qilin_axi_pkg::axi_b_t))
+  `QILIN_ASSERT(RouteR_A, !s_r_valid_i || (32'(r_idx) < NumMasters), clk_i, rst_ni)
+  `QILIN_ASSERT(RouteB_A, !s_b_valid_i || (32'(b_idx) < NumMasters), clk_i, rst_ni)
+endmodule

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: Apache-2.0
+// LOAD DMA engine: reads a 2-D block of vectors from device memory over AXI4 and writes it,
+// surrounded by padding, into consecutive scratchpad (Dim-byte) or accumulator
+// (4*Dim-byte) rows (docs/dma.md).
+//
+// Pipeline: command -> check (alignment, window; before any AXI traffic) -> burst splitter
+// -> AR stage; R beats -> read buffer -> grid writer (pads and data vectors, row-major)
+// -> destination write stage. An AR is issued only when the read buffer has room for all
+// its beats, so RREADY stays high; at most MaxOutstanding bursts are in flight.
+// On an AXI error response: no further ARs, the remaining R beats are dropped, the
+// destination writes stop, and the command completes with ErrAxi and the burst address.
+`include "qilin_assert.svh"
+
+module qilin_dma_rd #(
+  parameter int unsigned Dim            = 16,   // array size: SP vector Dim bytes
+  parameter int unsigned SpAddrW        = 14,   // scratchpad row-address width
+  parameter int unsigned AccAddrW       = 10,   // accumulator row-address width
+  parameter int unsigned MaxOutstanding = 16,   // AXI read bursts in flight
+  parameter int unsigned MaxBurstBeats  = 16,   // beats per burst, 1..256
+  parameter int unsigned RdBufBeats     = 128,  // read buffer, in 32-byte beats
+  parameter logic [qilin_axi_pkg::IdW-1:0] AxiId = '0,
+  // Do not override.
+  parameter int unsigned SpW      = Dim * 8,
+  parameter int unsigned AccW     = 4 * Dim * 8,
+  parameter int unsigned DstAddrW = (SpAddrW > AccAddrW) ? SpAddrW : AccAddrW
+) (
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  // Command.
+  input  qilin_dma_pkg::dma_rd_cmd_t           cmd_i,
+  input  logic                                 cmd_valid_i,
+  output logic                                 cmd_ready_o,
+  // Read window [base, limit) in bytes (CSRs), sampled when a command starts.
+  input  logic [qilin_dma_pkg::DramAddrW-1:0]  rd_win_base_i,
+  input  logic [qilin_dma_pkg::DramAddrW-1:0]  rd_win_limit_i,
+  // AXI4 read master.
+  output qilin_axi_pkg::axi_ar_t               ar_o,
+  output logic                                 ar_valid_o,
+  input  logic                                 ar_ready_i,
+  input  qilin_axi_pkg::axi_r_t                r_i,
+  input  logic                                 r_valid_i,
+  output logic                                 r_ready_o,
+  // Destination row writes (SP: data in the low SpW bits, upper bits zero).
+  output logic                                 wr_valid_o,
+  input  logic                                 wr_ready_i,
+  output logic                                 wr_acc_o,
+  output logic [DstAddrW-1:0]                  wr_addr_o,
+  output logic [AccW-1:0]                      wr_data_o,
+  // Completion, one per command, after its last destination write was accepted.
+  output logic                                 done_valid_o,
+  input  logic                                 done_ready_i,
+  output logic                                 err_valid_o,  // done_valid_o && err_code_o != 0
+  output logic [qilin_dma_pkg::ErrW-1:0]       err_code_o,
+  output logic [qilin_dma_pkg::DramAddrW-1:0]  err_addr_o,
+  output logic                                 busy_o
+);
+  localparam int unsigned DramAddrW = qilin_dma_pkg::DramAddrW;
+  localparam int unsigned SizeW     = qilin_dma_pkg::SizeW;
+  localparam int unsigned ErrW      = qilin_dma_pkg::ErrW;
+  localparam int unsigned RowW      = qilin_dma_pkg::RowW;
+  localparam int unsigned AxiAddrW  = qilin_axi_pkg::AddrW;
+  localparam int unsigned BusW      = qilin_axi_pkg::DataW;
+  localparam int unsigned BeatB     = BusW / 8;
+  localparam int unsigned OffW      = $clog2(BeatB);
+  localparam int unsigned LineW     = DramAddrW - OffW;
+  localparam int unsigned BeatsW    = 9;
+  localparam int unsigned SpB       = Dim;
+  localparam int unsigned AccB      = 4 * Dim;
+  localparam int unsigned SpLog2    = $clog2(SpB);
+  localparam int unsigned SpChunkB  = (SpB < BeatB) ? SpB : BeatB;    // bytes of a vector per beat
+  localparam int unsigned AccChunkB = (AccB < BeatB) ? AccB : BeatB;
+  localparam int unsigned SpBpv     = (SpB > BeatB) ? SpB / BeatB : 1;  // beats per vector
+  localparam int unsigned AccBpv    = (AccB > BeatB) ? AccB / BeatB : 1;
+  localparam int unsigned BiW       = 4;
+  localparam int unsigned GridW     = SizeW + 2;  // pads + size + pads < 2**17
+  localparam int unsigned ResvW     = $clog2(RdBufBeats + 1) + 1;
+  localparam int unsigned InfoW     = AxiAddrW + BeatsW;
+  localparam int unsigned ArW       = qilin_axi_pkg::IdW + AxiAddrW + 8 + 3 + 2;  // axi_ar_t
+  localparam int unsigned DqW       = 1 + DstAddrW + AccW;
+
+  typedef enum logic [2:0] {StIdle, StChkGo, StCheck, StRun, StDrain, StDone} st_e;
+
+  st_e                        st_q, st_d;
+  qilin_dma_pkg::dma_rd_cmd_t cmd_q, cmd_d;
+  logic [ErrW-1:0]            err_q, err_d;
+  logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
+  logic                       abort_q, abort_d;   // AXI error: stop issuing, drop data
+  logic [ResvW-1:0]           resv_q, resv_d;     // read-buffer beats reserved by ARs
+  logic [BeatsW-1:0]          rcnt_q, rcnt_d;     // R beats received of the oldest burst
+
+  // ---------------------------------------------------------------------------------
+  // Check.
+  // ---------------------------------------------------------------------------------
+  logic                 chk_done;
+  logic [3:0]           vb_log2;  // log2 of the vector size in bytes
+  logic [ErrW-1:0]      chk_code;
+  logic [DramAddrW-1:0] chk_addr;
+
+  assign vb_log2 = cmd_q.dst_acc ? 4'(SpLog2 + 2) : 4'(SpLog2);
+
+  qilin_dma_check u_check (
+    .clk_i,
+    .rst_ni,
+    .start_i     (st_q == StChkGo),
+    .addr_i      (cmd_q.dram_addr),
+    .stride_i    (cmd_q.dram_stride),
+    .y_size_i    (cmd_q.y_size),
+    .x_size_i    (cmd_q.x_size),
+    .vb_log2_i   (vb_log2),
+    .win_base_i  (rd_win_base_i),
+    .win_limit_i (rd_win_limit_i),
+    .done_o      (chk_done),
+    .err_code_o  (chk_code),
+    .err_addr_o  (chk_addr)
+  );
+
+  logic start_run;
+  assign start_run = (st_q == StCheck) && chk_done && (chk_code == qilin_dma_pkg::ErrNone);
+
+  // ---------------------------------------------------------------------------------
+  // Bursts -> AR stage (+ burst info for R accounting and error addresses).
+  // ---------------------------------------------------------------------------------
+  logic              gen_valid, gen_ready;
+  logic [LineW-1:0]  gen_line;
+  logic [BeatsW-1:0] gen_beats;
+
+  qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
+    .clk_i,
+    .rst_ni,
+    .start_i     (start_run),
+    .clear_i     (abort_q),
+    .addr_i      (cmd_q.dram_addr),
+    .stride_i    (cmd_q.dram_stride),
+    .y_size_i    (cmd_q.y_size),
+    .row_bytes_i ((SizeW+8)'(cmd_q.x_size) << vb_log2),
+    .valid_o     (gen_valid),
+    .ready_i     (gen_ready),
+    .line_o      (gen_line),
+    .beats_o     (gen_beats)
+  );
+
+  logic                   arq_in_ready, arq_valid, info_in_ready, info_valid, info_pop;
+  logic [ArW-1:0]         arq_in, arq_out;
+  logic [InfoW-1:0]       info_out;
+  logic [AxiAddrW-1:0]    gen_addr, info_addr;
+  logic [BeatsW-1:0]      info_beats;
+  logic [$clog2(3)-1:0]   arq_count;
+  logic [$clog2(MaxOutstanding+1)-1:0] info_count;
+
+  assign gen_addr  = {gen_line[AxiAddrW-OffW-1:0], OffW'(0)};
+  assign arq_in    = {AxiId, gen_addr, 8'(gen_beats - BeatsW'(1)), 3'(OffW),
+                      qilin_axi_pkg::BurstIncr};
+  assign gen_ready = (st_q == StRun) && !abort_q && gen_valid && arq_in_ready &&
+                     info_in_ready && (resv_q + ResvW'(gen_beats) <= ResvW'(RdBufBeats));
+
+  qilin_fifo #(.Width(ArW), .Depth(2)) u_arq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (gen_ready),
+    .in_ready_o  (arq_in_ready),
+    .in_data_i   (arq_in),
+    .out_valid_o (arq_valid),
+    .out_ready_i (ar_ready_i),
+    .out_data_o  (arq_out),
+    .count_o     (arq_count)
+  );
+  assign ar_valid_o = arq_valid;
+  assign ar_o       = arq_out;
+
+  qilin_fifo #(.Width(InfoW), .Depth(MaxOutstanding)) u_info (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (gen_ready),
+    .in_ready_o  (info_in_ready),
+    .in_data_i   ({gen_addr, gen_beats}),
+    .out_valid_o (info_valid),
+    .out_ready_i (info_pop),
+    .out_data_o  (info_out),
+    .count_o     (info_count)
+  );
+  assign info_addr  = info_out[InfoW-1:BeatsW];
+  assign info_beats = info_out[BeatsW-1:0];
+
+  // ---------------------------------------------------------------------------------
+  // R -> read buffer.
+  // ---------------------------------------------------------------------------------
+  logic                 r_fire, r_last_exp, rbuf_in_ready, rbuf_valid, rbuf_pop;
+  logic [BusW-1:0]      rbuf_data;
+  logic [$clog2(RdBufBeats+1)-1:0] rbuf_count;
+
+  assign r_ready_o  = rbuf_in_ready;
+  assign r_fire     = r_valid_i && r_ready_o;
+  assign r_last_exp = (rcnt_q == info_beats - BeatsW'(1));
+  assign info_pop   = r_fire && r_last_exp;
+
+  qilin_fifo #(.Width(BusW), .Depth(RdBufBeats)) u_rbuf (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (r_valid_i),
+    .in_ready_o  (rbuf_in_ready),
+    .in_data_i   (r_i.data),
+    .out_valid_o (rbuf_valid),
+    .out_ready_i (rbuf_pop),
+    .out_data_o  (rbuf_data),
+    .count_o     (rbuf_count)
+  );
+
+  // ---------------------------------------------------------------------------------
+  // Grid writer: walks the padded destination grid row-major, one vector per step.
+  // ---------------------------------------------------------------------------------
+  logic [GridW-1:0]    y0, y1, yt, x0, x1, xt;
+  logic                w_active_q, w_active_d;
+  logic [GridW-1:0]    yy_q, yy_d, xx_q, xx_d;
+  logic [DstAddrW-1:0] wa_q, wa_d;
+  logic [OffW-1:0]     off_q, off_d, rowoff_q, rowoff_d;  // byte offset in the head beat
+  logic [BiW-1:0]      bi_q, bi_d;                        // beat index within the vector
+  logic                is_data, row_end, chunk_last, w_go, consume, emit, w_pop;
+  logic [OffW:0]       chunk_b, off_sum;
+  logic                dq_in_ready, dq_valid;
+  logic [DqW-1:0]      dq_in, dq_out;
+  logic [1:0]          dq_count;
+  logic [BusW-1:0]     shifted;
+  logic [SpW-1:0]      sp_vec;
+  logic [AccW-1:0]     acc_vec, vec_data;
+
+  assign y0 = GridW'(cmd_q.y_pad_top);
+  assign y1 = y0 + GridW'(cmd_q.y_size);
+  assign yt = y1 + GridW'(cmd_q.y_pad_bottom);
+  assign x0 = GridW'(cmd_q.x_pad_left);
+  assign x1 = x0 + GridW'(cmd_q.x_size);
+  assign xt = x1 + GridW'(cmd_q.x_pad_right);
+
+  assign is_data    = (yy_q >= y0) && (yy_q < y1) && (xx_q >= x0) && (xx_q < x1);
+  assign row_end    = (xx_q == x1 - GridW'(1));
+  assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
+  assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+  assign off_sum    = {1'b0, off_q} + chunk_b;
+  assign w_go       = (st_q == StRun) && w_active_q && !abort_q;
+  assign consume    = w_go && is_data && rbuf_valid && (!chunk_last || dq_in_ready);
+  assign emit       = w_go && dq_in_ready && (!is_data || (rbuf_valid && chunk_last));
+  // A beat is used up when its last byte was taken or its row ended.
+  assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
+  assign rbuf_pop   = abort_q ? rbuf_valid : w_pop;
+  assign shifted    = rbuf_data >> {off_q, 3'b000};
+
+  // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
+  if (AccBpv > 1) begin : gen_gather
+    logic [AccW-BusW-1:0] gath_q, gath_d;
+    always_comb begin
+      gath_d = gath_q;
+      for (int unsigned k = 0; k + 1 < AccBpv; k++) begin
+        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = rbuf_data;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) gath_q <= '0;
+      else         gath_q <= gath_d;
+    end
+    assign acc_vec = {rbuf_data, gath_q};
+    if (SpBpv > 1) begin : gen_sp_gather
+      assign sp_vec = {rbuf_data, gath_q[SpW-BusW-1:0]};
+    end else begin : gen_sp_slice
+      assign sp_vec = shifted[SpW-1:0];
+    end
+  end else begin : gen_no_gather
+    assign acc_vec = shifted[AccW-1:0];
+    assign sp_vec  = shifted[SpW-1:0];
+  end
+
+  always_comb begin
+    if (!is_data)             vec_data = cmd_q.dst_acc ? '0 : AccW'({SpB{cmd_q.pad_value}});
+    else if (cmd_q.dst_acc)   vec_data = acc_vec;
+    else                      vec_data = AccW'(sp_vec);
+  end
+  assign dq_in = {cmd_q.dst_acc, wa_q, vec_data};
+
+  always_comb begin
+    w_active_d = w_active_q;
+    yy_d       = yy_q;
+    xx_d       = xx_q;
+    wa_d       = wa_q;
+    off_d      = off_q;
+    rowoff_d   = rowoff_q;
+    bi_d       = bi_q;
+    if (start_run) begin
+      w_active_d = (yt != '0) && (xt != '0);
+      yy_d       = '0;
+      xx_d       = '0;
+      wa_d       = cmd_q.dst_addr[DstAddrW-1:0];
+      off_d      = cmd_q.dram_addr[OffW-1:0];
+      rowoff_d   = cmd_q.dram_addr[OffW-1:0];
+      bi_d       = '0;
+    end else begin
+      if (emit) begin
+        wa_d = wa_q + DstAddrW'(1);
+        if (xx_q == xt - GridW'(1)) begin
+          xx_d = '0;
+          yy_d = yy_q + GridW'(1);
+          if (yy_q == yt - GridW'(1)) w_active_d = 1'b0;
+        end else begin
+          xx_d = xx_q + GridW'(1);
+        end
+      end
+      if (consume) begin
+        if (!chunk_last) begin
+          bi_d = bi_q + BiW'(1);
+        end else begin
+          bi_d = '0;
+          if (row_end) begin
+            off_d    = rowoff_q + cmd_q.dram_stride[OffW-1:0];
+            rowoff_d = rowoff_q + cmd_q.dram_stride[OffW-1:0];
+          end else begin
+            off_d = off_sum[OffW-1:0];
+          end
+        end
+      end
+    end
+  end
+
+  qilin_fifo #(.Width(DqW), .Depth(2)) u_dstq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (emit),
+    .in_ready_o  (dq_in_ready),
+    .in_data_i   (dq_in),
+    .out_valid_o (dq_valid),
+    .out_ready_i (wr_ready_i),
+    .out_data_o  (dq_out),
+    .count_o     (dq_count)
+  );
+  assign wr_valid_o = dq_valid;
+  assign {wr_acc_o, wr_addr_o, wr_data_o} = dq_out;
+
+  // ---------------------------------------------------------------------------------
+  // Control.
+  // ---------------------------------------------------------------------------------
+  always_comb begin
+    st_d    = st_q;
+    cmd_d   = cmd_q;
+    err_d   = err_q;
+    eaddr_d = eaddr_q;
+    abort_d = abort_q;
+    resv_d  = resv_q + (gen_ready ? ResvW'(gen_beats) : '0) - (rbuf_pop ? ResvW'(1) : '0);
+    rcnt_d  = r_fire ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
+    if (r_fire && r_i.resp[1] && !abort_q) begin
+      abort_d = 1'b1;
+      err_d   = qilin_dma_pkg::ErrAxi;
+      eaddr_d = DramAddrW'(info_addr);
+    end
+    unique case (st_q)
+      StIdle: begin
+        if (cmd_valid_i) begin
+          cmd_d   = cmd_i;
+          err_d   = qilin_dma_pkg::ErrNone;
+          eaddr_d = '0;
+          abort_d = 1'b0;
+          st_d    = StChkGo;
+        end
+      end
+      StChkGo: st_d = StCheck;
+      StCheck: begin
+        if (chk_done) begin
+          if (chk_code != qilin_dma_pkg::ErrNone) begin
+            err_d   = chk_code;
+            eaddr_d = chk_addr;
+            st_d    = StDone;
+          end else begin
+            st_d = StRun;
+          end
+        end
+      end
+      StRun: begin
+        if (abort_q)                                st_d = StDrain;
+        else if (!w_active_q && (dq_count == '0)) st_d = StDone;
+      end
+      StDrain: begin
+        // Every issued AR has been answered and every beat dropped.
+        if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && (dq_count == '0))
+          st_d = StDone;
+      end
+      StDone: begin
+        if (done_ready_i) st_d = StIdle;
+      end
+      default: st_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q       <= StIdle;
+      cmd_q      <= '0;
+      err_q      <= '0;
+      eaddr_q    <= '0;
+      abort_q    <= 1'b0;
+      resv_q     <= '0;
+      rcnt_q     <= '0;
+      w_active_q <= 1'b0;
+      yy_q       <= '0;
+      xx_q       <= '0;
+      wa_q       <= '0;
+      off_q      <= '0;
+      rowoff_q   <= '0;
+      bi_q       <= '0;
+    end else begin
+      st_q       <= st_d;
+      cmd_q      <= cmd_d;
+      err_q      <= err_d;
+      eaddr_q    <= eaddr_d;
+      abort_q    <= abort_d;
+      resv_q     <= resv_d;
+      rcnt_q     <= rcnt_d;
+      w_active_q <= w_active_d;
+      yy_q       <= yy_d;
+      xx_q       <= xx_d;
+      wa_q       <= wa_d;
+      off_q      <= off_d;
+      rowoff_q   <= rowoff_d;
+      bi_q       <= bi_d;
+    end
+  end
+
+  assign cmd_ready_o  = (st_q == StIdle);
+  assign done_valid_o = (st_q == StDone);
+  assign err_valid_o  = done_valid_o && (err_q != qilin_dma_pkg::ErrNone);
+  assign err_code_o   = err_q;
+  assign err_addr_o   = eaddr_q;
+  assign busy_o       = (st_q != StIdle);
+
+  // Bits that are known to be zero or are not needed: line bits above the AXI address
+  // (the window check keeps every access below 2**AxiAddrW), row-address bits above the
+  // destination width, the single R ID.
+  logic unused_bits;
+  assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], cmd_q.dst_addr[RowW-1:DstAddrW],
+                         r_i.id, r_i.last, r_i.resp[0], shifted};
+
+  `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
+  `QILIN_ASSERT_INIT(DstAddrW_A, DstAddrW <= RowW)
+  `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1)
+  `QILIN_ASSERT_INIT(RdBuf_A, RdBufBeats >= MaxBurstBeats && RdBufBeats >= 2)
+  // Reserved buffer space means R is never back-pressured.
+  `QILIN_ASSERT(RNoStall_A, !r_valid_i || r_ready_o, clk_i, rst_ni)
+  `QILIN_ASSERT(RHasBurst_A, !r_valid_i || info_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(RLast_A, !r_fire || (r_i.last == r_last_exp), clk_i, rst_ni)
+  `QILIN_ASSERT(RId_A, !r_fire || (r_i.id == AxiId), clk_i, rst_ni)
+  // The writer uses up exactly the beats that were requested.
+  `QILIN_ASSERT(WriterDoneAllIssued_A,
+                !((st_q == StRun) && !abort_q && !w_active_q) || (!gen_valid && (rbuf_count == '0)),
+                clk_i, rst_ni)
+
+endmodule

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: Apache-2.0
+// STORE DMA engine: reads consecutive scratchpad rows (Dim-byte vectors) and writes them
+// as a 2-D block to device memory over AXI4 (docs/dma.md).
+//
+// Pipeline: command -> check (alignment, window; before any traffic) -> burst splitter ->
+// AW stage (+ burst length for W, burst address for B). In parallel, SP read requests ->
+// SP response buffer -> packer (vectors into 32-byte beats with WSTRB, WLAST from the
+// burst lengths) -> W stage. A SP read is requested only with room reserved for its
+// response, so an SRAM with a fixed latency may ignore sp_rsp_ready_o. W beats of a burst
+// may leave before its AW is accepted (AXI allows it; the master never waits for AWREADY).
+// On an error response (B): no further AWs and SP reads; bursts already started get their
+// W beats with WSTRB = 0 (nothing more is written); the command completes with ErrAxi.
+`include "qilin_assert.svh"
+
+module qilin_dma_wr #(
+  parameter int unsigned Dim            = 16,  // array size: SP vector Dim bytes
+  parameter int unsigned SpAddrW        = 14,  // scratchpad row-address width
+  parameter int unsigned MaxOutstanding = 16,  // AXI write bursts in flight
+  parameter int unsigned MaxBurstBeats  = 16,  // beats per burst, 1..256
+  parameter int unsigned SpRspDepth     = 8,   // SP reads in flight (response buffer)
+  parameter logic [qilin_axi_pkg::IdW-1:0] AxiId = '0,
+  // Do not override.
+  parameter int unsigned SpW            = Dim * 8
+) (
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  // Command.
+  input  qilin_dma_pkg::dma_wr_cmd_t           cmd_i,
+  input  logic                                 cmd_valid_i,
+  output logic                                 cmd_ready_o,
+  // Write window [base, limit) in bytes (CSRs), sampled when a command starts.
+  input  logic [qilin_dma_pkg::DramAddrW-1:0]  wr_win_base_i,
+  input  logic [qilin_dma_pkg::DramAddrW-1:0]  wr_win_limit_i,
+  // Scratchpad read port: requests, and responses in request order.
+  output logic                                 sp_req_valid_o,
+  input  logic                                 sp_req_ready_i,
+  output logic [SpAddrW-1:0]                   sp_req_addr_o,
+  input  logic                                 sp_rsp_valid_i,
+  output logic                                 sp_rsp_ready_o,
+  input  logic [SpW-1:0]                       sp_rsp_data_i,
+  // AXI4 write master.
+  output qilin_axi_pkg::axi_aw_t               aw_o,
+  output logic                                 aw_valid_o,
+  input  logic                                 aw_ready_i,
+  output qilin_axi_pkg::axi_w_t                w_o,
+  output logic                                 w_valid_o,
+  input  logic                                 w_ready_i,
+  input  qilin_axi_pkg::axi_b_t                b_i,
+  input  logic                                 b_valid_i,
+  output logic                                 b_ready_o,
+  // Completion, one per command, after the last B response.
+  output logic                                 done_valid_o,
+  input  logic                                 done_ready_i,
+  output logic                                 err_valid_o,  // done_valid_o && err_code_o != 0
+  output logic [qilin_dma_pkg::ErrW-1:0]       err_code_o,
+  output logic [qilin_dma_pkg::DramAddrW-1:0]  err_addr_o,
+  output logic                                 busy_o
+);
+  localparam int unsigned DramAddrW = qilin_dma_pkg::DramAddrW;
+  localparam int unsigned SizeW     = qilin_dma_pkg::SizeW;
+  localparam int unsigned ErrW      = qilin_dma_pkg::ErrW;
+  localparam int unsigned RowW      = qilin_dma_pkg::RowW;
+  localparam int unsigned AxiAddrW  = qilin_axi_pkg::AddrW;
+  localparam int unsigned BusW      = qilin_axi_pkg::DataW;
+  localparam int unsigned BeatB     = BusW / 8;
+  localparam int unsigned OffW      = $clog2(BeatB);
+  localparam int unsigned LineW     = DramAddrW - OffW;
+  localparam int unsigned BeatsW    = 9;
+  localparam int unsigned SpB       = Dim;
+  localparam int unsigned SpLog2    = $clog2(SpB);
+  localparam int unsigned ChunkB    = (SpB < BeatB) ? SpB : BeatB;   // bytes of a vector per beat
+  localparam int unsigned Bpv       = (SpB > BeatB) ? SpB / BeatB : 1; // beats per vector
+  localparam int unsigned BiW       = 2;
+  localparam int unsigned SpOutW    = $clog2(SpRspDepth + 1) + 1;
+  localparam int unsigned AwW       = qilin_axi_pkg::IdW + AxiAddrW + 8 + 3 + 2;  // axi_aw_t
+  localparam int unsigned WW        = BusW + BeatB + 1;  // axi_w_t
+
+  typedef enum logic [2:0] {StIdle, StChkGo, StCheck, StRun, StDrain, StDone} st_e;
+
+  st_e                        st_q, st_d;
+  qilin_dma_pkg::dma_wr_cmd_t cmd_q, cmd_d;
+  logic [ErrW-1:0]            err_q, err_d;
+  logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
+  logic                       abort_q, abort_d;
+
+  // ---------------------------------------------------------------------------------
+  // Check.
+  // ---------------------------------------------------------------------------------
+  logic                 chk_done, start_run;
+  logic [ErrW-1:0]      chk_code;
+  logic [DramAddrW-1:0] chk_addr;
+
+  qilin_dma_check u_check (
+    .clk_i,
+    .rst_ni,
+    .start_i     (st_q == StChkGo),
+    .addr_i      (cmd_q.dram_addr),
+    .stride_i    (cmd_q.dram_stride),
+    .y_size_i    (cmd_q.y_size),
+    .x_size_i    (cmd_q.x_size),
+    .vb_log2_i   (4'(SpLog2)),
+    .win_base_i  (wr_win_base_i),
+    .win_limit_i (wr_win_limit_i),
+    .done_o      (chk_done),
+    .err_code_o  (chk_code),
+    .err_addr_o  (chk_addr)
+  );
+  assign start_run = (st_q == StCheck) && chk_done && (chk_code == qilin_dma_pkg::ErrNone);
+
+  // ---------------------------------------------------------------------------------
+  // Bursts -> AW stage, burst lengths (for WLAST), burst addresses (for B errors).
+  // ---------------------------------------------------------------------------------
+  logic              gen_valid, gen_ready;
+  logic [LineW-1:0]  gen_line;
+  logic [BeatsW-1:0] gen_beats;
+
+  qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
+    .clk_i,
+    .rst_ni,
+    .start_i     (start_run),
+    .clear_i     (abort_q),
+    .addr_i      (cmd_q.dram_addr),
+    .stride_i    (cmd_q.dram_stride),
+    .y_size_i    (cmd_q.y_size),
+    .row_bytes_i ((SizeW+8)'(cmd_q.x_size) << SpLog2),
+    .valid_o     (gen_valid),
+    .ready_i     (gen_ready),
+    .line_o      (gen_line),
+    .beats_o     (gen_beats)
+  );
+
+  logic                awq_in_ready, info_in_ready, info_valid, wlen_in_ready, wlen_valid, wlen_pop;
+  logic [AwW-1:0]      awq_in, awq_out;
+  logic [AxiAddrW-1:0] gen_addr, info_addr;
+  logic [7:0]          gen_len, wlen;
+  logic [1:0]          awq_count;
+  logic [$clog2(MaxOutstanding+1)-1:0] info_count, wlen_count;
+
+  assign gen_addr  = {gen_line[AxiAddrW-OffW-1:0], OffW'(0)};
+  assign gen_len   = 8'(gen_beats - BeatsW'(1));
+  assign awq_in    = {AxiId, gen_addr, gen_len, 3'(OffW), qilin_axi_pkg::BurstIncr};
+  assign gen_ready = (st_q == StRun) && !abort_q && gen_valid && awq_in_ready &&
+                     info_in_ready && wlen_in_ready;
+
+  qilin_fifo #(.Width(AwW), .Depth(2)) u_awq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (gen_ready),
+    .in_ready_o  (awq_in_ready),
+    .in_data_i   (awq_in),
+    .out_valid_o (aw_valid_o),
+    .out_ready_i (aw_ready_i),
+    .out_data_o  (awq_out),
+    .count_o     (awq_count)
+  );
+  assign aw_o = awq_out;
+
+  qilin_fifo #(.Width(AxiAddrW), .Depth(MaxOutstanding)) u_info (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (gen_ready),
+    .in_ready_o  (info_in_ready),
+    .in_data_i   (gen_addr),
+    .out_valid_o (info_valid),
+    .out_ready_i (b_valid_i),
+    .out_data_o  (info_addr),
+    .count_o     (info_count)
+  );
+
+  qilin_fifo #(.Width(8), .Depth(MaxOutstanding)) u_wlen (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (gen_ready),
+    .in_ready_o  (wlen_in_ready),
+    .in_data_i   (gen_len),
+    .out_valid_o (wlen_valid),
+    .out_ready_i (wlen_pop),
+    .out_data_o  (wlen),
+    .count_o     (wlen_count)
+  );
+
+  // ---------------------------------------------------------------------------------
+  // SP read requests (credit: a response-buffer entry per request).
+  // ---------------------------------------------------------------------------------
+  logic               rq_active_q, rq_active_d;
+  logic [SizeW-1:0]   rq_x_q, rq_x_d, rq_y_q, rq_y_d;
+  logic [SpAddrW-1:0] rq_addr_q, rq_addr_d;
+  logic [SpOutW-1:0]  sp_out_q, sp_out_d;
+  logic               rq_push, reqq_in_ready, spbuf_valid, spbuf_pop;
+  logic [1:0]         reqq_count;
+  logic [SpW-1:0]     spbuf_data;
+  logic [$clog2(SpRspDepth+1)-1:0] spbuf_count;
+
+  assign rq_push = (st_q == StRun) && !abort_q && rq_active_q && reqq_in_ready &&
+                   (sp_out_q < SpOutW'(SpRspDepth));
+
+  qilin_fifo #(.Width(SpAddrW), .Depth(2)) u_reqq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (rq_push),
+    .in_ready_o  (reqq_in_ready),
+    .in_data_i   (rq_addr_q),
+    .out_valid_o (sp_req_valid_o),
+    .out_ready_i (sp_req_ready_i),
+    .out_data_o  (sp_req_addr_o),
+    .count_o     (reqq_count)
+  );
+
+  qilin_fifo #(.Width(SpW), .Depth(SpRspDepth)) u_spbuf (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (sp_rsp_valid_i),
+    .in_ready_o  (sp_rsp_ready_o),
+    .in_data_i   (sp_rsp_data_i),
+    .out_valid_o (spbuf_valid),
+    .out_ready_i (spbuf_pop),
+    .out_data_o  (spbuf_data),
+    .count_o     (spbuf_count)
+  );
+
+  // ---------------------------------------------------------------------------------
+  // Packer: vectors -> 32-byte beats. Each DRAM row starts a new beat at its byte offset.
+  // ---------------------------------------------------------------------------------
+  logic                  pk_active_q, pk_active_d;
+  logic [SizeW-1:0]      px_q, px_d, py_q, py_d;
+  logic [BiW-1:0]        ci_q, ci_d;                 // beat index within a wide vector
+  logic [OffW-1:0]       off_q, off_d, rowoff_q, rowoff_d;
+  logic [BusW-1:0]       asm_data_q, asm_data_d, placed, beat_data;
+  logic [BeatB-1:0]      asm_strb_q, asm_strb_d, pmask, beat_strb;
+  logic [7:0]            wbeat_q, wbeat_d;           // W beats sent of the current burst
+  logic                  chunk_last, row_end, beat_end, pk_go, consume, w_last, w_push;
+  logic                  wq_in_ready;
+  logic [OffW:0]         off_sum;
+  logic [WW-1:0]         wq_in, wq_out;
+  logic [1:0]            wq_count;
+
+  assign chunk_last = (ci_q == BiW'(Bpv - 1));
+  assign row_end    = chunk_last && (px_q == cmd_q.x_size - SizeW'(1));
+  assign off_sum    = {1'b0, off_q} + (OffW+1)'(ChunkB);
+  assign beat_end   = off_sum[OffW] || row_end;
+
+  if (Bpv > 1) begin : gen_wide
+    always_comb begin
+      placed = '0;
+      for (int unsigned k = 0; k < Bpv; k++) begin
+        if (ci_q == BiW'(k)) placed = spbuf_data[k*BusW +: BusW];
+      end
+    end
+    assign pmask = '1;
+    logic unused_off;
+    assign unused_off = ^off_q;
+  end else begin : gen_narrow
+    assign placed = BusW'(spbuf_data) << {off_q, 3'b000};
+    assign pmask  = BeatB'({ChunkB{1'b1}}) << off_q;
+  end
+
+  assign beat_data = asm_data_q | placed;
+  assign beat_strb = asm_strb_q | pmask;
+  assign w_last    = (wbeat_q == wlen);
+  assign pk_go     = (st_q == StRun) && pk_active_q && !abort_q;
+  assign consume   = pk_go && spbuf_valid && (!beat_end || (wlen_valid && wq_in_ready));
+  // After an error, the bursts already started are completed with empty strobes.
+  assign w_push    = (consume && beat_end) || (abort_q && wlen_valid && wq_in_ready);
+  assign wq_in     = abort_q ? {BusW'(0), BeatB'(0), w_last} : {beat_data, beat_strb, w_last};
+  assign wlen_pop  = w_push && w_last;
+  assign spbuf_pop = abort_q ? spbuf_valid : (consume && chunk_last);
+
+  always_comb begin
+    rq_active_d = rq_active_q;
+    rq_x_d      = rq_x_q;
+    rq_y_d      = rq_y_q;
+    rq_addr_d   = rq_addr_q;
+    sp_out_d    = sp_out_q + (rq_push ? SpOutW'(1) : '0) - (spbuf_pop ? SpOutW'(1) : '0);
+    pk_active_d = pk_active_q;
+    px_d        = px_q;
+    py_d        = py_q;
+    ci_d        = ci_q;
+    off_d       = off_q;
+    rowoff_d    = rowoff_q;
+    asm_data_d  = asm_data_q;
+    asm_strb_d  = asm_strb_q;
+    wbeat_d     = wbeat_q;
+    if (start_run) begin
+      rq_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
+      rq_x_d      = '0;
+      rq_y_d      = '0;
+      rq_addr_d   = cmd_q.src_addr[SpAddrW-1:0];
+      pk_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
+      px_d        = '0;
+      py_d        = '0;
+      ci_d        = '0;
+      off_d       = cmd_q.dram_addr[OffW-1:0];
+      rowoff_d    = cmd_q.dram_addr[OffW-1:0];
+      asm_data_d  = '0;
+      asm_strb_d  = '0;
+      wbeat_d     = '0;
+    end else begin
+      if (rq_push) begin
+        rq_addr_d = rq_addr_q + SpAddrW'(1);
+        if (rq_x_q == cmd_q.x_size - SizeW'(1)) begin
+          rq_x_d = '0;
+          rq_y_d = rq_y_q + SizeW'(1);
+          if (rq_y_q == cmd_q.y_size - SizeW'(1)) rq_active_d = 1'b0;
+        end else begin
+          rq_x_d = rq_x_q + SizeW'(1);
+        end
+      end
+      if (consume) begin
+        asm_data_d = beat_end ? '0 : beat_data;
+        asm_strb_d = beat_end ? '0 : beat_strb;
+        ci_d       = chunk_last ? '0 : ci_q + BiW'(1);
+        if (row_end) begin
+          off_d    = rowoff_q + cmd_q.dram_stride[OffW-1:0];
+          rowoff_d = rowoff_q + cmd_q.dram_stride[OffW-1:0];
+        end else begin
+          off_d = off_sum[OffW-1:0];
+        end
+        if (chunk_last) begin
+          if (px_q == cmd_q.x_size - SizeW'(1)) begin
+            px_d = '0;
+            py_d = py_q + SizeW'(1);
+            if (py_q == cmd_q.y_size - SizeW'(1)) pk_active_d = 1'b0;
+          end else begin
+            px_d = px_q + SizeW'(1);
+          end
+        end
+      end
+      if (w_push) wbeat_d = w_last ? '0 : wbeat_q + 8'd1;
+    end
+  end
+
+  qilin_fifo #(.Width(WW), .Depth(2)) u_wq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (w_push),
+    .in_ready_o  (wq_in_ready),
+    .in_data_i   (wq_in),
+    .out_valid_o (w_valid_o),
+    .out_ready_i (w_ready_i),
+    .out_data_o  (wq_out),
+    .count_o     (wq_count)
+  );
+  assign w_o = wq_out;
+
+  // ---------------------------------------------------------------------------------
+  // B responses and control.
+  // ---------------------------------------------------------------------------------
+  assign b_ready_o = 1'b1;
+
+  logic all_idle;
+  assign all_idle = (awq_count == '0) && (info_count == '0) && (wlen_count == '0) &&
+                    (wq_count == '0) && (reqq_count == '0) && (sp_out_q == '0);
+
+  always_comb begin
+    st_d    = st_q;
+    cmd_d   = cmd_q;
+    err_d   = err_q;
+    eaddr_d = eaddr_q;
+    abort_d = abort_q;
+    if (b_valid_i && b_i.resp[1] && !abort_q) begin
+      abort_d = 1'b1;
+      err_d   = qilin_dma_pkg::ErrAxi;
+      eaddr_d = DramAddrW'(info_addr);
+    end
+    unique case (st_q)
+      StIdle: begin
+        if (cmd_valid_i) begin
+          cmd_d   = cmd_i;
+          err_d   = qilin_dma_pkg::ErrNone;
+          eaddr_d = '0;
+          abort_d = 1'b0;
+          st_d    = StChkGo;
+        end
+      end
+      StChkGo: st_d = StCheck;
+      StCheck: begin
+        if (chk_done) begin
+          if (chk_code != qilin_dma_pkg::ErrNone) begin
+            err_d   = chk_code;
+            eaddr_d = chk_addr;
+            st_d    = StDone;
+          end else begin
+            st_d = StRun;
+          end
+        end
+      end
+      StRun: begin
+        if (abort_q) st_d = StDrain;
+        else if (!gen_valid && !rq_active_q && !pk_active_q && all_idle) st_d = StDone;
+      end
+      StDrain: begin
+        if (all_idle) st_d = StDone;
+      end
+      StDone: begin
+        if (done_ready_i) st_d = StIdle;
+      end
+      default: st_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q        <= StIdle;
+      cmd_q       <= '0;
+      err_q       <= '0;
+      eaddr_q     <= '0;
+      abort_q     <= 1'b0;
+      rq_active_q <= 1'b0;
+      rq_x_q      <= '0;
+      rq_y_q      <= '0;
+      rq_addr_q   <= '0;
+      sp_out_q    <= '0;
+      pk_active_q <= 1'b0;
+      px_q        <= '0;
+      py_q        <= '0;
+      ci_q        <= '0;
+      off_q       <= '0;
+      rowoff_q    <= '0;
+      asm_data_q  <= '0;
+      asm_strb_q  <= '0;
+      wbeat_q     <= '0;
+    end else begin
+      st_q        <= st_d;
+      cmd_q       <= cmd_d;
+      err_q       <= err_d;
+      eaddr_q     <= eaddr_d;
+      abort_q     <= abort_d;
+      rq_active_q <= rq_active_d;
+      rq_x_q      <= rq_x_d;
+      rq_y_q      <= rq_y_d;
+      rq_addr_q   <= rq_addr_d;
+      sp_out_q    <= sp_out_d;
+      pk_active_q <= pk_active_d;
+      px_q        <= px_d;
+      py_q        <= py_d;
+      ci_q        <= ci_d;
+      off_q       <= off_d;
+      rowoff_q    <= rowoff_d;
+      asm_data_q  <= asm_data_d;
+      asm_strb_q  <= asm_strb_d;
+      wbeat_q     <= wbeat_d;
+    end
+  end
+
+  assign cmd_ready_o  = (st_q == StIdle);
+  assign done_valid_o = (st_q == StDone);
+  assign err_valid_o  = done_valid_o && (err_q != qilin_dma_pkg::ErrNone);
+  assign err_code_o   = err_q;
+  assign err_addr_o   = eaddr_q;
+  assign busy_o       = (st_q != StIdle);
+
+  // Line bits above the AXI address are zero (window check); row bits above SpAddrW are
+  // not used; single B ID; buffer fill levels are not needed (credits bound them).
+  logic unused_bits;
+  assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], cmd_q.src_addr[RowW-1:SpAddrW],
+                         b_i.id, b_i.resp[0], spbuf_count};
+
+  `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
+  `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW)
+  `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1 && SpRspDepth >= 1)
+  // Credits keep the SP response buffer from overflowing.
+  `QILIN_ASSERT(SpRspNoStall_A, !sp_rsp_valid_i || sp_rsp_ready_o, clk_i, rst_ni)
+  `QILIN_ASSERT(BHasBurst_A, !b_valid_i || info_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(BId_A, !b_valid_i || (b_i.id == AxiId), clk_i, rst_ni)
+
+endmodule
