@@ -78,6 +78,9 @@ package qilin_isa_pkg;
   // an AXI error response (SLVERR/DECERR) on instruction fetch or DMA; the ISS raises it for
   // accesses beyond the memory image
   localparam logic [7:0] ErrBusError    = 8'd7;
+  // a LOAD or STORE whose dram_addr or dram_stride is not a multiple of its vector size (DIM bytes
+  // for SP, 4*DIM for ACC); the DMA moves whole vectors
+  localparam logic [7:0] ErrAlign       = 8'd8;
   // no queue and not the dispatcher can make progress
   localparam logic [7:0] ErrDeadlock    = 8'd240;
   // two queues access the same location, at least one writing, with no token chain ordering them
@@ -129,7 +132,7 @@ package qilin_isa_pkg;
   // [67:58]: vectors per data row (one vector = DIM bytes for SP, 4*DIM bytes for ACC)
   localparam int unsigned LoadXSizeLsb = 58;
   localparam int unsigned LoadXSizeW = 10;
-  // [107:68]: byte address of the first data row in device memory (any alignment)
+  // [107:68]: byte address of the first data row in device memory (a multiple of the vector size)
   localparam int unsigned LoadDramAddrLsb = 68;
   localparam int unsigned LoadDramAddrW = 40;
   // [127:108]: bytes from one data row to the next in device memory (0 repeats a row)
@@ -150,7 +153,7 @@ package qilin_isa_pkg;
   // [67:58]: vectors per row (one vector = DIM bytes for SP, 4*DIM bytes for ACC)
   localparam int unsigned StoreXSizeLsb = 58;
   localparam int unsigned StoreXSizeW = 10;
-  // [107:68]: byte address of the first row in device memory (any alignment)
+  // [107:68]: byte address of the first row in device memory (a multiple of the vector size)
   localparam int unsigned StoreDramAddrLsb = 68;
   localparam int unsigned StoreDramAddrW = 40;
   // [127:108]: bytes from one row to the next; at least x_size vectors when y_size > 1 (rows may

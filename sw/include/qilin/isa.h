@@ -70,6 +70,9 @@
 /* an AXI error response (SLVERR/DECERR) on instruction fetch or DMA; the ISS raises it for
  * accesses beyond the memory image */
 #define QILIN_ERR_BUS_ERROR 7u
+/* a LOAD or STORE whose dram_addr or dram_stride is not a multiple of its vector size (DIM bytes
+ * for SP, 4*DIM for ACC); the DMA moves whole vectors */
+#define QILIN_ERR_ALIGN 8u
 #define QILIN_ERR_DEADLOCK 240u  /* no queue and not the dispatcher can make progress */
 /* two queues access the same location, at least one writing, with no token chain ordering them */
 #define QILIN_ERR_RACE 241u
@@ -116,7 +119,7 @@
 /* [67:58]: vectors per data row (one vector = DIM bytes for SP, 4*DIM bytes for ACC) */
 #define QILIN_LOAD_X_SIZE_LSB 58u
 #define QILIN_LOAD_X_SIZE_WIDTH 10u
-/* [107:68]: byte address of the first data row in device memory (any alignment) */
+/* [107:68]: byte address of the first data row in device memory (a multiple of the vector size) */
 #define QILIN_LOAD_DRAM_ADDR_LSB 68u
 #define QILIN_LOAD_DRAM_ADDR_WIDTH 40u
 /* [127:108]: bytes from one data row to the next in device memory (0 repeats a row) */
@@ -135,7 +138,7 @@
 /* [67:58]: vectors per row (one vector = DIM bytes for SP, 4*DIM bytes for ACC) */
 #define QILIN_STORE_X_SIZE_LSB 58u
 #define QILIN_STORE_X_SIZE_WIDTH 10u
-/* [107:68]: byte address of the first row in device memory (any alignment) */
+/* [107:68]: byte address of the first row in device memory (a multiple of the vector size) */
 #define QILIN_STORE_DRAM_ADDR_LSB 68u
 #define QILIN_STORE_DRAM_ADDR_WIDTH 40u
 /* [127:108]: bytes from one row to the next; at least x_size vectors when y_size > 1 (rows may
@@ -317,7 +320,8 @@ typedef struct {
   uint32_t local_addr;  /* first destination row (SP or ACC row index) */
   uint32_t y_size;  /* data rows read from device memory */
   uint32_t x_size;  /* vectors per data row (one vector = DIM bytes for SP, 4*DIM bytes for ACC) */
-  uint64_t dram_addr;  /* byte address of the first data row in device memory (any alignment) */
+  /* byte address of the first data row in device memory (a multiple of the vector size) */
+  uint64_t dram_addr;
   /* bytes from one data row to the next in device memory (0 repeats a row) */
   uint32_t dram_stride;
 } qilin_load_t;
@@ -403,7 +407,8 @@ typedef struct {
   uint32_t local_addr;  /* first source row (SP or ACC row index) */
   uint32_t y_size;  /* rows written to device memory */
   uint32_t x_size;  /* vectors per row (one vector = DIM bytes for SP, 4*DIM bytes for ACC) */
-  uint64_t dram_addr;  /* byte address of the first row in device memory (any alignment) */
+  /* byte address of the first row in device memory (a multiple of the vector size) */
+  uint64_t dram_addr;
   /* bytes from one row to the next; at least x_size vectors when y_size > 1 (rows may not
    * overlap) */
   uint32_t dram_stride;
@@ -738,6 +743,7 @@ static inline const char* qilin_err_name(unsigned code) {
     case QILIN_ERR_ACC_RANGE: return "ACC_RANGE";
     case QILIN_ERR_PARAM_RANGE: return "PARAM_RANGE";
     case QILIN_ERR_BUS_ERROR: return "BUS_ERROR";
+    case QILIN_ERR_ALIGN: return "ALIGN";
     case QILIN_ERR_DEADLOCK: return "DEADLOCK";
     case QILIN_ERR_RACE: return "RACE";
     case QILIN_ERR_UNINIT_READ: return "UNINIT_READ";

@@ -408,6 +408,14 @@ struct Iss::Impl {
     return std::nullopt;
   }
 
+  // The DMA moves whole vectors, so device addresses and strides are vector-aligned.
+  static MaybeFault align_check(uint64_t addr, uint64_t stride, uint32_t vb, uint32_t pc) {
+    if (addr % vb == 0 && stride % vb == 0) return std::nullopt;
+    return Fault{QILIN_ERR_ALIGN, addr, pc,
+                 "ALIGN at pc " + std::to_string(pc) + ": dram_addr " + hex(addr) + " or stride " +
+                     std::to_string(stride) + " is not a multiple of " + std::to_string(vb)};
+  }
+
   MaybeFault exec_load(const qilin_insn_t& i, uint32_t pc) {
     const qilin_load_t f = qilin_decode_load(&i);
     const bool to_acc = f.dst == QILIN_MEM_ACC;
@@ -416,6 +424,7 @@ struct Iss::Impl {
     const uint32_t width = f.pad_left + f.x_size + f.pad_right;
     const uint32_t height = f.pad_top + f.y_size + f.pad_bottom;
     // All checks first, so that a failing LOAD changes nothing in the ISS.
+    if (auto e = align_check(f.dram_addr, f.dram_stride, vb, pc)) return e;
     for (uint32_t y = 0; y < f.y_size && row_bytes > 0; ++y) {
       const uint64_t a = f.dram_addr + uint64_t{y} * f.dram_stride;
       if (auto e = dma_check(mem.read_window(), false, a, row_bytes, pc)) return e;
@@ -458,6 +467,7 @@ struct Iss::Impl {
     const bool from_acc = f.src == QILIN_MEM_ACC;
     const uint32_t vb = vector_bytes(from_acc);
     const uint64_t row_bytes = uint64_t{f.x_size} * vb;
+    if (auto e = align_check(f.dram_addr, f.dram_stride, vb, pc)) return e;
     for (uint32_t y = 0; y < f.y_size && row_bytes > 0; ++y) {
       const uint64_t a = f.dram_addr + uint64_t{y} * f.dram_stride;
       if (auto e = dma_check(mem.write_window(), true, a, row_bytes, pc)) return e;

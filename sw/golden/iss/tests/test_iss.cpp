@@ -198,8 +198,9 @@ void write_identity_params(Iss& iss, uint32_t p_addr, int32_t bias = 0) {
 // ---- Double-buffered tiled GEMM program ------------------------------------------------------
 
 // C (M x N, uint8/int8) = requant(A (M x K) * B (K x N) + bias) with per-column parameters.
-// Device layout: A row-major (lda = K), B row-major (ldb = N), C row-major with
-// ldc = N rounded up to DIM (a STORE writes whole DIM-byte vectors), and the per-column
+// Device layout: A, B and C row-major with their row pitches (lda, ldb, ldc) rounded up to
+// DIM, because the DMA moves whole DIM-byte vectors from vector-aligned addresses; the
+// per-column
 // parameters as three int32 arrays bias, multiplier, shift of ldc entries each.
 struct GemmJob {
   int M, N, K;
@@ -207,7 +208,7 @@ struct GemmJob {
   int32_t a_zp, b_zp, out_zp;
   int tile_m;  // A rows per tile (M-split)
   uint64_t a, b, params, c;
-  int ldc;
+  int lda, ldb, ldc;
 };
 
 // The loop nest is m-tile, n-block, k-block. Per iteration t, LD loads the weight block and the
@@ -242,10 +243,10 @@ std::vector<qilin_insn_t> tiled_gemm_program(const GemmJob& g, int dim) {
         const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
         // LD: wait until EX has freed this buffer (from iteration t - 2), load, signal EX.
         p.push_back(encode(with(
-            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.N + nb * dim, g.N, kc, 1),
+            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
             t >= 2 ? kPopNext : Flags{})));
         p.push_back(encode(
-            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.K + kb * dim, g.K, mc, 1),
+            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
                  kPushNext)));
         // EX: wait for the data, multiply, free the buffer if LD will reuse it.
         qilin_matmul_t mm = matmul_f(a_rows, w_rows, 0, mc, kc);
@@ -291,8 +292,8 @@ GemmData make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
     d.mult.push_back(qm.multiplier);
     d.shift.push_back(qm.shift);
   }
-  mem.write(g.a, d.a.data(), d.a.size());
-  mem.write(g.b, d.b.data(), d.b.size());
+  for (int m = 0; m < g.M; ++m) mem.write(g.a + uint64_t(m) * g.lda, &d.a[std::size_t(m) * g.K], g.K);
+  for (int k = 0; k < g.K; ++k) mem.write(g.b + uint64_t(k) * g.ldb, &d.b[std::size_t(k) * g.N], g.N);
   mem.write_s32(g.params, d.bias.data(), g.ldc);
   mem.write_s32(g.params + 4ull * g.ldc, d.mult.data(), g.ldc);
   mem.write_s32(g.params + 8ull * g.ldc, d.shift.data(), g.ldc);
@@ -340,7 +341,9 @@ GemmJob gemm_job(int M, int N, int K, int tile_m, int dim) {
   g.b = kData + 0x100000;
   g.params = kData + 0x200000;
   g.c = kData + 0x300000;
-  g.ldc = (N + dim - 1) / dim * dim;
+  g.lda = (K + dim - 1) / dim * dim;
+  g.ldb = (N + dim - 1) / dim * dim;
+  g.ldc = g.ldb;
   return g;
 }
 
@@ -580,8 +583,8 @@ TEST_CASE("LOAD into ACC: little-endian int32 vectors and zero padding", "[iss][
   const std::vector<int32_t> r0 = {1, -1, INT32_MAX, INT32_MIN};
   const std::vector<int32_t> r1 = {-7, 70000, 0, 5};
   mc.mem.write_s32(kData, r0.data(), 4);
-  mc.mem.write_s32(kData + 100, r1.data(), 4);
-  qilin_load_t f = load_f(QILIN_MEM_ACC, 3, kData, 100, 2, 1);
+  mc.mem.write_s32(kData + 96, r1.data(), 4);
+  qilin_load_t f = load_f(QILIN_MEM_ACC, 3, kData, 96, 2, 1);
   f.pad_top = 1, f.pad_left = 1;
   REQUIRE_OK(mc.add(f).run());
   const std::vector<int32_t> zero(4, 0);
@@ -596,8 +599,8 @@ TEST_CASE("LOAD into ACC: little-endian int32 vectors and zero padding", "[iss][
 TEST_CASE("LOAD: stride 0 repeats a row and y_size 0 writes only padding", "[iss][load]") {
   Machine mc;
   const std::vector<uint8_t> v = {9, 8, 7, 6};
-  mc.mem.write(kData + 3, v.data(), 4);  // any byte alignment
-  mc.add(load_f(QILIN_MEM_SP, 0, kData + 3, 0, 5, 1));
+  mc.mem.write(kData + 4, v.data(), 4);
+  mc.add(load_f(QILIN_MEM_SP, 0, kData + 4, 0, 5, 1));
   qilin_load_t pad_only = load_f(QILIN_MEM_SP, 20, kData, 0, 0, 3);
   pad_only.pad_top = 2, pad_only.pad_value = 0x7F;  // 2 rows of 3 vectors
   mc.add(pad_only);
@@ -615,19 +618,19 @@ TEST_CASE("STORE from SP and from ACC: 2-D strided with gaps untouched", "[iss][
   const std::vector<int32_t> a0 = {-1, 2, -3, 0x12345678};
   mc.iss.write_acc_row(7, a0.data());
   mc.mem.write(kData, std::vector<uint8_t>(64, 0xEE).data(), 64);
-  // 3 rows of 2 vectors (8 bytes) at stride 10: bytes 8..9 of each stride stay 0xEE.
-  mc.add(store_f(QILIN_MEM_SP, 0, kData, 10, 3, 2));
+  // 3 rows of 2 vectors (8 bytes) at stride 12: bytes 8..11 of each stride stay 0xEE.
+  mc.add(store_f(QILIN_MEM_SP, 0, kData, 12, 3, 2));
   mc.add(store_f(QILIN_MEM_ACC, 7, kData + 0x100, 0, 1, 1));
   REQUIRE_OK(mc.run());
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 2; ++x) {
       const int r = y * 2 + x;
-      CHECK(mc.mem.read(kData + 10 * y + 4 * x, 4) ==
+      CHECK(mc.mem.read(kData + 12 * y + 4 * x, 4) ==
             std::vector<uint8_t>{uint8_t(r), uint8_t(r + 10), uint8_t(r + 20), 0xFF});
     }
-    CHECK(mc.mem.read(kData + 10 * y + 8, 2) == std::vector<uint8_t>{0xEE, 0xEE});
+    CHECK(mc.mem.read(kData + 12 * y + 8, 4) == std::vector<uint8_t>(4, 0xEE));
   }
-  CHECK(mc.mem.read8(kData + 30) == 0xEE);
+  CHECK(mc.mem.read8(kData + 36) == 0xEE);
   CHECK(mc.mem.read_s32(kData + 0x100, 4) == a0);
 }
 
@@ -1182,14 +1185,14 @@ TEST_CASE("errors: DMA outside its window reports the first offending byte", "[i
   SECTION("LOAD: the second row crosses the read limit") {
     Machine mc;
     mc.mem.set_read_window(kData, kData + 100);
-    check_error(mc.add(load_f(QILIN_MEM_SP, 0, kData + 90, 8, 3, 1)).run(), QILIN_ERR_DMA_WINDOW, 0,
+    check_error(mc.add(load_f(QILIN_MEM_SP, 0, kData + 92, 8, 3, 1)).run(), QILIN_ERR_DMA_WINDOW, 0,
                 kData + 100);
   }
   SECTION("LOAD: below the read base") {
     Machine mc;
     mc.mem.set_read_window(kData, kData + 100);
-    mc.add(sync_f(QILIN_QUEUE_LD)).add(load_f(QILIN_MEM_SP, 0, kData - 2, 8, 1, 1));
-    check_error(mc.run(), QILIN_ERR_DMA_WINDOW, 1, kData - 2);
+    mc.add(sync_f(QILIN_QUEUE_LD)).add(load_f(QILIN_MEM_SP, 0, kData - 4, 8, 1, 1));
+    check_error(mc.run(), QILIN_ERR_DMA_WINDOW, 1, kData - 4);
   }
   SECTION("STORE: ACC rows beyond the write window; padding alone reads nothing") {
     Machine mc;
@@ -1198,7 +1201,7 @@ TEST_CASE("errors: DMA outside its window reports the first offending byte", "[i
     qilin_load_t pad = load_f(QILIN_MEM_ACC, 0, 0, 0, 0, 1);
     pad.pad_top = 2;  // two zero rows, no device read
     mc.add(with(pad, kPushNext)).add(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext));
-    mc.add(with(store_f(QILIN_MEM_ACC, 0, kData + 32, 24, 2, 1), kPopPrev));  // 16 B rows
+    mc.add(with(store_f(QILIN_MEM_ACC, 0, kData + 32, 32, 2, 1), kPopPrev));  // 16 B rows
     check_error(mc.run(), QILIN_ERR_DMA_WINDOW, 2, kData + 64);
   }
   SECTION("inside the window but beyond the memory: BUS_ERROR") {
@@ -1206,6 +1209,24 @@ TEST_CASE("errors: DMA outside its window reports the first offending byte", "[i
     mc.mem.set_read_window(0, kData + 64);
     check_error(mc.add(load_f(QILIN_MEM_SP, 0, kData + 4, 0, 1, 2)).run(), QILIN_ERR_BUS_ERROR, 0,
                 kData + 8);
+  }
+}
+
+TEST_CASE("errors: LOAD and STORE need vector-aligned addresses and strides", "[iss][error]") {
+  SECTION("LOAD SP: address not a multiple of DIM") {
+    Machine mc;
+    check_error(mc.add(load_f(QILIN_MEM_SP, 0, kData + 2, 4, 1, 1)).run(), QILIN_ERR_ALIGN, 0,
+                kData + 2);
+  }
+  SECTION("LOAD ACC: stride a multiple of DIM but not of 4*DIM") {
+    Machine mc;
+    check_error(mc.add(load_f(QILIN_MEM_ACC, 0, kData, 4, 2, 1)).run(), QILIN_ERR_ALIGN, 0, kData);
+  }
+  SECTION("STORE SP: stride not a multiple of DIM") {
+    Machine mc;
+    mc.iss.write_sp_row(0, std::vector<uint8_t>(4, 1).data());
+    mc.iss.write_sp_row(1, std::vector<uint8_t>(4, 2).data());
+    check_error(mc.add(store_f(QILIN_MEM_SP, 0, kData, 6, 2, 1)).run(), QILIN_ERR_ALIGN, 0, kData);
   }
 }
 
@@ -1307,11 +1328,11 @@ TEST_CASE("errors: hazards the ISS reports - uninitialised reads and races", "[i
     Machine mc;
     mc.iss.write_sp_row(0, std::vector<uint8_t>(4, 1).data());
     mc.add(store_f(QILIN_MEM_SP, 0, kData, 0, 1, 1))
-        .add(load_f(QILIN_MEM_SP, 1, kData + 2, 0, 1, 1));
+        .add(load_f(QILIN_MEM_SP, 1, kData, 0, 1, 1));
     const IssResult r = mc.run();
     INFO(r.to_string());
     CHECK(r.code == QILIN_ERR_RACE);
-    CHECK(r.err_addr == kData + 2);
+    CHECK(r.err_addr == kData);
   }
   SECTION("STORE into the instruction stream") {
     Machine mc;
