@@ -1,0 +1,20 @@
+// The verilated qilin_requant configurations (see CMakeLists.txt).
+#pragma once
+
+#include "Vqilin_requant_16.h"
+#include "Vqilin_requant_4.h"
+
+namespace qilin::tb {
+
+struct Requant4 {
+  using Model = Vqilin_requant_4;
+  static constexpr unsigned kLanes = 4;
+  static constexpr const char* kName = "lanes4";
+};
+struct Requant16 {
+  using Model = Vqilin_requant_16;
+  static constexpr unsigned kLanes = 16;
+  static constexpr const char* kName = "lanes16";
+};
+
+}  // namespace qilin::tb
