@@ -40,7 +40,7 @@ fi
 want=()
 for p in "${pip_pkgs[@]}"; do
   name=${p%%==*}
-  have=$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')
+  have=$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)
   if [[ -z $have || ( $p == *==* && $have != "${p#*==}" ) ]]; then
     want+=("$p")
   fi
