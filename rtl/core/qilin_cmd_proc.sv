@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: Apache-2.0
+// Command processor: fetches the instruction stream over AXI4, checks each instruction
+// (docs/isa.md §7), dispatches it in program order to the LD, EX and ST queues, resolves the
+// dependency tokens and barriers, issues to the units and reports the first error
+// (docs/cmd_proc.md).
+//
+// Pipeline: AR generator -> R beats -> beat buffer -> check register (one instruction, legality
+// checks read from it) -> per-queue instruction FIFO -> head pops its tokens -> unit issue ->
+// pending FIFO (issued, not completed) -> retire FIFO (completed, pushes outstanding) -> retire.
+// An AR is issued only when the beat buffer has room for all its beats, so RREADY is always 1.
+`include "qilin_assert.svh"
+
+module qilin_cmd_proc #(
+  parameter int unsigned Dim            = 16,     // array size (MATMUL k_size limit, vector bytes)
+  parameter int unsigned SpRows         = 16384,  // scratchpad rows, at most 2^17
+  parameter int unsigned AccRows        = 1024,   // accumulator rows, at most 2^16
+  parameter int unsigned InsnQueueDepth = 8,      // per-queue instruction FIFO, >= 8
+  parameter int unsigned TokenDepth     = 16,     // tokens per token FIFO, >= 16
+  parameter int unsigned FetchBurst     = 8,      // instructions per AXI burst: 4, 8, 16 or 32
+  parameter int unsigned FetchBursts    = 4,      // bursts in flight (beat buffer = all of them)
+  parameter int unsigned UnitInflight   = 4,      // per queue: issued but not yet retired
+  parameter logic [qilin_axi_pkg::IdW-1:0] FetchId = '0
+) (
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  input  logic                           soft_reset_i,  // synchronous clear of everything
+  // Doorbell and status.
+  input  logic                           start_i,       // pulse; ignored while busy_o
+  input  logic [39:0]                    cmd_base_i,    // stream base (byte address, 16-aligned)
+  input  logic [31:0]                    cmd_len_i,     // stream length in instructions
+  output logic                           busy_o,
+  output logic                           done_o,        // pulse: END completed in all queues
+  output logic                           error_o,       // pulse: the first error was latched
+  output logic [7:0]                     err_code_o,    // latched until start / soft reset
+  output logic [39:0]                    err_addr_o,
+  output logic [31:0]                    err_pc_o,
+  // AXI4 read master (instruction fetch).
+  output qilin_axi_pkg::axi_ar_t         ar_o,
+  output logic                           ar_valid_o,
+  input  logic                           ar_ready_i,
+  input  qilin_axi_pkg::axi_r_t          r_i,
+  input  logic                           r_valid_i,
+  output logic                           r_ready_o,
+  // LD unit.
+  output logic                           ld_valid_o,
+  input  logic                           ld_ready_i,
+  output logic [127:0]                   ld_insn_o,
+  output logic [31:0]                    ld_pc_o,
+  input  logic                           ld_done_i,
+  input  logic                           ld_err_i,
+  input  logic [7:0]                     ld_err_code_i,
+  input  logic [39:0]                    ld_err_addr_i,
+  // EX unit.
+  output logic                           ex_valid_o,
+  input  logic                           ex_ready_i,
+  output logic [127:0]                   ex_insn_o,
+  output logic [31:0]                    ex_pc_o,
+  input  logic                           ex_done_i,
+  input  logic                           ex_err_i,
+  input  logic [7:0]                     ex_err_code_i,
+  input  logic [39:0]                    ex_err_addr_i,
+  // ST unit.
+  output logic                           st_valid_o,
+  input  logic                           st_ready_i,
+  output logic [127:0]                   st_insn_o,
+  output logic [31:0]                    st_pc_o,
+  input  logic                           st_done_i,
+  input  logic                           st_err_i,
+  input  logic [7:0]                     st_err_code_i,
+  input  logic [39:0]                    st_err_addr_i,
+  // Performance / status.
+  output logic [1:0]                     insn_retired_o,  // program instructions retired now
+  output logic                           ld_retired_o,    // per-queue retire pulses
+  output logic                           ex_retired_o,
+  output logic                           st_retired_o,
+  output logic                           ld_token_stall_o,
+  output logic                           ex_token_stall_o,
+  output logic                           st_token_stall_o
+);
+  // ---------------------------------------------------------------------------------------
+  // Constants.
+  // ---------------------------------------------------------------------------------------
+  localparam int unsigned InsnW     = qilin_isa_pkg::InsnW;
+  localparam int unsigned AddrW     = qilin_isa_pkg::DramAddrW;
+  localparam int unsigned AxiAddrW  = qilin_axi_pkg::AddrW;
+  localparam int unsigned BusW      = qilin_axi_pkg::DataW;
+  localparam int unsigned OffW      = $clog2(BusW / 8);         // 5: 32-byte beats
+  localparam int unsigned LineW     = AddrW - OffW;             // beat index
+  localparam int unsigned Bpb       = FetchBurst / 2;           // beats per burst
+  localparam int unsigned BpbW      = $clog2(Bpb);
+  localparam int unsigned BufBeats  = Bpb * FetchBursts;
+  localparam int unsigned ResvW     = $clog2(BufBeats + 1);
+  localparam int unsigned BeatsW    = 33;                       // ceil((len + 1) / 2)
+  localparam int unsigned ObW       = $clog2(BufBeats + 2) + 1;
+  localparam int unsigned TokW      = $clog2(TokenDepth + 1);
+  localparam int unsigned QEntW     = 2 + 32 + InsnW;           // {kind, pc, insn}
+  localparam int unsigned InflW     = $clog2(UnitInflight + 1);
+  localparam int unsigned RcW       = 26;                       // row-range arithmetic
+
+  // Queue entry kinds.
+  localparam logic [1:0] KUnit = 2'd0;  // LOAD/STORE/MATMUL/POSTPROC: goes to the unit
+  localparam logic [1:0] KSync = 2'd1;  // SYNC(LD/EX/ST): tokens only
+  localparam logic [1:0] KBar  = 2'd2;  // SYNC(ALL)
+  localparam logic [1:0] KEnd  = 2'd3;  // END
+
+  localparam int unsigned PopPrevB  = qilin_isa_pkg::InsnPopPrevLsb;
+  localparam int unsigned PopNextB  = qilin_isa_pkg::InsnPopNextLsb;
+  localparam int unsigned PushPrevB = qilin_isa_pkg::InsnPushPrevLsb;
+  localparam int unsigned PushNextB = qilin_isa_pkg::InsnPushNextLsb;
+
+  // ---------------------------------------------------------------------------------------
+  // Run control.
+  // ---------------------------------------------------------------------------------------
+  logic                run_q, run_d;          // a program runs (no error, END not completed)
+  logic                err_q, err_d;          // an error is latched
+  logic                start_acc, clear;
+  logic [AddrW-1:0]    base_q;
+  logic [31:0]         len_q;
+  logic [2:0]          pend_any;              // per queue: unit instructions in flight
+  logic                ob_zero;
+  logic                ar_valid_q;
+
+  logic [3:0] unused_base_lsbs;
+  assign unused_base_lsbs = cmd_base_i[3:0];  // the stream base is 16-byte aligned
+
+  assign busy_o    = run_q || ar_valid_q || !ob_zero || (|pend_any);
+  assign start_acc = start_i && !busy_o && !soft_reset_i;
+  assign clear     = soft_reset_i || start_acc;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      base_q <= '0;
+      len_q  <= '0;
+    end else if (start_acc) begin
+      base_q <= {cmd_base_i[AddrW-1:4], 4'b0};
+      len_q  <= cmd_len_i;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Fetch: AR generator. Bursts never cross a FetchBurst*16-byte boundary (so never 4 KiB).
+  // ---------------------------------------------------------------------------------------
+  logic [LineW-1:0]    fa_line_q, fa_line_d;
+  logic [BeatsW-1:0]   beats_left_q, beats_left_d, beats_total;
+  logic                fetch_on_q, fetch_on_d;
+  logic [ResvW-1:0]    resv_q, resv_d;
+  logic                ar_valid_d, ar_stale_q, ar_stale_d;
+  qilin_axi_pkg::axi_ar_t ar_q, ar_d;
+  logic [ObW-1:0]      ob_q, ob_d, drop_q, drop_d;
+  logic [BpbW:0]       to_boundary, burst_n;
+  logic                ar_load, ar_hs, r_last_hs, r_drop;
+  logic                buf_pop, end_seen_q, end_seen_d, r_err;
+  logic [qilin_axi_pkg::IdW-1:0] unused_r_id;
+  logic [32:0]         halves;
+
+  assign halves      = {1'b0, cmd_len_i} + 33'(cmd_base_i[4]);
+  assign beats_total = (cmd_len_i == '0) ? '0 : BeatsW'((34'(halves) + 34'd1) >> 1);
+  assign to_boundary = (BpbW + 1)'(Bpb) - (BpbW + 1)'(fa_line_q[BpbW-1:0]);
+  assign burst_n     = (beats_left_q < BeatsW'(to_boundary)) ? (BpbW + 1)'(beats_left_q)
+                                                              : to_boundary;
+  assign ar_load     = run_q && !err_q && !soft_reset_i && fetch_on_q && !end_seen_q && !ar_valid_q &&
+                       (beats_left_q != '0) &&
+                       (32'(resv_q) + 32'(burst_n) <= 32'(BufBeats));
+  assign ar_hs       = ar_valid_q && ar_ready_i;
+  assign r_ready_o   = 1'b1;
+  assign r_last_hs   = r_valid_i && r_i.last;
+  assign r_drop      = (drop_q != '0);
+  // SLVERR or DECERR (EXOKAY is never returned to a normal read).
+  assign r_err       = (r_i.resp != qilin_axi_pkg::RespOkay);
+  assign unused_r_id = r_i.id;
+  assign ob_zero     = (ob_q == '0);
+  assign ar_o        = ar_q;
+  assign ar_valid_o  = ar_valid_q;
+
+  always_comb begin
+    fa_line_d    = fa_line_q;
+    beats_left_d = beats_left_q;
+    fetch_on_d   = fetch_on_q;
+    resv_d       = resv_q - ResvW'(buf_pop);
+    ar_valid_d   = ar_valid_q && !ar_ready_i;
+    ar_stale_d   = ar_stale_q && ar_valid_d;
+    ar_d         = ar_q;
+    ob_d         = ob_q + ObW'(ar_hs) - ObW'(r_last_hs);
+    drop_d       = drop_q + ObW'(ar_hs && ar_stale_q) - ObW'(r_last_hs && r_drop);
+    if (ar_load) begin
+      ar_valid_d    = 1'b1;
+      ar_d.id       = FetchId;
+      ar_d.addr     = AxiAddrW'({fa_line_q, {OffW{1'b0}}});
+      ar_d.len      = 8'(burst_n) - 8'd1;
+      ar_d.size     = 3'(OffW);
+      ar_d.burst    = qilin_axi_pkg::BurstIncr;
+      fa_line_d     = fa_line_q + LineW'(burst_n);
+      beats_left_d  = beats_left_q - BeatsW'(burst_n);
+      resv_d        = resv_d + ResvW'(burst_n);
+    end
+    if (end_seen_q || !run_q) fetch_on_d = 1'b0;
+    if (clear) begin
+      // An AR already presented must stay valid until accepted (AXI); its burst and every
+      // burst still outstanding are then dropped on return (drop counter).
+      ar_stale_d = ar_valid_d;
+      drop_d     = ob_d;
+      resv_d     = '0;
+      fetch_on_d = 1'b0;
+      if (start_acc) begin
+        fa_line_d    = cmd_base_i[AddrW-1:OffW];
+        beats_left_d = beats_total;
+        fetch_on_d   = 1'b1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fa_line_q    <= '0;
+      beats_left_q <= '0;
+      fetch_on_q   <= 1'b0;
+      resv_q       <= '0;
+      ar_valid_q   <= 1'b0;
+      ar_stale_q   <= 1'b0;
+      ar_q         <= '0;
+      ob_q         <= '0;
+      drop_q       <= '0;
+    end else begin
+      fa_line_q    <= fa_line_d;
+      beats_left_q <= beats_left_d;
+      fetch_on_q   <= fetch_on_d;
+      resv_q       <= resv_d;
+      ar_valid_q   <= ar_valid_d;
+      ar_stale_q   <= ar_stale_d;
+      ar_q         <= ar_d;
+      ob_q         <= ob_d;
+      drop_q       <= drop_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Beat buffer and instruction extraction (two instructions per beat).
+  // ---------------------------------------------------------------------------------------
+  logic                 buf_valid, buf_in_ready;
+  logic [BusW:0]        buf_data;
+  logic [ResvW-1:0]     unused_buf_cnt;
+  logic                 half_q, half_d;
+  logic [31:0]          fetch_pc_q, fetch_pc_d;
+  logic                 take;
+  logic [InsnW-1:0]     take_insn;
+  logic                 chk_accept;
+
+  qilin_fifo #(.Width(BusW + 1), .Depth(BufBeats)) u_beat_buf (
+    .clk_i, .rst_ni,
+    .flush_i    (clear),
+    .in_valid_i (r_valid_i && !r_drop),
+    .in_ready_o (buf_in_ready),
+    .in_data_i  ({r_err, r_i.data}),
+    .out_valid_o(buf_valid),
+    .out_ready_i(buf_pop),
+    .out_data_o (buf_data),
+    .count_o    (unused_buf_cnt)
+  );
+
+  assign take      = run_q && !err_q && buf_valid && !end_seen_q && (fetch_pc_q != len_q) &&
+                     chk_accept;
+  assign take_insn = half_q ? buf_data[2*InsnW-1:InsnW] : buf_data[InsnW-1:0];
+  assign buf_pop   = take && half_q;
+
+  always_comb begin
+    half_d     = take ? !half_q : half_q;
+    fetch_pc_d = fetch_pc_q + 32'(take);
+    end_seen_d = end_seen_q ||
+                 (take && !buf_data[BusW] &&
+                  take_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW] ==
+                  qilin_isa_pkg::OpEnd);
+    if (clear) begin
+      half_d     = cmd_base_i[4];
+      fetch_pc_d = '0;
+      end_seen_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      half_q     <= 1'b0;
+      fetch_pc_q <= '0;
+      end_seen_q <= 1'b0;
+    end else begin
+      half_q     <= half_d;
+      fetch_pc_q <= fetch_pc_d;
+      end_seen_q <= end_seen_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Check register and the legality checks of docs/isa.md §7.
+  // ---------------------------------------------------------------------------------------
+  logic                 chk_valid_q, chk_berr_q;
+  logic [InsnW-1:0]     chk_insn_q;
+  logic [31:0]          chk_pc_q;
+  logic                 chk_fire;
+
+  assign chk_accept = !chk_valid_q || chk_fire;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      chk_valid_q <= 1'b0;
+      chk_berr_q  <= 1'b0;
+      chk_insn_q  <= '0;
+      chk_pc_q    <= '0;
+    end else if (clear) begin
+      chk_valid_q <= 1'b0;
+    end else if (chk_accept) begin
+      chk_valid_q <= take;
+      if (take) begin
+        chk_berr_q <= buf_data[BusW];
+        chk_insn_q <= take_insn;
+        chk_pc_q   <= fetch_pc_q;
+      end
+    end
+  end
+
+  logic [3:0]   op;
+  logic         is_load, is_store, is_matmul, is_post, is_sync, is_end, known;
+  logic         f_pp, f_pn, f_sp, f_sn;
+  logic [1:0]   sync_q;
+  logic [127:0] resv_mask;
+  logic         resv_ok, deps_ok, field_ok;
+  logic [2:0]   qmask;
+  logic [1:0]   qkind;
+
+  assign op        = chk_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  assign is_load   = (op == qilin_isa_pkg::OpLoad);
+  assign is_store  = (op == qilin_isa_pkg::OpStore);
+  assign is_matmul = (op == qilin_isa_pkg::OpMatmul);
+  assign is_post   = (op == qilin_isa_pkg::OpPostproc);
+  assign is_sync   = (op == qilin_isa_pkg::OpSync);
+  assign is_end    = (op == qilin_isa_pkg::OpEnd);
+  assign known     = is_load || is_store || is_matmul || is_post || is_sync || is_end;
+  assign f_pp      = chk_insn_q[PopPrevB];
+  assign f_pn      = chk_insn_q[PopNextB];
+  assign f_sp      = chk_insn_q[PushPrevB];
+  assign f_sn      = chk_insn_q[PushNextB];
+  assign sync_q    = chk_insn_q[qilin_isa_pkg::SyncQueueLsb +: qilin_isa_pkg::SyncQueueW];
+
+  always_comb begin
+    resv_mask = '0;
+    if (is_load)   resv_mask = qilin_isa_pkg::LoadReservedMask;
+    if (is_store)  resv_mask = qilin_isa_pkg::StoreReservedMask;
+    if (is_matmul) resv_mask = qilin_isa_pkg::MatmulReservedMask;
+    if (is_post)   resv_mask = qilin_isa_pkg::PostprocReservedMask;
+    if (is_sync)   resv_mask = qilin_isa_pkg::SyncReservedMask;
+    if (is_end)    resv_mask = qilin_isa_pkg::EndReservedMask;
+  end
+  assign resv_ok = ((chk_insn_q & resv_mask) == '0);
+
+  // Target queues and entry kind.
+  always_comb begin
+    qmask = 3'b000;
+    qkind = KUnit;
+    if (is_load)   qmask = 3'b001;
+    if (is_store)  qmask = 3'b100;
+    if (is_matmul || is_post) qmask = 3'b010;
+    if (is_sync) begin
+      qkind = KSync;
+      unique case (sync_q)
+        qilin_isa_pkg::QueueLd: qmask = 3'b001;
+        qilin_isa_pkg::QueueEx: qmask = 3'b010;
+        qilin_isa_pkg::QueueSt: qmask = 3'b100;
+        default: begin
+          qmask = 3'b111;
+          qkind = KBar;
+        end
+      endcase
+    end
+    if (is_end) begin
+      qmask = 3'b111;
+      qkind = KEnd;
+    end
+  end
+
+  // Check 3: LD has no previous queue, ST no next one, a barrier carries no flags.
+  assign deps_ok = !(qmask == 3'b001 && (f_pp || f_sp)) &&
+                   !(qmask == 3'b100 && (f_pn || f_sn)) &&
+                   !(qkind == KBar && (f_pp || f_pn || f_sp || f_sn));
+
+  // Fields.
+  logic         ld_acc;
+  logic [7:0]   ld_pad_value;
+  logic [2:0]   ld_pt, ld_pb, ld_pl, ld_pr;
+  logic [16:0]  ld_local;
+  logic [11:0]  ld_y;
+  logic [9:0]   ld_x;
+  logic         st_acc;
+  logic [16:0]  st_local;
+  logic [11:0]  st_y;
+  logic [9:0]   st_x;
+  logic [19:0]  st_stride;
+  logic         mm_as, mm_ws;
+  logic [16:0]  mm_a, mm_w;
+  logic [15:0]  mm_c, mm_m;
+  logic [7:0]   mm_k;
+  logic [1:0]   mm_azp, mm_wzp;  // bits 8:7 of the zero points
+  logic         pp_s;
+  logic [1:0]   pp_kind;
+  logic [15:0]  pp_c, pp_p;
+  logic [16:0]  pp_o;
+  logic [11:0]  pp_h, pp_w;
+  logic [1:0]   pp_zp;            // bits 8:7 of out_zp
+  logic [7:0]   pp_amin, pp_amax;
+  logic [3:0]   pp_kh, pp_kw;
+  logic [2:0]   pp_sh, pp_sw;
+
+  assign ld_acc       = chk_insn_q[qilin_isa_pkg::LoadDstLsb] == qilin_isa_pkg::MemAcc;
+  assign ld_pad_value = chk_insn_q[qilin_isa_pkg::LoadPadValueLsb +: qilin_isa_pkg::LoadPadValueW];
+  assign ld_pt        = chk_insn_q[qilin_isa_pkg::LoadPadTopLsb +: qilin_isa_pkg::LoadPadTopW];
+  assign ld_pb = chk_insn_q[qilin_isa_pkg::LoadPadBottomLsb +: qilin_isa_pkg::LoadPadBottomW];
+  assign ld_pl = chk_insn_q[qilin_isa_pkg::LoadPadLeftLsb +: qilin_isa_pkg::LoadPadLeftW];
+  assign ld_pr = chk_insn_q[qilin_isa_pkg::LoadPadRightLsb +: qilin_isa_pkg::LoadPadRightW];
+  assign ld_local = chk_insn_q[qilin_isa_pkg::LoadLocalAddrLsb +: qilin_isa_pkg::LoadLocalAddrW];
+  assign ld_y     = chk_insn_q[qilin_isa_pkg::LoadYSizeLsb +: qilin_isa_pkg::LoadYSizeW];
+  assign ld_x     = chk_insn_q[qilin_isa_pkg::LoadXSizeLsb +: qilin_isa_pkg::LoadXSizeW];
+
+  assign st_acc   = chk_insn_q[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
+  assign st_local = chk_insn_q[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW];
+  assign st_y     = chk_insn_q[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW];
+  assign st_x     = chk_insn_q[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW];
+  assign st_stride =
+      chk_insn_q[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW];
+
+  assign mm_as  = chk_insn_q[qilin_isa_pkg::MatmulASignedLsb];
+  assign mm_ws  = chk_insn_q[qilin_isa_pkg::MatmulWSignedLsb];
+  assign mm_a   = chk_insn_q[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW];
+  assign mm_w   = chk_insn_q[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW];
+  assign mm_c   = chk_insn_q[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
+  assign mm_m   = chk_insn_q[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
+  assign mm_k   = chk_insn_q[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
+  assign mm_azp = chk_insn_q[qilin_isa_pkg::MatmulAZpLsb + qilin_isa_pkg::MatmulAZpW - 2 +: 2];
+  assign mm_wzp = chk_insn_q[qilin_isa_pkg::MatmulWZpLsb + qilin_isa_pkg::MatmulWZpW - 2 +: 2];
+
+  assign pp_s    = chk_insn_q[qilin_isa_pkg::PostprocOutSignedLsb];
+  assign pp_kind = chk_insn_q[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW];
+  assign pp_c    = chk_insn_q[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW];
+  assign pp_p    = chk_insn_q[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW];
+  assign pp_o    = chk_insn_q[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW];
+  assign pp_h    = chk_insn_q[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW];
+  assign pp_w    = chk_insn_q[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW];
+  assign pp_zp   =
+      chk_insn_q[qilin_isa_pkg::PostprocOutZpLsb + qilin_isa_pkg::PostprocOutZpW - 2 +: 2];
+  assign pp_amin = chk_insn_q[qilin_isa_pkg::PostprocActMinLsb +: qilin_isa_pkg::PostprocActMinW];
+  assign pp_amax = chk_insn_q[qilin_isa_pkg::PostprocActMaxLsb +: qilin_isa_pkg::PostprocActMaxW];
+  assign pp_kh   = chk_insn_q[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
+  assign pp_kw   = chk_insn_q[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
+  assign pp_sh   = chk_insn_q[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
+  assign pp_sw   = chk_insn_q[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
+
+  // Check 4: field values and combinations. A 9-bit zero point lies in int8 when bits 8 and 7
+  // agree, and in uint8 when bit 8 is 0. Flipping bit 7 maps int8 order onto uint8 order.
+  logic        ld_ok, st_ok, mm_ok, pp_ok, pp_pool_ok, pp_none;
+  logic [23:0] st_row_bytes;
+  assign pp_none      = (pp_kind == qilin_isa_pkg::PoolNone);
+  assign ld_ok        = !(ld_acc && ld_pad_value != 8'd0);
+  assign st_row_bytes = 24'(st_x) * (st_acc ? 24'(4 * Dim) : 24'(Dim));
+  assign st_ok        = !(st_y > 12'd1 && 24'(st_stride) < st_row_bytes);
+  assign mm_ok        = (32'(mm_k) <= 32'(Dim)) &&
+                        (mm_as ? (mm_azp[1] == mm_azp[0]) : !mm_azp[1]) &&
+                        (mm_ws ? (mm_wzp[1] == mm_wzp[0]) : !mm_wzp[1]);
+  always_comb begin
+    pp_pool_ok = 1'b0;
+    if (pp_none) begin
+      pp_pool_ok = (pp_kh == 4'd0) && (pp_kw == 4'd0) && (pp_sh == 3'd0) && (pp_sw == 3'd0);
+    end else if (pp_kind == qilin_isa_pkg::PoolMax || pp_kind == qilin_isa_pkg::PoolAvg) begin
+      pp_pool_ok = (pp_kh != 4'd0) && (pp_kw != 4'd0) && (pp_sh != 3'd0) && (pp_sw != 3'd0) &&
+                   (12'(pp_kh) <= pp_h) && (12'(pp_kw) <= pp_w);
+    end
+  end
+  assign pp_ok = pp_pool_ok &&
+                 (pp_s ? (pp_zp[1] == pp_zp[0]) : !pp_zp[1]) &&
+                 (pp_s ? ({!pp_amin[7], pp_amin[6:0]} <= {!pp_amax[7], pp_amax[6:0]})
+                       : (pp_amin <= pp_amax));
+  assign field_ok = (is_load && ld_ok) || (is_store && st_ok) || (is_matmul && mm_ok) ||
+                    (is_post && pp_ok) || is_sync || is_end;
+
+  // Check 5: row ranges, up to three per instruction in field order. Range i checks
+  // rc<i>_addr + rc<i>_cnt <= rows (SP or ACC), also for a count of 0.
+  logic [RcW-1:0] ld_h, ld_wv, pp_m, pp_oh, pp_ow, pp_out;
+  logic [RcW-1:0] rc0_addr, rc0_cnt, rc1_addr, rc1_cnt, rc2_addr, rc2_cnt;
+  logic           rc0_acc, rc1_acc, rc2_acc, rc1_en, rc2_en;
+  logic [RcW-1:0] rc0_rows, rc1_rows, rc2_rows;
+  logic           rc0_bad, rc1_bad, rc2_bad;
+  logic [2:0]     pp_sh_nz, pp_sw_nz;
+  logic [11:0]    pp_dh, pp_dw, pp_qh, pp_qw;
+  logic [RcW-1:0] rc0_max, rc1_max, rc2_max;
+
+  assign ld_h     = RcW'(ld_pt) + RcW'(ld_y) + RcW'(ld_pb);
+  assign ld_wv    = RcW'(ld_pl) + RcW'(ld_x) + RcW'(ld_pr);
+  assign pp_m     = RcW'(pp_h) * RcW'(pp_w);
+  // Pool output (docs/isa.md §5): OH = (in_h - kh) / sh + 1; the divisor is kept non-zero
+  // (a zero stride already failed check 4).
+  assign pp_sh_nz = (pp_sh == 3'd0) ? 3'd1 : pp_sh;
+  assign pp_sw_nz = (pp_sw == 3'd0) ? 3'd1 : pp_sw;
+  assign pp_dh    = pp_h - 12'(pp_kh);
+  assign pp_dw    = pp_w - 12'(pp_kw);
+  assign pp_qh    = pp_dh / 12'(pp_sh_nz);
+  assign pp_qw    = pp_dw / 12'(pp_sw_nz);
+  assign pp_oh    = RcW'(pp_qh) + RcW'(1);
+  assign pp_ow    = RcW'(pp_qw) + RcW'(1);
+  assign pp_out   = pp_none ? pp_m : RcW'(pp_oh * pp_ow);
+
+  always_comb begin
+    rc0_addr = '0;
+    rc0_cnt  = '0;
+    rc0_acc  = 1'b0;
+    rc1_addr = '0;
+    rc1_cnt  = '0;
+    rc1_acc  = 1'b0;
+    rc1_en   = 1'b0;
+    rc2_addr = '0;
+    rc2_cnt  = '0;
+    rc2_acc  = 1'b0;
+    rc2_en   = 1'b0;
+    if (is_load) begin
+      rc0_addr = RcW'(ld_local);
+      rc0_cnt  = RcW'(ld_h * ld_wv);
+      rc0_acc  = ld_acc;
+    end
+    if (is_store) begin
+      rc0_addr = RcW'(st_local);
+      rc0_cnt  = RcW'(st_y) * RcW'(st_x);
+      rc0_acc  = st_acc;
+    end
+    if (is_matmul) begin
+      rc0_addr = RcW'(mm_a);
+      rc0_cnt  = RcW'(mm_m);
+      rc1_addr = RcW'(mm_w);
+      rc1_cnt  = RcW'(mm_k);
+      rc1_en   = 1'b1;
+      rc2_addr = RcW'(mm_c);
+      rc2_cnt  = RcW'(mm_m);
+      rc2_acc  = 1'b1;
+      rc2_en   = 1'b1;
+    end
+    if (is_post) begin
+      rc0_addr = RcW'(pp_c);
+      rc0_cnt  = pp_m;
+      rc0_acc  = 1'b1;
+      rc1_addr = RcW'(pp_p);
+      rc1_cnt  = RcW'(3);
+      rc1_acc  = 1'b1;
+      rc1_en   = 1'b1;
+      rc2_addr = RcW'(pp_o);
+      rc2_cnt  = pp_out;
+      rc2_en   = 1'b1;
+    end
+  end
+
+  assign rc0_rows = rc0_acc ? RcW'(AccRows) : RcW'(SpRows);
+  assign rc1_rows = rc1_acc ? RcW'(AccRows) : RcW'(SpRows);
+  assign rc2_rows = rc2_acc ? RcW'(AccRows) : RcW'(SpRows);
+  assign rc0_bad  = (is_load || is_store || is_matmul || is_post) &&
+                    (rc0_addr + rc0_cnt > rc0_rows);
+  assign rc1_bad  = rc1_en && (rc1_addr + rc1_cnt > rc1_rows);
+  assign rc2_bad  = rc2_en && (rc2_addr + rc2_cnt > rc2_rows);
+  assign rc0_max  = (rc0_addr > rc0_rows) ? rc0_addr : rc0_rows;
+  assign rc1_max  = (rc1_addr > rc1_rows) ? rc1_addr : rc1_rows;
+  assign rc2_max  = (rc2_addr > rc2_rows) ? rc2_addr : rc2_rows;
+
+  // The first failing check gives the error.
+  logic              chk_err;
+  logic [7:0]        chk_code;
+  logic [AddrW-1:0]  chk_addr, chk_insn_addr;
+  assign chk_insn_addr = base_q + AddrW'({chk_pc_q, 4'b0});
+
+  always_comb begin
+    chk_err  = 1'b1;
+    chk_code = qilin_isa_pkg::ErrIllegalInsn;
+    chk_addr = chk_insn_addr;
+    if (chk_berr_q) begin
+      chk_code = qilin_isa_pkg::ErrBusError;
+    end else if (!known || !resv_ok || !deps_ok || !field_ok) begin
+      chk_code = qilin_isa_pkg::ErrIllegalInsn;
+    end else if (rc0_bad) begin
+      chk_code = rc0_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      chk_addr = AddrW'(rc0_max);
+    end else if (rc1_bad) begin
+      chk_code = rc1_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      chk_addr = AddrW'(rc1_max);
+    end else if (rc2_bad) begin
+      chk_code = rc2_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      chk_addr = AddrW'(rc2_max);
+    end else begin
+      chk_err = 1'b0;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Queues.
+  // ---------------------------------------------------------------------------------------
+  logic [2:0]        q_room;
+  logic [2:0]        unit_ready, unit_done, unit_err;
+  logic [2:0][7:0]   unit_err_code;
+  logic [2:0][39:0]  unit_err_addr;
+  logic [2:0]        issue_valid, retire_fire, bar_arr, tok_stall;
+  logic [2:0][127:0] head_insn;
+  logic [2:0][31:0]  head_pc, err_pc;
+  logic              bar_fire, bar_is_end;
+  logic [2:0]        head_is_end;
+  // Token take requests per queue, and token availability / room per queue.
+  logic [2:0]        pop_prev_take, pop_next_take, push_prev_take, push_next_take;
+  logic [2:0]        from_prev_avail, from_next_avail, to_prev_room, to_next_room;
+
+  assign unit_ready    = {st_ready_i, ex_ready_i, ld_ready_i};
+  assign unit_done     = {st_done_i, ex_done_i, ld_done_i};
+  assign unit_err      = {st_err_i, ex_err_i, ld_err_i};
+  assign unit_err_code = {st_err_code_i, ex_err_code_i, ld_err_code_i};
+  assign unit_err_addr = {st_err_addr_i, ex_err_addr_i, ld_err_addr_i};
+
+  assign chk_fire = run_q && !err_q && chk_valid_q && !chk_err && ((qmask & ~q_room) == 3'b000);
+  assign bar_fire = run_q && !err_q && (&bar_arr);
+  assign bar_is_end = &head_is_end;  // the same END heads all three queues
+
+  for (genvar q = 0; q < 3; q++) begin : gen_q
+    // Instruction FIFO.
+    logic             hv;
+    logic [QEntW-1:0] hent;
+    logic [1:0]       hkind;
+    logic [127:0]     hinsn;
+    logic             head_pop;
+    logic [$clog2(InsnQueueDepth+1)-1:0] unused_qcnt;
+    logic             q_in_ready;
+
+    qilin_fifo #(.Width(QEntW), .Depth(InsnQueueDepth)) u_insn_q (
+      .clk_i, .rst_ni,
+      .flush_i    (clear),
+      .in_valid_i (chk_fire && qmask[q]),
+      .in_ready_o (q_in_ready),
+      .in_data_i  ({qkind, chk_pc_q, chk_insn_q}),
+      .out_valid_o(hv),
+      .out_ready_i(head_pop),
+      .out_data_o (hent),
+      .count_o    (unused_qcnt)
+    );
+    assign q_room[q]      = q_in_ready;
+    assign hkind          = hent[QEntW-1 -: 2];
+    assign hinsn          = hent[InsnW-1:0];
+    assign head_insn[q]   = hinsn;
+    assign head_pc[q]     = hent[InsnW +: 32];
+    assign head_is_end[q] = (hkind == KEnd);
+
+    // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
+    // completed, pushes not yet done.
+    logic              pend_v, ret_v, unused_pend_ready, unused_ret_ready;
+    logic [33:0]       pend_data;
+    logic [1:0]        ret_data;
+    logic [InflW-1:0]  pend_cnt, ret_cnt;
+    logic              issue, ret_pop, done_pop;
+
+    assign done_pop = unit_done[q] && pend_v;
+
+    qilin_fifo #(.Width(34), .Depth(UnitInflight)) u_pend (
+      .clk_i, .rst_ni,
+      .flush_i    (clear),
+      .in_valid_i (issue),
+      .in_ready_o (unused_pend_ready),
+      .in_data_i  ({head_pc[q], hinsn[PushPrevB], hinsn[PushNextB]}),
+      .out_valid_o(pend_v),
+      .out_ready_i(done_pop),
+      .out_data_o (pend_data),
+      .count_o    (pend_cnt)
+    );
+    qilin_fifo #(.Width(2), .Depth(UnitInflight)) u_ret (
+      .clk_i, .rst_ni,
+      .flush_i    (clear),
+      .in_valid_i (done_pop),
+      .in_ready_o (unused_ret_ready),
+      .in_data_i  (pend_data[1:0]),
+      .out_valid_o(ret_v),
+      .out_ready_i(ret_pop),
+      .out_data_o (ret_data),
+      .count_o    (ret_cnt)
+    );
+    assign pend_any[q] = pend_v;
+
+    // Head: pops (each on its own), then issue or (SYNC) retire.
+    logic go;
+    logic need_pp, need_pn, pp_done_q, pn_done_q, pp_done_d, pn_done_d;
+    logic pops_ok, nothing_inflight, presented_q, presented_d;
+    assign go      = run_q && !err_q;
+    assign need_pp = hv && (hkind == KUnit || hkind == KSync) && hinsn[PopPrevB] && !pp_done_q;
+    assign need_pn = hv && (hkind == KUnit || hkind == KSync) && hinsn[PopNextB] && !pn_done_q;
+    assign pop_prev_take[q] = go && need_pp && from_prev_avail[q];
+    assign pop_next_take[q] = go && need_pn && from_next_avail[q];
+    assign pops_ok = (!need_pp || pop_prev_take[q]) && (!need_pn || pop_next_take[q]);
+    assign nothing_inflight = (pend_cnt == '0) && (ret_cnt == '0);
+
+    // A presented instruction stays valid until taken, even after an error.
+    assign issue_valid[q] = hv && hkind == KUnit && pops_ok &&
+                            (32'(pend_cnt) + 32'(ret_cnt) < 32'(UnitInflight)) &&
+                            (go || presented_q);
+    assign issue = issue_valid[q] && unit_ready[q];
+
+    // Retire stage: the oldest completed instruction, or a SYNC head with nothing in flight.
+    logic sync_cand, r_act, r_sp, r_sn, sp_done_q, sn_done_q, sp_done_d, sn_done_d;
+    logic need_sp, need_sn;
+    assign sync_cand = hv && hkind == KSync && pops_ok && nothing_inflight;
+    assign r_act     = ret_v || sync_cand;
+    assign r_sp      = ret_v ? ret_data[1] : hinsn[PushPrevB];
+    assign r_sn      = ret_v ? ret_data[0] : hinsn[PushNextB];
+    assign need_sp   = r_act && r_sp && !sp_done_q;
+    assign need_sn   = r_act && r_sn && !sn_done_q;
+    assign push_prev_take[q] = go && need_sp && to_prev_room[q];
+    assign push_next_take[q] = go && need_sn && to_next_room[q];
+    assign retire_fire[q] = go && r_act && (!need_sp || push_prev_take[q]) &&
+                            (!need_sn || push_next_take[q]);
+    assign ret_pop = retire_fire[q] && ret_v;
+
+    assign bar_arr[q] = hv && (hkind == KBar || hkind == KEnd) && nothing_inflight;
+    assign head_pop   = issue || (retire_fire[q] && !ret_v) || bar_fire;
+
+    assign tok_stall[q] = go && ((need_pp && !from_prev_avail[q]) ||
+                                 (need_pn && !from_next_avail[q]) ||
+                                 (need_sp && !to_prev_room[q]) ||
+                                 (need_sn && !to_next_room[q]));
+
+    always_comb begin
+      pp_done_d   = pp_done_q || pop_prev_take[q];
+      pn_done_d   = pn_done_q || pop_next_take[q];
+      sp_done_d   = sp_done_q || push_prev_take[q];
+      sn_done_d   = sn_done_q || push_next_take[q];
+      presented_d = issue_valid[q] && !unit_ready[q];
+      if (head_pop) begin
+        pp_done_d = 1'b0;
+        pn_done_d = 1'b0;
+      end
+      if (retire_fire[q]) begin
+        sp_done_d = 1'b0;
+        sn_done_d = 1'b0;
+      end
+      if (clear) begin
+        pp_done_d   = 1'b0;
+        pn_done_d   = 1'b0;
+        sp_done_d   = 1'b0;
+        sn_done_d   = 1'b0;
+        presented_d = 1'b0;
+      end
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pp_done_q   <= 1'b0;
+        pn_done_q   <= 1'b0;
+        sp_done_q   <= 1'b0;
+        sn_done_q   <= 1'b0;
+        presented_q <= 1'b0;
+      end else begin
+        pp_done_q   <= pp_done_d;
+        pn_done_q   <= pn_done_d;
+        sp_done_q   <= sp_done_d;
+        sn_done_q   <= sn_done_d;
+        presented_q <= presented_d;
+      end
+    end
+
+    // The PC a unit error belongs to: the oldest issued, not completed instruction (or, if
+    // the unit reports with nothing in flight, the last one issued).
+    logic [31:0] last_pc_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        last_pc_q <= '0;
+      end else if (issue) begin
+        last_pc_q <= head_pc[q];
+      end
+    end
+    assign err_pc[q] = pend_v ? pend_data[33:2] : last_pc_q;
+
+    `QILIN_ASSERT(DoneInFlight_A, !(run_q && unit_done[q] && !pend_v), clk_i, rst_ni)
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Token FIFOs (counters): 0 LD->EX, 1 EX->LD, 2 EX->ST, 3 ST->EX.
+  // ---------------------------------------------------------------------------------------
+  logic [TokW-1:0] tok0_q, tok1_q, tok2_q, tok3_q;
+  logic            tok0_push, tok0_pop, tok1_push, tok1_pop;
+  logic            tok2_push, tok2_pop, tok3_push, tok3_pop;
+
+  assign tok0_push = push_next_take[0];
+  assign tok0_pop  = pop_prev_take[1];
+  assign tok1_push = push_prev_take[1];
+  assign tok1_pop  = pop_next_take[0];
+  assign tok2_push = push_next_take[1];
+  assign tok2_pop  = pop_prev_take[2];
+  assign tok3_push = push_prev_take[2];
+  assign tok3_pop  = pop_next_take[1];
+
+  assign from_prev_avail = {tok2_q != '0, tok0_q != '0, 1'b0};
+  assign from_next_avail = {1'b0, tok3_q != '0, tok1_q != '0};
+  assign to_prev_room    = {tok3_q != TokW'(TokenDepth), tok1_q != TokW'(TokenDepth), 1'b0};
+  assign to_next_room    = {1'b0, tok2_q != TokW'(TokenDepth), tok0_q != TokW'(TokenDepth)};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tok0_q <= '0;
+      tok1_q <= '0;
+      tok2_q <= '0;
+      tok3_q <= '0;
+    end else if (clear) begin
+      tok0_q <= '0;
+      tok1_q <= '0;
+      tok2_q <= '0;
+      tok3_q <= '0;
+    end else begin
+      tok0_q <= tok0_q + TokW'(tok0_push) - TokW'(tok0_pop);
+      tok1_q <= tok1_q + TokW'(tok1_push) - TokW'(tok1_pop);
+      tok2_q <= tok2_q + TokW'(tok2_push) - TokW'(tok2_pop);
+      tok3_q <= tok3_q + TokW'(tok3_push) - TokW'(tok3_pop);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Errors, completion and status.
+  // ---------------------------------------------------------------------------------------
+  logic              no_end, err_new;
+  logic [7:0]        err_code_q, err_code_d;
+  logic [AddrW-1:0]  err_addr_q, err_addr_d;
+  logic [31:0]       err_pc_q, err_pc_d;
+  logic              err_pulse_q, done_pulse_q;
+
+  assign no_end = run_q && !err_q && !chk_valid_q && !end_seen_q && (fetch_pc_q == len_q);
+
+  always_comb begin
+    err_new    = 1'b0;
+    err_code_d = err_code_q;
+    err_addr_d = err_addr_q;
+    err_pc_d   = err_pc_q;
+    if (run_q && !err_q) begin
+      err_new = 1'b1;
+      if (chk_valid_q && chk_err) begin
+        err_code_d = chk_code;
+        err_addr_d = chk_addr;
+        err_pc_d   = chk_pc_q;
+      end else if (no_end) begin
+        err_code_d = qilin_isa_pkg::ErrNoEnd;
+        err_addr_d = base_q + AddrW'({len_q, 4'b0});
+        err_pc_d   = len_q;
+      end else if (unit_err[0]) begin
+        err_code_d = unit_err_code[0];
+        err_addr_d = unit_err_addr[0];
+        err_pc_d   = err_pc[0];
+      end else if (unit_err[1]) begin
+        err_code_d = unit_err_code[1];
+        err_addr_d = unit_err_addr[1];
+        err_pc_d   = err_pc[1];
+      end else if (unit_err[2]) begin
+        err_code_d = unit_err_code[2];
+        err_addr_d = unit_err_addr[2];
+        err_pc_d   = err_pc[2];
+      end else begin
+        err_new = 1'b0;
+      end
+    end
+    if (clear) begin
+      err_new    = 1'b0;
+      err_code_d = qilin_isa_pkg::ErrNone;
+      err_addr_d = '0;
+      err_pc_d   = '0;
+    end
+  end
+
+  always_comb begin
+    run_d = run_q;
+    err_d = err_q || err_new;
+    if (err_new || (bar_fire && bar_is_end)) run_d = 1'b0;
+    if (clear) begin
+      run_d = start_acc;
+      err_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      run_q        <= 1'b0;
+      err_q        <= 1'b0;
+      err_code_q   <= qilin_isa_pkg::ErrNone;
+      err_addr_q   <= '0;
+      err_pc_q     <= '0;
+      err_pulse_q  <= 1'b0;
+      done_pulse_q <= 1'b0;
+    end else begin
+      run_q        <= run_d;
+      err_q        <= err_d;
+      err_code_q   <= err_code_d;
+      err_addr_q   <= err_addr_d;
+      err_pc_q     <= err_pc_d;
+      err_pulse_q  <= err_new;
+      done_pulse_q <= bar_fire && bar_is_end && !clear;
+    end
+  end
+
+  assign done_o     = done_pulse_q;
+  assign error_o    = err_pulse_q;
+  assign err_code_o = err_code_q;
+  assign err_addr_o = err_addr_q;
+  assign err_pc_o   = err_pc_q;
+
+  // Unit ports.
+  assign ld_valid_o = issue_valid[0];
+  assign ex_valid_o = issue_valid[1];
+  assign st_valid_o = issue_valid[2];
+  assign ld_insn_o  = head_insn[0];
+  assign ex_insn_o  = head_insn[1];
+  assign st_insn_o  = head_insn[2];
+  assign ld_pc_o    = head_pc[0];
+  assign ex_pc_o    = head_pc[1];
+  assign st_pc_o    = head_pc[2];
+
+  assign ld_retired_o     = retire_fire[0] || bar_fire;
+  assign ex_retired_o     = retire_fire[1] || bar_fire;
+  assign st_retired_o     = retire_fire[2] || bar_fire;
+  assign insn_retired_o   = bar_fire ? 2'd1
+                                     : 2'(retire_fire[0]) + 2'(retire_fire[1]) + 2'(retire_fire[2]);
+  assign ld_token_stall_o = tok_stall[0];
+  assign ex_token_stall_o = tok_stall[1];
+  assign st_token_stall_o = tok_stall[2];
+
+  // ---------------------------------------------------------------------------------------
+  // Assertions.
+  // ---------------------------------------------------------------------------------------
+  `QILIN_ASSERT_INIT(InsnQueueDepth_A, InsnQueueDepth >= qilin_isa_pkg::MinInsnQueueDepth)
+  `QILIN_ASSERT_INIT(TokenDepth_A, TokenDepth >= qilin_isa_pkg::MinTokenDepth)
+  `QILIN_ASSERT_INIT(FetchBurst_A, FetchBurst == 4 || FetchBurst == 8 || FetchBurst == 16 ||
+                                   FetchBurst == 32)
+  `QILIN_ASSERT_INIT(FetchBursts_A, FetchBursts >= 1)
+  `QILIN_ASSERT_INIT(Rows_A, SpRows <= 131072 && AccRows <= 65536 && Dim >= 1 && Dim <= 255)
+  `QILIN_ASSERT(BeatBufNoOverflow_A, !(r_valid_i && !r_drop) || buf_in_ready, clk_i, rst_ni)
+
+endmodule
