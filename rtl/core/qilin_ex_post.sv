@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: Apache-2.0
+// POSTPROC execution: reads per-lane parameters and a grid of accumulator rows, requantises
+// them (qilin_requant), optionally max- or average-pools them, and writes the output bytes to
+// the scratchpad. One command at a time; see docs/ex_post.md.
+module qilin_ex_post #(
+  parameter int unsigned Dim      = 16,
+  parameter int unsigned AccAddrW = 16,
+  parameter int unsigned SpAddrW  = 17
+) (
+  input  logic                         clk_i,
+  input  logic                         rst_ni,
+  // Soft reset: abandons the command (or the error state) and returns to idle.
+  input  logic                         clear_i,
+  // Command (decoded POSTPROC fields).
+  input  logic                         cmd_valid_i,
+  output logic                         cmd_ready_o,
+  input  logic [AccAddrW-1:0]          cmd_c_addr_i,
+  input  logic [AccAddrW-1:0]          cmd_p_addr_i,
+  input  logic [SpAddrW-1:0]           cmd_o_addr_i,
+  input  logic [11:0]                  cmd_in_h_i,
+  input  logic [11:0]                  cmd_in_w_i,
+  input  logic                         cmd_out_signed_i,
+  input  logic                         cmd_bias_en_i,
+  input  logic [1:0]                   cmd_pool_kind_i,  // 0 none, 1 max, 2 avg
+  input  logic [3:0]                   cmd_kh_i,
+  input  logic [3:0]                   cmd_kw_i,
+  input  logic [2:0]                   cmd_sh_i,
+  input  logic [2:0]                   cmd_sw_i,
+  input  logic [8:0]                   cmd_out_zp_i,     // signed
+  input  logic [7:0]                   cmd_act_min_i,    // byte in the output type
+  input  logic [7:0]                   cmd_act_max_i,    // byte in the output type
+  // Completion and errors (pulses). No done_o follows an error.
+  output logic                         done_o,
+  output logic                         err_o,
+  output logic [7:0]                   err_code_o,       // valid with err_o
+  output logic [AccAddrW-1:0]          err_addr_o,       // valid with err_o: p_addr + 2
+  output logic                         busy_o,
+  // Accumulator read port: data one cycle after the grant, no backpressure.
+  output logic                         acc_rd_valid_o,
+  input  logic                         acc_rd_ready_i,
+  output logic [AccAddrW-1:0]          acc_rd_addr_o,
+  input  logic                         acc_rsp_valid_i,
+  input  logic [Dim*32-1:0]            acc_rsp_data_i,
+  // Scratchpad write client.
+  output logic                         sp_wr_valid_o,
+  input  logic                         sp_wr_ready_i,
+  output logic [SpAddrW-1:0]           sp_wr_addr_o,
+  output logic [Dim*8-1:0]             sp_wr_data_o
+);
+  `include "qilin_assert.svh"
+
+  localparam int unsigned ShiftW  = qilin_post_pkg::ShiftW;
+  localparam int unsigned ZpW     = qilin_pkg::ZpW;
+  // Beats that may be between an ACC grant and the requantiser's output pop: the
+  // requantiser's output FIFO depth (its credits), so every response is admitted at once.
+  localparam int unsigned RqDepth = qilin_post_pkg::RequantLatency + 1;
+  localparam int unsigned OutW    = $clog2(RqDepth + 1);
+  localparam int unsigned SumW    = 17;  // |window sum| <= 225 * 255 < 2^16, signed
+  localparam logic [1:0]  PoolAvg = qilin_isa_pkg::PoolAvg;
+  localparam logic [1:0]  PoolNone = qilin_isa_pkg::PoolNone;
+
+  typedef enum logic [2:0] {StIdle, StParam, StWait, StStream, StErr} state_e;
+  state_e state_q, state_d;
+
+  logic rq_in_ready, rq_out_valid, rq_out_ready, rq_out_last, rq_busy, rq_pop;
+  logic ofifo_in_ready;
+
+  // -------------------------------------------------------------------------------------
+  // Command registers.
+  // -------------------------------------------------------------------------------------
+  logic                cmd_fire;
+  logic [AccAddrW-1:0] p_addr_q;
+  logic [SpAddrW-1:0]  o_addr_q;
+  logic [11:0]         in_h_q, in_w_q;
+  logic                out_signed_q, bias_en_q, avg_q, empty_q;
+  logic [3:0]          kh_q, kw_q, kh_in, kw_in;
+  logic [2:0]          sh_q, sw_q, sh_in, sw_in;
+  logic [ZpW-1:0]      out_zp_q, act_min_q, act_max_q;
+  logic [AccAddrW-1:0] step_line_q;  // sh * in_w: ACC rows from one window line to the next
+  logic [6:0]          half_q;       // floor(N / 2), N = kh * kw
+  logic [7:0]          n_win;
+
+  assign cmd_ready_o = (state_q == StIdle) && !rq_busy;
+  assign cmd_fire    = cmd_valid_i && cmd_ready_o;
+
+  // Without pooling the grid is walked as 1x1 windows with stride 1.
+  assign kh_in = (cmd_pool_kind_i == PoolNone) ? 4'd1 : cmd_kh_i;
+  assign kw_in = (cmd_pool_kind_i == PoolNone) ? 4'd1 : cmd_kw_i;
+  assign sh_in = (cmd_pool_kind_i == PoolNone) ? 3'd1 : cmd_sh_i;
+  assign sw_in = (cmd_pool_kind_i == PoolNone) ? 3'd1 : cmd_sw_i;
+  assign n_win = 8'(kh_in) * 8'(kw_in);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      p_addr_q     <= '0;
+      o_addr_q     <= '0;
+      in_h_q       <= '0;
+      in_w_q       <= '0;
+      out_signed_q <= 1'b0;
+      bias_en_q    <= 1'b0;
+      avg_q        <= 1'b0;
+      empty_q      <= 1'b0;
+      kh_q         <= '0;
+      kw_q         <= '0;
+      sh_q         <= '0;
+      sw_q         <= '0;
+      out_zp_q     <= '0;
+      act_min_q    <= '0;
+      act_max_q    <= '0;
+      step_line_q  <= '0;
+      half_q       <= '0;
+    end else if (cmd_fire) begin
+      p_addr_q     <= cmd_p_addr_i;
+      o_addr_q     <= cmd_o_addr_i;
+      in_h_q       <= cmd_in_h_i;
+      in_w_q       <= cmd_in_w_i;
+      out_signed_q <= cmd_out_signed_i;
+      bias_en_q    <= cmd_bias_en_i;
+      avg_q        <= (cmd_pool_kind_i == PoolAvg);
+      empty_q      <= (cmd_in_h_i == 12'd0) || (cmd_in_w_i == 12'd0);
+      kh_q         <= kh_in;
+      kw_q         <= kw_in;
+      sh_q         <= sh_in;
+      sw_q         <= sw_in;
+      out_zp_q     <= cmd_out_zp_i;
+      act_min_q    <= {cmd_out_signed_i && cmd_act_min_i[7], cmd_act_min_i};
+      act_max_q    <= {cmd_out_signed_i && cmd_act_max_i[7], cmd_act_max_i};
+      step_line_q  <= AccAddrW'(16'(cmd_in_w_i) * 16'(sh_in));
+      half_q       <= n_win[7:1];
+    end
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Reciprocal for average pooling: R = ceil(2^32 / N) = floor((2^32 - 1) / N) + 1, by a
+  // restoring divider that retires one quotient bit per cycle (32 cycles from acceptance).
+  // -------------------------------------------------------------------------------------
+  logic [5:0]  div_cnt_q;
+  logic [7:0]  div_rem_q, div_n_q;
+  logic [31:0] div_quo_q;
+  logic [7:0]  div_trial;   // remainder < N <= 225 after a subtraction
+  logic        div_ge, div_busy;
+  logic [32:0] recip;
+
+  assign div_busy  = (div_cnt_q != 6'd0);
+  assign div_trial = 8'({div_rem_q, 1'b1} - {1'b0, div_n_q});  // dividend bits are all ones
+  assign div_ge    = ({div_rem_q, 1'b1} >= {1'b0, div_n_q});
+  assign recip     = {1'b0, div_quo_q} + 33'd1;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      div_cnt_q <= '0;
+      div_rem_q <= '0;
+      div_n_q   <= '0;
+      div_quo_q <= '0;
+    end else if (clear_i) begin
+      div_cnt_q <= '0;
+    end else if (cmd_fire) begin
+      div_cnt_q <= (cmd_pool_kind_i == PoolAvg) ? 6'd32 : 6'd0;
+      div_rem_q <= '0;
+      div_n_q   <= n_win;
+      div_quo_q <= '0;
+    end else if (div_busy) begin
+      div_cnt_q <= div_cnt_q - 6'd1;
+      div_rem_q <= div_ge ? div_trial : {div_rem_q[6:0], 1'b1};
+      div_quo_q <= {div_quo_q[30:0], div_ge};
+    end
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Phase 1: parameter rows p_addr (bias, if enabled), p_addr + 1 (multiplier) and
+  // p_addr + 2 (shift), read in that order; the shift row arrives last and is checked.
+  // -------------------------------------------------------------------------------------
+  logic [1:0]            prm_idx_q;   // next parameter row to request; 3 = all requested
+  logic                  prm_req, prm_gnt;
+  logic                  pend_prm_q, pend_data_q, pend_last_q;
+  logic [1:0]            pend_idx_q;
+  logic [Dim*32-1:0]     bias_q, mult_q;
+  logic [Dim-1:0][ShiftW-1:0] shift_q, shift_rsp;
+  logic [Dim-1:0]        lane_bad;
+  logic                  shift_arrives, shift_bad;
+
+  assign prm_req = (state_q == StParam) && (prm_idx_q != 2'd3);
+  assign prm_gnt = prm_req && acc_rd_ready_i;
+
+  for (genvar l = 0; l < Dim; l++) begin : gen_shift
+    logic signed [31:0] s;
+    assign s            = acc_rsp_data_i[32*l +: 32];
+    assign lane_bad[l]  = (s < -32'sd31) || (s > 32'sd30);
+    assign shift_rsp[l] = acc_rsp_data_i[32*l +: ShiftW];
+  end
+  assign shift_arrives = pend_prm_q && (pend_idx_q == 2'd2);
+  assign shift_bad     = |lane_bad;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      prm_idx_q <= '0;
+      bias_q    <= '0;
+      mult_q    <= '0;
+      shift_q   <= '0;
+    end else begin
+      if (cmd_fire)     prm_idx_q <= cmd_bias_en_i ? 2'd0 : 2'd1;
+      else if (prm_gnt) prm_idx_q <= prm_idx_q + 2'd1;
+      if (pend_prm_q && (pend_idx_q == 2'd0)) bias_q  <= acc_rsp_data_i;
+      if (pend_prm_q && (pend_idx_q == 2'd1)) mult_q  <= acc_rsp_data_i;
+      if (shift_arrives)                      shift_q <= shift_rsp;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Phase 2 reader: ACC rows in window order. For output pixel (oy, ox) and window offset
+  // (dy, dx) the row is c_addr + (oy*sh + dy)*in_w + ox*sw + dx, kept incrementally:
+  // line = c_addr + oy*sh*in_w, pix = line + ox*sw, wrow = pix + dy*in_w, addr = wrow + dx.
+  // -------------------------------------------------------------------------------------
+  logic [AccAddrW-1:0] line_q, pix_q, wrow_q, addr_q;
+  logic [3:0]          dx_q, dy_q;
+  logic [11:0]         col_q, row_q;     // ox*sw and oy*sh
+  logic                rdr_done_q;
+  logic                dx_last, dy_last, x_more, y_more, win_last;
+  logic                data_req, data_gnt;
+  logic [OutW-1:0]     outst_q;          // granted data rows not yet popped from the requantiser
+
+  assign dx_last  = (dx_q + 4'd1 == kw_q);
+  assign dy_last  = (dy_q + 4'd1 == kh_q);
+  assign win_last = dx_last && dy_last;
+  assign x_more   = (14'(col_q) + 14'(sw_q) + 14'(kw_q) <= 14'(in_w_q));
+  assign y_more   = (14'(row_q) + 14'(sh_q) + 14'(kh_q) <= 14'(in_h_q));
+
+  // A row is requested only if its response is sure to find a requantiser credit (the pop
+  // condition depends only on state, so the request never depends on a ready).
+  assign data_req = (state_q == StStream) && !rdr_done_q &&
+                    (32'(outst_q) < RqDepth + 32'(rq_pop));
+  assign data_gnt = data_req && acc_rd_ready_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      line_q     <= '0;
+      pix_q      <= '0;
+      wrow_q     <= '0;
+      addr_q     <= '0;
+      dx_q       <= '0;
+      dy_q       <= '0;
+      col_q      <= '0;
+      row_q      <= '0;
+      rdr_done_q <= 1'b0;
+    end else if (cmd_fire) begin
+      line_q     <= cmd_c_addr_i;
+      pix_q      <= cmd_c_addr_i;
+      wrow_q     <= cmd_c_addr_i;
+      addr_q     <= cmd_c_addr_i;
+      dx_q       <= '0;
+      dy_q       <= '0;
+      col_q      <= '0;
+      row_q      <= '0;
+      rdr_done_q <= 1'b0;
+    end else if (data_gnt) begin
+      if (!dx_last) begin
+        dx_q   <= dx_q + 4'd1;
+        addr_q <= addr_q + AccAddrW'(1);
+      end else if (!dy_last) begin
+        dx_q   <= '0;
+        dy_q   <= dy_q + 4'd1;
+        wrow_q <= wrow_q + AccAddrW'(in_w_q);
+        addr_q <= wrow_q + AccAddrW'(in_w_q);
+      end else if (x_more) begin
+        dx_q   <= '0;
+        dy_q   <= '0;
+        col_q  <= col_q + 12'(sw_q);
+        pix_q  <= pix_q + AccAddrW'(sw_q);
+        wrow_q <= pix_q + AccAddrW'(sw_q);
+        addr_q <= pix_q + AccAddrW'(sw_q);
+      end else if (y_more) begin
+        dx_q   <= '0;
+        dy_q   <= '0;
+        col_q  <= '0;
+        row_q  <= row_q + 12'(sh_q);
+        line_q <= line_q + step_line_q;
+        pix_q  <= line_q + step_line_q;
+        wrow_q <= line_q + step_line_q;
+        addr_q <= line_q + step_line_q;
+      end else begin
+        rdr_done_q <= 1'b1;
+      end
+    end
+  end
+
+  assign acc_rd_valid_o = prm_req || data_req;
+  assign acc_rd_addr_o  = (state_q == StParam) ? (p_addr_q + AccAddrW'(prm_idx_q)) : addr_q;
+
+  // The response of last cycle's grant.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pend_prm_q  <= 1'b0;
+      pend_idx_q  <= '0;
+      pend_data_q <= 1'b0;
+      pend_last_q <= 1'b0;
+      outst_q     <= '0;
+    end else if (clear_i) begin
+      pend_prm_q  <= 1'b0;
+      pend_data_q <= 1'b0;
+      outst_q     <= '0;
+    end else begin
+      pend_prm_q  <= prm_gnt;
+      pend_idx_q  <= prm_idx_q;
+      pend_data_q <= data_gnt;
+      pend_last_q <= win_last;
+      outst_q     <= outst_q + OutW'(data_gnt) - OutW'(rq_pop && (state_q == StStream));
+    end
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Requantiser.
+  // -------------------------------------------------------------------------------------
+  logic [Dim-1:0][7:0]   rq_out_data;
+
+  qilin_requant #(.Lanes(Dim)) u_requant (
+    .clk_i,
+    .rst_ni,
+    .in_valid_i   (pend_data_q),
+    .in_ready_o   (rq_in_ready),
+    .in_acc_i     (acc_rsp_data_i),
+    .in_bias_i    (bias_q),
+    .in_mult_i    (mult_q),
+    .in_shift_i   (shift_q),
+    .in_bias_en_i (bias_en_q),
+    .in_out_zp_i  (out_zp_q),
+    .in_act_min_i (act_min_q),
+    .in_act_max_i (act_max_q),
+    .in_last_i    (pend_last_q),
+    .out_valid_o  (rq_out_valid),
+    .out_ready_i  (rq_out_ready),
+    .out_data_o   (rq_out_data),
+    .out_last_o   (rq_out_last),
+    .busy_o       (rq_busy)
+  );
+
+  // Outside a command (after clear_i) the requantiser is drained and its beats dropped.
+  assign rq_out_ready = (state_q != StStream) || !rq_out_last || ofifo_in_ready;
+  assign rq_pop       = rq_out_valid && rq_out_ready;
+
+  // -------------------------------------------------------------------------------------
+  // Window reduction, per lane: MAX in the output type, or the sum for AVG. A window's last
+  // beat pushes the result byte into the output FIFO. Without pooling every beat is a
+  // 1x1 window, so the byte passes through.
+  // -------------------------------------------------------------------------------------
+  logic [Dim-1:0][SumW-1:0] red_q, red_d;
+  logic [Dim-1:0][7:0]      res_byte;
+  logic                     first_q, ofifo_push;
+
+  for (genvar l = 0; l < Dim; l++) begin : gen_lane
+    logic [SumW-1:0] v, sum, mx, tot, mag;
+    logic [SumW-1:0] t;
+    logic [49:0]     prod;
+    logic [7:0]      q;
+    logic            neg;
+    logic            unused_prod;
+    // The requantised byte in the output type, sign- or zero-extended.
+    assign v    = {{(SumW - 8){out_signed_q && rq_out_data[l][7]}}, rq_out_data[l]};
+    assign sum  = red_q[l] + v;
+    assign mx   = ($signed(v) > $signed(red_q[l])) ? v : red_q[l];
+    assign tot  = first_q ? v : (avg_q ? sum : mx);
+    assign red_d[l] = tot;
+    // round(S / N), ties away from zero: (|S| + floor(N/2)) * R >> 32 with the sign of S.
+    assign neg  = tot[SumW-1];
+    assign mag  = neg ? (SumW'(0) - tot) : tot;
+    assign t    = mag + SumW'(half_q);
+    assign prod = 50'(t) * 50'(recip);
+    assign q    = prod[39:32];
+    assign unused_prod = ^{prod[49:40], prod[31:0]};
+    assign res_byte[l] = avg_q ? (neg ? (8'd0 - q) : q) : tot[7:0];
+  end
+
+  assign ofifo_push = rq_pop && rq_out_last && (state_q == StStream);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      red_q   <= '0;
+      first_q <= 1'b1;
+    end else if (clear_i || cmd_fire) begin
+      first_q <= 1'b1;
+    end else if (rq_pop) begin
+      red_q   <= red_d;
+      first_q <= rq_out_last;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Output FIFO to the scratchpad: output pixels are written to o_addr, o_addr + 1, ...
+  // -------------------------------------------------------------------------------------
+  logic                  ofifo_valid;
+  logic [Dim*8-1:0]      ofifo_data;
+  logic [1:0]            unused_ofifo_cnt;
+  logic [SpAddrW-1:0]    o_cnt_q;
+
+  qilin_fifo #(.Width(Dim * 8), .Depth(2)) u_ofifo (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (clear_i),
+    .in_valid_i  (ofifo_push),
+    .in_ready_o  (ofifo_in_ready),
+    .in_data_i   (res_byte),
+    .out_valid_o (ofifo_valid),
+    .out_ready_i (sp_wr_ready_i),
+    .out_data_o  (ofifo_data),
+    .count_o     (unused_ofifo_cnt)
+  );
+
+  assign sp_wr_valid_o = ofifo_valid;
+  assign sp_wr_addr_o  = o_addr_q + o_cnt_q;
+  assign sp_wr_data_o  = ofifo_data;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                            o_cnt_q <= '0;
+    else if (cmd_fire)                      o_cnt_q <= '0;
+    else if (ofifo_valid && sp_wr_ready_i)  o_cnt_q <= o_cnt_q + SpAddrW'(1);
+  end
+
+  // -------------------------------------------------------------------------------------
+  // Control.
+  // -------------------------------------------------------------------------------------
+  logic stream_done, done_d, err_d;
+
+  assign stream_done = (state_q == StStream) && rdr_done_q && (outst_q == '0) && !ofifo_valid;
+
+  always_comb begin
+    state_d = state_q;
+    done_d  = 1'b0;
+    err_d   = 1'b0;
+    unique case (state_q)
+      StIdle:   if (cmd_fire) state_d = StParam;
+      StParam: begin
+        if (shift_arrives) begin
+          if (shift_bad) begin
+            err_d   = 1'b1;
+            state_d = StErr;
+          end else if (empty_q) begin
+            done_d  = 1'b1;
+            state_d = StIdle;
+          end else if (div_busy) begin
+            state_d = StWait;
+          end else begin
+            state_d = StStream;
+          end
+        end
+      end
+      StWait:   if (!div_busy) state_d = StStream;
+      StStream: begin
+        if (stream_done) begin
+          done_d  = 1'b1;
+          state_d = StIdle;
+        end
+      end
+      StErr:    state_d = StErr;
+      default:  state_d = StIdle;
+    endcase
+    if (clear_i) begin
+      state_d = StIdle;
+      done_d  = 1'b0;
+      err_d   = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q    <= StIdle;
+      done_o     <= 1'b0;
+      err_o      <= 1'b0;
+      err_addr_o <= '0;
+    end else begin
+      state_q <= state_d;
+      done_o  <= done_d;
+      err_o   <= err_d;
+      if (err_d) err_addr_o <= p_addr_q + AccAddrW'(2);
+    end
+  end
+
+  assign err_code_o = qilin_isa_pkg::ErrParamRange;
+  assign busy_o     = (state_q != StIdle) || rq_busy;
+
+  // -------------------------------------------------------------------------------------
+  // Assertions.
+  // -------------------------------------------------------------------------------------
+  `QILIN_ASSERT_INIT(DimMin_A, Dim >= 1)
+  // The accumulator rows come from a Dim-row array, whose sums are exact in 32 bits.
+  `QILIN_ASSERT_INIT(AccExact_A, Dim <= qilin_pkg::MaxRowsExact)
+  // Every ACC response finds a requantiser credit, and responses come one cycle after grants.
+  `QILIN_ASSERT(RqCredit_A, !pend_data_q || rq_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(AccLatency_A, clear_i || (acc_rsp_valid_i == (pend_prm_q || pend_data_q)) ||
+                $past(clear_i), clk_i, rst_ni)
+  `QILIN_ASSERT(OutFifoRoom_A, !ofifo_push || ofifo_in_ready, clk_i, rst_ni)
+  // Commands are legal (the decoder checks them): pooling windows inside the grid, non-zero
+  // window and stride, pool_kind 3 never reaches the unit.
+  `QILIN_ASSERT(CmdLegal_A, !cmd_fire || ((cmd_pool_kind_i != 2'd3) &&
+                ((cmd_pool_kind_i == PoolNone) ||
+                 ((cmd_kh_i != 4'd0) && (cmd_kw_i != 4'd0) && (cmd_sh_i != 3'd0) &&
+                  (cmd_sw_i != 3'd0) && (12'(cmd_kh_i) <= cmd_in_h_i) &&
+                  (12'(cmd_kw_i) <= cmd_in_w_i)))), clk_i, rst_ni)
+
+endmodule
