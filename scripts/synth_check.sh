@@ -44,6 +44,7 @@ done
 if [[ $mode == synth ]]; then
   run_yosys rtl/array/qilin_array.f \
     "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -flatten -top qilin_array; stat"
-  sed -n '/Printing statistics/,$p' "$log" | grep -E 'cells|\$_|MUL|Chip' | head -60
+  # The last statistics block is the flattened design's total.
+  tac "$log" | sed '/Printing statistics/q' | tac | grep -E 'cells|\$_|MUL|Chip' | awk '!seen[$0]++' | head -40
   echo "synth-check: qilin_array ${rows}x${cols} synthesized"
 fi
