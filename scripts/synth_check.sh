@@ -45,6 +45,7 @@ if [[ $mode == synth ]]; then
   run_yosys rtl/array/qilin_array.f \
     "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -flatten -top qilin_array; stat"
   # The last statistics block is the flattened design's total.
-  tac "$log" | sed '/Printing statistics/q' | tac | grep -E 'cells|\$_|MUL|Chip' | awk '!seen[$0]++' | head -40
+  awk '/Printing statistics/ {n = 0} {block[n++] = $0} END {for (i = 0; i < n; i++) print block[i]}' "$log" |
+    grep -E 'cells|\$_|MUL|Chip' | awk '!seen[$0]++' || true
   echo "synth-check: qilin_array ${rows}x${cols} synthesized"
 fi
