@@ -3,7 +3,8 @@
 // round-robin per channel; the master index is carried in the top ID bits, so responses
 // route back by ID and each master keeps AXI ordering for its own IDs.
 //
-// Masters must use IDs below 2^(IdW - IdxW); their top ID bits are replaced.
+// Masters must use IDs below 2^(IdW - IdxW); their top ID bits are replaced, and cleared
+// again on the responses. A request shown to the slave is held until it is accepted.
 module qilin_axi_mux #(
   parameter int unsigned NumMasters = 3,
   parameter int unsigned WDepth     = 8,  // AW bursts whose W beats may be pending
@@ -59,12 +60,26 @@ module qilin_axi_mux #(
   logic [IdxW-1:0]       ar_idx, aw_idx;
   logic [AxW-1:0]        ar_sel, aw_sel;
 
+  // Once a request is shown to the slave it stays until accepted (AXI): while it waits,
+  // the grant is locked to its master.
+  logic [NumMasters-1:0] ar_arb_gnt, aw_arb_gnt;
+  logic [IdxW-1:0]       ar_arb_idx, aw_arb_idx, ar_lock_idx_q, aw_lock_idx_q;
+  logic                  ar_lock_q, aw_lock_q;
+
   qilin_rr_arb #(.N(NumMasters)) u_ar_arb (
-    .clk_i, .rst_ni, .req_i(m_ar_valid_i), .advance_i(s_ar_ready_i), .gnt_o(ar_gnt),
-    .idx_o(ar_idx)
+    .clk_i, .rst_ni, .req_i(m_ar_valid_i), .advance_i(s_ar_ready_i && !ar_lock_q),
+    .gnt_o(ar_arb_gnt), .idx_o(ar_arb_idx)
   );
+  assign ar_idx = ar_lock_q ? ar_lock_idx_q : ar_arb_idx;
+  always_comb begin
+    ar_gnt = ar_arb_gnt;
+    if (ar_lock_q) begin
+      ar_gnt = '0;
+      ar_gnt[ar_lock_idx_q] = 1'b1;
+    end
+  end
   assign ar_sel       = m_ar_i[ar_idx];
-  assign s_ar_valid_o = |m_ar_valid_i;
+  assign s_ar_valid_o = ar_lock_q || (|m_ar_valid_i);
   assign s_ar_o       = {ar_idx, ar_sel[AxW-IdxW-1:0]};
   assign m_ar_ready_o = ar_gnt & {NumMasters{s_ar_ready_i}};
 
@@ -76,11 +91,34 @@ module qilin_axi_mux #(
   logic [$clog2(WDepth+1)-1:0] unused_word_cnt;
 
   qilin_rr_arb #(.N(NumMasters)) u_aw_arb (
-    .clk_i, .rst_ni, .req_i(m_aw_valid_i), .advance_i(s_aw_ready_i && word_in_ready),
-    .gnt_o(aw_gnt), .idx_o(aw_idx)
+    .clk_i, .rst_ni, .req_i(m_aw_valid_i),
+    .advance_i(s_aw_ready_i && word_in_ready && !aw_lock_q),
+    .gnt_o(aw_arb_gnt), .idx_o(aw_arb_idx)
   );
+  assign aw_idx = aw_lock_q ? aw_lock_idx_q : aw_arb_idx;
+  always_comb begin
+    aw_gnt = aw_arb_gnt;
+    if (aw_lock_q) begin
+      aw_gnt = '0;
+      aw_gnt[aw_lock_idx_q] = 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ar_lock_q     <= 1'b0;
+      ar_lock_idx_q <= '0;
+      aw_lock_q     <= 1'b0;
+      aw_lock_idx_q <= '0;
+    end else begin
+      ar_lock_q     <= s_ar_valid_o && !s_ar_ready_i;
+      ar_lock_idx_q <= ar_idx;
+      aw_lock_q     <= s_aw_valid_o && !(s_aw_ready_i && word_in_ready);
+      aw_lock_idx_q <= aw_idx;
+    end
+  end
   assign aw_sel       = m_aw_i[aw_idx];
-  assign s_aw_valid_o = (|m_aw_valid_i) && word_in_ready;
+  assign s_aw_valid_o = (aw_lock_q || (|m_aw_valid_i)) && word_in_ready;
   assign s_aw_o       = {aw_idx, aw_sel[AxW-IdxW-1:0]};
   assign m_aw_ready_o = aw_gnt & {NumMasters{s_aw_ready_i && word_in_ready}};
 
@@ -108,8 +146,9 @@ module qilin_axi_mux #(
   logic [IdxW-1:0] r_idx, b_idx;
   assign r_idx = s_r_i.id[IdW-1 -: IdxW];
   assign b_idx = s_b_i.id[IdW-1 -: IdxW];
-  assign m_r_o = s_r_i;
-  assign m_b_o = s_b_i;
+  // Responses go back with the master-index bits cleared (masters use IDs below 2^(IdW-IdxW)).
+  assign m_r_o = {{IdxW{1'b0}}, s_r_i[RW-IdxW-1:0]};
+  assign m_b_o = {{IdxW{1'b0}}, s_b_i[BW-IdxW-1:0]};
   always_comb begin
     m_r_valid_o = '0;
     m_b_valid_o = '0;

@@ -591,8 +591,8 @@ module qilin_csr (
         end else if(hwif_in.STATUS.done.hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
-        end else begin // HW Write
-            next_c = hwif_in.STATUS.done.next;
+        end else if(hwif_in.STATUS.done.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         field_combo.STATUS.done.next = next_c;
@@ -607,6 +607,7 @@ module qilin_csr (
             end
         end
     end
+    assign hwif_out.STATUS.done.value = field_storage.STATUS.done.value;
     // Field: qilin_csr.STATUS.error
     always_comb begin
         automatic logic [0:0] next_c;
@@ -619,8 +620,8 @@ module qilin_csr (
         end else if(hwif_in.STATUS.error.hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
-        end else begin // HW Write
-            next_c = hwif_in.STATUS.error.next;
+        end else if(hwif_in.STATUS.error.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         field_combo.STATUS.error.next = next_c;
@@ -635,6 +636,7 @@ module qilin_csr (
             end
         end
     end
+    assign hwif_out.STATUS.error.value = field_storage.STATUS.error.value;
     // Field: qilin_csr.CMD_BASE_LO.value
     always_comb begin
         automatic logic [31:0] next_c;

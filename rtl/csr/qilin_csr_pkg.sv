@@ -41,12 +41,12 @@ package qilin_csr_pkg;
     } qilin_csr__STATUS__busy__in_t;
 
     typedef struct packed {
-        logic next;
+        logic hwclr;
         logic hwset;
     } qilin_csr__STATUS__done__in_t;
 
     typedef struct packed {
-        logic next;
+        logic hwclr;
         logic hwset;
     } qilin_csr__STATUS__error__in_t;
 
@@ -128,6 +128,19 @@ package qilin_csr_pkg;
     } qilin_csr__CTRL__out_t;
 
     typedef struct packed {
+        logic value;
+    } qilin_csr__STATUS__done__out_t;
+
+    typedef struct packed {
+        logic value;
+    } qilin_csr__STATUS__error__out_t;
+
+    typedef struct packed {
+        qilin_csr__STATUS__done__out_t done;
+        qilin_csr__STATUS__error__out_t error;
+    } qilin_csr__STATUS__out_t;
+
+    typedef struct packed {
         logic [31:0] value;
     } qilin_csr__rw32_r_value_bcfc878d__value_desc_8207e6ee__out_t;
 
@@ -153,6 +166,7 @@ package qilin_csr_pkg;
 
     typedef struct packed {
         qilin_csr__CTRL__out_t CTRL;
+        qilin_csr__STATUS__out_t STATUS;
         qilin_csr__rw32_r_value_bcfc878d__out_t CMD_BASE_LO;
         qilin_csr__rw32_r__out_t CMD_BASE_HI;
         qilin_csr__rw32_r_value_18b25f71__out_t CMD_LEN;

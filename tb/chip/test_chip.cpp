@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: Apache-2.0
+// Full-chip tests: programs run on the verilated qilin_core (DIM 8) with the AxiMem device
+// memory, and the same program and data on the ISS; the final device memories must be equal
+// byte for byte, and STATUS/ERR_* must match the ISS's result.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chip_bench.h"
+#include "qilin/golden/iss.h"
+#include "qilin/golden/requant.h"
+#include "qilin/golden/rng.h"
+#include "qilin/isa.h"
+
+using qilin::golden::encode;
+using qilin::golden::encode_end;
+using qilin::golden::Iss;
+using qilin::golden::IssConfig;
+using qilin::golden::IssResult;
+using qilin::golden::MemImage;
+using qilin::golden::quantize_multiplier;
+using qilin::golden::QuantMultiplier;
+using qilin::golden::Rng;
+using qilin::golden::write_program;
+using qilin::tb::chip::ChipBench;
+using qilin::tb::chip::kAccRows;
+using qilin::tb::chip::kDim;
+using qilin::tb::chip::kMemBytes;
+using qilin::tb::chip::kSpRows;
+using qilin::tb::chip::RunResult;
+
+namespace {
+
+constexpr uint64_t kProg = 0x1000;
+constexpr uint64_t kData = 0x100000;
+
+// ---- Instruction builders (as in sw/golden/iss/tests/test_iss.cpp) --------------------------
+struct Flags {
+  bool pop_prev = false, pop_next = false, push_prev = false, push_next = false;
+};
+constexpr Flags kPopPrev{true, false, false, false};
+constexpr Flags kPopNext{false, true, false, false};
+constexpr Flags kPushPrev{false, false, true, false};
+constexpr Flags kPushNext{false, false, false, true};
+Flags operator|(Flags a, Flags b) {
+  return {a.pop_prev || b.pop_prev, a.pop_next || b.pop_next, a.push_prev || b.push_prev,
+          a.push_next || b.push_next};
+}
+template <typename F>
+F with(F f, Flags d) {
+  f.pop_prev = d.pop_prev;
+  f.pop_next = d.pop_next;
+  f.push_prev = d.push_prev;
+  f.push_next = d.push_next;
+  return f;
+}
+qilin_load_t load_f(unsigned dst, uint32_t local, uint64_t dram, uint32_t stride, uint32_t y,
+                    uint32_t x) {
+  qilin_load_t f{};
+  f.dst = dst;
+  f.local_addr = local;
+  f.dram_addr = dram;
+  f.dram_stride = stride;
+  f.y_size = y;
+  f.x_size = x;
+  return f;
+}
+qilin_store_t store_f(unsigned src, uint32_t local, uint64_t dram, uint32_t stride, uint32_t y,
+                      uint32_t x) {
+  qilin_store_t f{};
+  f.src = src;
+  f.local_addr = local;
+  f.dram_addr = dram;
+  f.dram_stride = stride;
+  f.y_size = y;
+  f.x_size = x;
+  return f;
+}
+qilin_matmul_t matmul_f(uint32_t a, uint32_t w, uint32_t c, uint32_t m, uint32_t k) {
+  qilin_matmul_t f{};
+  f.a_addr = a;
+  f.w_addr = w;
+  f.c_addr = c;
+  f.m_size = m;
+  f.k_size = k;
+  f.a_signed = 1;
+  f.w_signed = 1;
+  return f;
+}
+qilin_postproc_t postproc_f(uint32_t c, uint32_t p, uint32_t o, uint32_t h, uint32_t w,
+                            bool out_signed) {
+  qilin_postproc_t f{};
+  f.c_addr = c;
+  f.p_addr = p;
+  f.o_addr = o;
+  f.in_h = h;
+  f.in_w = w;
+  f.out_signed = out_signed;
+  f.act_min = out_signed ? 0x80 : 0x00;
+  f.act_max = out_signed ? 0x7F : 0xFF;
+  return f;
+}
+qilin_sync_t sync_f(unsigned queue, Flags d = {}) {
+  qilin_sync_t f{};
+  f.queue = queue;
+  return with(f, d);
+}
+
+IssConfig chip_cfg() {
+  IssConfig c;
+  c.dim = kDim;
+  c.sp_rows = kSpRows;
+  c.acc_rows = kAccRows;
+  return c;
+}
+
+// ---- Tiled GEMM (copied from the ISS tests; vector-aligned pitches) -------------------------
+struct GemmJob {
+  int M, N, K;
+  bool a_signed, b_signed, out_signed;
+  int32_t a_zp, b_zp, out_zp;
+  int tile_m;
+  uint64_t a, b, params, c;
+  int lda, ldb, ldc;
+};
+
+std::vector<qilin_insn_t> tiled_gemm_program(const GemmJob& g, int dim) {
+  const int mt_n = (g.M + g.tile_m - 1) / g.tile_m;
+  const int nb_n = (g.N + dim - 1) / dim;
+  const int kb_n = (g.K + dim - 1) / dim;
+  const int iters = mt_n * nb_n * kb_n;
+  const int tiles = mt_n * nb_n;
+  const uint32_t in_buf_rows = static_cast<uint32_t>(dim + g.tile_m);
+  const uint32_t out_buf0 = 2 * in_buf_rows;
+  const uint32_t acc_params = static_cast<uint32_t>(g.tile_m);
+  std::vector<qilin_insn_t> p;
+  for (int nb = 0; nb < nb_n; ++nb)
+    p.push_back(encode(
+        load_f(QILIN_MEM_ACC, acc_params + 3 * nb, g.params + 4ull * nb * dim, 4 * g.ldc, 3, 1)));
+  int t = 0, u = 0;
+  for (int mt = 0; mt < mt_n; ++mt) {
+    const int m0 = mt * g.tile_m;
+    const int mc = std::min(g.tile_m, g.M - m0);
+    for (int nb = 0; nb < nb_n; ++nb) {
+      for (int kb = 0; kb < kb_n; ++kb, ++t) {
+        const int kc = std::min(dim, g.K - kb * dim);
+        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * in_buf_rows;
+        const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
+        p.push_back(encode(with(
+            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
+            t >= 2 ? kPopNext : Flags{})));
+        p.push_back(encode(
+            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
+                 kPushNext)));
+        qilin_matmul_t mm = matmul_f(a_rows, w_rows, 0, mc, kc);
+        mm.accumulate = kb > 0;
+        mm.a_signed = g.a_signed;
+        mm.w_signed = g.b_signed;
+        mm.a_zp = g.a_zp;
+        mm.w_zp = g.b_zp;
+        p.push_back(encode(with(mm, kPopPrev | (t + 2 < iters ? kPushPrev : Flags{}))));
+        if (kb + 1 < kb_n) continue;
+        const uint32_t o_rows = out_buf0 + static_cast<uint32_t>(u % 2) * g.tile_m;
+        qilin_postproc_t pp = postproc_f(0, acc_params + 3 * nb, o_rows, mc, 1, g.out_signed);
+        pp.bias_en = 1;
+        pp.out_zp = g.out_zp;
+        p.push_back(encode(with(pp, (u >= 2 ? kPopNext : Flags{}) | kPushNext)));
+        p.push_back(encode(
+            with(store_f(QILIN_MEM_SP, o_rows, g.c + uint64_t(m0) * g.ldc + nb * dim, g.ldc, mc, 1),
+                 kPopPrev | (u + 2 < tiles ? kPushPrev : Flags{}))));
+        ++u;
+      }
+    }
+  }
+  p.push_back(encode_end());
+  return p;
+}
+
+void make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
+  const std::vector<uint8_t> a = rng.bytes(static_cast<std::size_t>(g.M) * g.K);
+  const std::vector<uint8_t> b = rng.bytes(static_cast<std::size_t>(g.K) * g.N);
+  std::vector<int32_t> bias, mult, shift;
+  for (int n = 0; n < g.ldc; ++n) {
+    const QuantMultiplier qm = quantize_multiplier(rng.uniform_real(0.2, 4.0) / (256.0 * g.K));
+    bias.push_back(static_cast<int32_t>(rng.uniform(-20000, 20000)));
+    mult.push_back(qm.multiplier);
+    shift.push_back(qm.shift);
+  }
+  for (int m = 0; m < g.M; ++m) mem.write(g.a + uint64_t(m) * g.lda, &a[std::size_t(m) * g.K], g.K);
+  for (int k = 0; k < g.K; ++k) mem.write(g.b + uint64_t(k) * g.ldb, &b[std::size_t(k) * g.N], g.N);
+  mem.write_s32(g.params, bias.data(), g.ldc);
+  mem.write_s32(g.params + 4ull * g.ldc, mult.data(), g.ldc);
+  mem.write_s32(g.params + 8ull * g.ldc, shift.data(), g.ldc);
+}
+
+GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m) {
+  GemmJob g{};
+  g.M = M;
+  g.N = N;
+  g.K = K;
+  g.tile_m = tile_m;
+  g.a_signed = rng.coin();
+  g.b_signed = rng.coin();
+  g.out_signed = rng.coin();
+  g.a_zp = static_cast<int32_t>(g.a_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+  g.b_zp = static_cast<int32_t>(g.b_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+  g.out_zp = static_cast<int32_t>(g.out_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+  g.a = kData;
+  g.b = kData + 0x100000;
+  g.params = kData + 0x200000;
+  g.c = kData + 0x300000;
+  g.lda = (K + kDim - 1) / kDim * kDim;
+  g.ldb = (N + kDim - 1) / kDim * kDim;
+  g.ldc = g.ldb;
+  return g;
+}
+
+
+// ---- Random phased programs -------------------------------------------------------------------
+// LD phase (random LOADs with padding and strides into SP rows 0..511), EX phase (MATMULs with
+// random sizes, signs, zero points, accumulate; k_size/m_size 0 included; POSTPROCs with or
+// without pooling into SP rows 512..1023), ST phase (STOREs of SP rows), separated by SYNC ALL so
+// the ISS sees no race. SP rows 0..511 are loaded up front and ACC rows are tracked, so
+// nothing reads uninitialised rows.
+std::vector<qilin_insn_t> random_program(Rng& rng, MemImage& img) {
+  const std::vector<uint8_t> data = rng.bytes(0x10000);
+  img.write(kData, data.data(), data.size());
+  constexpr uint32_t kParams = 240;  // ACC rows 240..242: bias, multiplier, shift
+  std::vector<int32_t> par;
+  for (int i = 0; i < kDim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-2000, 2000)));
+  std::vector<QuantMultiplier> qms;
+  for (int i = 0; i < kDim; ++i) qms.push_back(quantize_multiplier(rng.uniform_real(0.001, 0.5)));
+  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].multiplier);
+  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].shift);
+  img.write_s32(kData + 0x20000, par.data(), par.size());
+  const qilin_insn_t barrier = encode(sync_f(QILIN_QUEUE_ALL));
+
+  std::vector<qilin_insn_t> p;
+  p.push_back(encode(load_f(QILIN_MEM_ACC, kParams, kData + 0x20000, 4 * kDim, 3, 1)));
+  p.push_back(encode(load_f(QILIN_MEM_SP, 0, kData, kDim, 512, 1)));
+  p.push_back(barrier);
+  std::vector<bool> acc_ok(kAccRows, false);
+  const int phases = static_cast<int>(rng.uniform(1, 3));
+  for (int ph = 0; ph < phases; ++ph) {
+    // LD phase.
+    for (int n = static_cast<int>(rng.uniform(0, 4)); n > 0; --n) {
+      const uint32_t y = static_cast<uint32_t>(rng.uniform(0, 6));
+      const uint32_t x = static_cast<uint32_t>(rng.uniform(0, 3));
+      qilin_load_t ld{};
+      ld.dst = QILIN_MEM_SP;
+      ld.y_size = y;
+      ld.x_size = x;
+      ld.pad_top = static_cast<uint32_t>(rng.uniform(0, 2));
+      ld.pad_bottom = static_cast<uint32_t>(rng.uniform(0, 2));
+      ld.pad_left = static_cast<uint32_t>(rng.uniform(0, 2));
+      ld.pad_right = static_cast<uint32_t>(rng.uniform(0, 2));
+      ld.pad_value = static_cast<uint32_t>(rng.uniform(0, 255));
+      ld.dram_stride = static_cast<uint32_t>(kDim * rng.uniform(0, 6));
+      if (y > 1 && ld.dram_stride == 0 && rng.coin()) ld.dram_stride = kDim * x;
+      ld.dram_addr = kData + kDim * static_cast<uint64_t>(rng.uniform(0, 4000));
+      const uint32_t rows = (ld.pad_top + y + ld.pad_bottom) * (ld.pad_left + x + ld.pad_right);
+      ld.local_addr = static_cast<uint32_t>(rng.uniform(0, 511 - rows));
+      p.push_back(encode(ld));
+    }
+    p.push_back(barrier);
+    // EX phase.
+    int posts = 0;
+    std::vector<uint32_t> post_rows;
+    for (int n = static_cast<int>(rng.uniform(1, 6)); n > 0; --n) {
+      if (rng.uniform(0, 3) == 0) {
+        // POSTPROC over a fully written ACC range.
+        const uint32_t h = static_cast<uint32_t>(rng.uniform(1, 12));
+        const uint32_t c = static_cast<uint32_t>(rng.uniform(0, 200 - h));
+        bool ok = true;
+        for (uint32_t r = c; r < c + h; ++r) ok = ok && acc_ok[r];
+        if (!ok) continue;
+        qilin_postproc_t pp = postproc_f(c, kParams, 512 + 16 * posts, h, 1, rng.coin());
+        pp.bias_en = rng.coin();
+        pp.out_zp = static_cast<int32_t>(pp.out_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+        if (rng.coin() && h >= 2) {
+          pp.pool_kind = rng.coin() ? QILIN_POOL_MAX : QILIN_POOL_AVG;
+          pp.pool_kh = 2;
+          pp.pool_kw = 1;
+          pp.pool_sh = 2;
+          pp.pool_sw = 1;
+          pp.in_h = h & ~1u;
+        }
+        ++posts;
+        post_rows.push_back(pp.pool_kind == QILIN_POOL_NONE ? h : pp.in_h / 2);
+        p.push_back(encode(pp));
+        continue;
+      }
+      const uint32_t m = static_cast<uint32_t>(rng.uniform(0, 24));
+      const uint32_t k = static_cast<uint32_t>(rng.uniform(0, kDim));
+      const uint32_t c = static_cast<uint32_t>(rng.uniform(0, 200 - 24));
+      qilin_matmul_t mm = matmul_f(static_cast<uint32_t>(rng.uniform(0, 511 - 24)),
+                                   static_cast<uint32_t>(rng.uniform(0, 511 - kDim)), c, m, k);
+      mm.a_signed = rng.coin();
+      mm.w_signed = rng.coin();
+      mm.a_zp = static_cast<int32_t>(mm.a_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+      mm.w_zp = static_cast<int32_t>(mm.w_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+      bool all = true;
+      for (uint32_t r = c; r < c + m; ++r) all = all && acc_ok[r];
+      mm.accumulate = all && rng.coin();
+      if (m > 0 && !(k == 0 && mm.accumulate))
+        for (uint32_t r = c; r < c + m; ++r) acc_ok[r] = true;
+      p.push_back(encode(mm));
+    }
+    p.push_back(barrier);
+    // ST phase: the POSTPROC outputs and some input rows.
+    for (int i = 0; i < posts; ++i)
+      p.push_back(encode(store_f(QILIN_MEM_SP, 512 + 16 * i, kData + 0x40000 + 0x1000 * ph + 0x100 * i,
+                                 kDim, post_rows[i], 1)));
+    if (rng.coin())
+      p.push_back(encode(store_f(QILIN_MEM_SP, static_cast<uint32_t>(rng.uniform(0, 400)),
+                                 kData + 0x50000 + 0x1000 * ph, 3 * kDim, 10, 2)));
+    p.push_back(barrier);
+  }
+  p.push_back(encode_end());
+  return p;
+}
+
+// ---- RTL vs ISS ------------------------------------------------------------------------------
+
+// Runs `prog` (written at kProg into a copy of `img`) on the ISS and on the chip `bench`, whose
+// device memory must already hold `img`; checks the end state. Returns the ISS result.
+IssResult run_both(ChipBench& bench, MemImage img, const std::vector<qilin_insn_t>& prog,
+                   uint32_t len_override = 0, uint64_t budget = 2'000'000) {
+  const uint32_t len = len_override ? len_override : static_cast<uint32_t>(prog.size());
+  write_program(img, kProg, prog);
+  bench.load_image(img);
+  MemImage iss_mem = img;
+  Iss iss(chip_cfg(), iss_mem);
+  const IssResult want = iss.run(kProg, len);
+  INFO("ISS: " << want.to_string());
+  const RunResult got = bench.run(kProg, len, budget);
+  INFO("RTL: status " << got.status << " err_code " << got.err_code << " err_pc " << got.err_pc
+                      << " err_addr " << got.err_addr << " cycles " << got.cycles);
+  REQUIRE(got.finished);
+  if (want.ok()) {
+    CHECK((got.status & QILIN_CSR__STATUS__DONE_bm) != 0);
+    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) == 0);
+  } else {
+    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) != 0);
+    CHECK(got.err_code == want.code);
+    CHECK(got.err_pc == want.err_pc);
+    CHECK(got.err_addr == want.err_addr);
+  }
+  if (want.ok()) {
+    uint8_t e = 0, a = 0;
+    const int64_t diff = bench.first_difference(iss_mem, &e, &a);
+    INFO("first difference at 0x" << std::hex << diff << ": expected 0x" << int(e) << ", got 0x"
+                                  << int(a));
+    CHECK(diff == -1);
+    CHECK(bench.csr_read64(QILIN_CSR_OFF(PERF_MACS_LO)) == want.macs);
+  }
+  // Clear STATUS.done/error (write 1 to clear) for the next program.
+  bench.csr_write(QILIN_CSR_OFF(STATUS), QILIN_CSR__STATUS__DONE_bm | QILIN_CSR__STATUS__ERROR_bm);
+  CHECK((bench.csr_read(QILIN_CSR_OFF(STATUS)) & 0x6u) == 0);
+  return want;
+}
+
+MemImage fresh_image() { return MemImage(kMemBytes); }
+
+void full_windows(ChipBench& b) { b.set_windows(0, kMemBytes, 0, kMemBytes); }
+
+}  // namespace
+
+TEST_CASE("chip: ID and hardware configuration CSRs", "[chip]") {
+  ChipBench b("chip_id");
+  CHECK(b.csr_read(QILIN_CSR_OFF(ID)) == QILIN_CSR__ID__VALUE_reset);
+  const uint32_t cfg0 = b.csr_read(QILIN_CSR_OFF(HW_CFG0));
+  CHECK((cfg0 & QILIN_CSR__HW_CFG0__ROWS_bm) >> QILIN_CSR__HW_CFG0__ROWS_bp == uint32_t(kDim));
+  CHECK((cfg0 & QILIN_CSR__HW_CFG0__COLS_bm) >> QILIN_CSR__HW_CFG0__COLS_bp == uint32_t(kDim));
+  CHECK(b.csr_read(QILIN_CSR_OFF(HW_SP_ROWS)) == kSpRows);
+  CHECK(b.csr_read(QILIN_CSR_OFF(HW_ACC_ROWS)) == kAccRows);
+  CHECK(b.csr_read(QILIN_CSR_OFF(STATUS)) == 0);
+}
+
+TEST_CASE("chip: small tiled GEMM matches the ISS byte for byte", "[chip][gemm]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  GemmJob g = gemm_job(rng, 16, 16, 16, 16);
+  CAPTURE(g.a_signed, g.b_signed, g.out_signed, g.a_zp, g.b_zp, g.out_zp);
+  MemImage img = fresh_image();
+  make_gemm_data(rng, img, g);
+  ChipBench b("chip_gemm_small");
+  full_windows(b);
+  const IssResult r = run_both(b, img, tiled_gemm_program(g, kDim));
+  REQUIRE(r.ok());
+  CHECK(b.csr_read64(QILIN_CSR_OFF(PERF_INSN_RETIRED_LO)) > 0);
+  CHECK(b.csr_read64(QILIN_CSR_OFF(PERF_ARRAY_BUSY_LO)) > 0);
+}
+
+TEST_CASE("chip: random tiled GEMM shapes match the ISS", "[chip][gemm][random]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  for (int iter = 0; iter < 4; ++iter) {
+    const int M = static_cast<int>(rng.uniform(1, 40));
+    const int N = static_cast<int>(rng.uniform(1, 24));
+    const int K = static_cast<int>(rng.uniform(1, 24));
+    const int tile_m = static_cast<int>(rng.uniform(1, 16));
+    CAPTURE(iter, M, N, K, tile_m);
+    GemmJob g = gemm_job(rng, M, N, K, tile_m);
+    MemImage img = fresh_image();
+    make_gemm_data(rng, img, g);
+    ChipBench b("chip_gemm_random");
+    b.mem().config().p_ar_stall = 0.2;
+    b.mem().config().p_w_stall = 0.2;
+    b.mem().config().p_r_gap = 0.2;
+    b.mem().config().extra_latency_max = 20;
+    full_windows(b);
+    REQUIRE(run_both(b, img, tiled_gemm_program(g, kDim)).ok());
+  }
+}
+
+TEST_CASE("chip: LOAD with padding into SP, then STORE", "[chip][directed]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  MemImage img = fresh_image();
+  const std::vector<uint8_t> src = rng.bytes(4096);
+  img.write(kData, src.data(), src.size());
+  qilin_load_t ld = load_f(QILIN_MEM_SP, 10, kData + 3 * kDim, 5 * kDim, 3, 2);
+  ld.pad_top = 1;
+  ld.pad_bottom = 2;
+  ld.pad_left = 1;
+  ld.pad_right = 3;
+  ld.pad_value = 0x5a;
+  const uint32_t rows = (1 + 3 + 2) * (1 + 2 + 3);
+  std::vector<qilin_insn_t> p;
+  p.push_back(encode(with(ld, kPushNext)));
+  p.push_back(encode(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext)));
+  p.push_back(encode(with(store_f(QILIN_MEM_SP, 10, kData + 0x10000, 6 * kDim, rows / 6, 6),
+                          kPopPrev)));
+  p.push_back(encode_end());
+  ChipBench b("chip_load_pad_store");
+  full_windows(b);
+  REQUIRE(run_both(b, img, p).ok());
+}
+
+TEST_CASE("chip: MATMUL (incl. k_size 0 and m_size 0) and POSTPROC", "[chip][directed]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  MemImage img = fresh_image();
+  const std::vector<uint8_t> src = rng.bytes(64 * kDim);
+  img.write(kData, src.data(), src.size());
+  // Identity requantisation parameters: bias 0, multiplier 2^30, shift 1.
+  std::vector<int32_t> params;
+  for (int i = 0; i < kDim; ++i) params.push_back(0);
+  for (int i = 0; i < kDim; ++i) params.push_back(1 << 30);
+  for (int i = 0; i < kDim; ++i) params.push_back(1);
+  img.write_s32(kData + 0x8000, params.data(), params.size());
+  std::vector<qilin_insn_t> p;
+  p.push_back(encode(load_f(QILIN_MEM_ACC, 100, kData + 0x8000, 4 * kDim, 3, 1)));
+  p.push_back(encode(with(load_f(QILIN_MEM_SP, 0, kData, kDim, 40, 1), kPushNext)));
+  qilin_matmul_t m1 = matmul_f(8, 0, 0, 20, kDim);
+  p.push_back(encode(with(m1, kPopPrev)));
+  qilin_matmul_t m2 = matmul_f(16, 0, 0, 20, 3);
+  m2.accumulate = 1;
+  p.push_back(encode(m2));
+  p.push_back(encode(matmul_f(8, 0, 20, 5, 0)));   // k_size 0: rows 20..24 become 0
+  p.push_back(encode(matmul_f(8, 0, 40, 0, 4)));   // m_size 0: nothing
+  qilin_matmul_t m3 = matmul_f(8, 0, 20, 5, 0);    // accumulate with k_size 0: unchanged
+  m3.accumulate = 1;
+  p.push_back(encode(m3));
+  p.push_back(encode(with(postproc_f(0, 100, 200, 25, 1, true), kPushNext)));
+  p.push_back(encode(with(store_f(QILIN_MEM_SP, 200, kData + 0x20000, kDim, 25, 1), kPopPrev)));
+  p.push_back(encode_end());
+  ChipBench b("chip_matmul_post");
+  full_windows(b);
+  REQUIRE(run_both(b, img, p).ok());
+}
+
+TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][error]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  MemImage img = fresh_image();
+  const std::vector<uint8_t> src = rng.bytes(1024);
+  img.write(kData, src.data(), src.size());
+  ChipBench b("chip_errors");
+  full_windows(b);
+  const std::vector<qilin_insn_t> good = {
+      encode(with(load_f(QILIN_MEM_SP, 0, kData, kDim, 16, 1), kPushNext)),
+      encode(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext)),
+      encode(with(store_f(QILIN_MEM_SP, 0, kData + 0x4000, kDim, 16, 1), kPopPrev)),
+      encode_end()};
+
+  SECTION("illegal opcode") {
+    std::vector<qilin_insn_t> p = good;
+    qilin_insn_t bad{};
+    bad.w[0] = 9;  // opcode 9 is illegal
+    p.insert(p.begin() + 1, bad);
+    CHECK(run_both(b, img, p).code == QILIN_ERR_ILLEGAL_INSN);
+  }
+  SECTION("LOAD outside the read window") {
+    b.set_windows(kData, kData + 64, 0, kMemBytes);
+    img.set_read_window(kData, kData + 64);
+    CHECK(run_both(b, img, good).code == QILIN_ERR_DMA_WINDOW);
+    b.set_windows(0, kMemBytes, 0, kMemBytes);
+    img.set_read_window(0, kMemBytes);
+  }
+  SECTION("STORE outside the write window") {
+    b.set_windows(0, kMemBytes, kData + 0x4000, kData + 0x4000 + 64);
+    img.set_write_window(kData + 0x4000, kData + 0x4000 + 64);
+    CHECK(run_both(b, img, good).code == QILIN_ERR_DMA_WINDOW);
+    b.set_windows(0, kMemBytes, 0, kMemBytes);
+    img.set_write_window(0, kMemBytes);
+  }
+  SECTION("POSTPROC shift parameter outside -31..30") {
+    std::vector<int32_t> par(3 * kDim, 0);
+    for (int i = 0; i < kDim; ++i) par[kDim + i] = 1 << 30;
+    for (int i = 0; i < kDim; ++i) par[2 * kDim + i] = (i == 3) ? 40 : 1;
+    img.write_s32(kData + 0x8000, par.data(), par.size());
+    std::vector<qilin_insn_t> p = {
+        encode(load_f(QILIN_MEM_ACC, 50, kData + 0x8000, 4 * kDim, 3, 1)),
+        encode(with(load_f(QILIN_MEM_SP, 0, kData, kDim, 16, 1), kPushNext)),
+        encode(with(matmul_f(8, 0, 0, 8, kDim), kPopPrev)),
+        encode(postproc_f(0, 50, 100, 8, 1, true)),
+        encode_end()};
+    CHECK(run_both(b, img, p).code == QILIN_ERR_PARAM_RANGE);
+  }
+  SECTION("LOAD and STORE beyond the end of memory: BUS_ERROR") {
+    const uint64_t end = kData + 0x8000;
+    MemImage small(end);
+    small.set_read_window(0, kMemBytes);  // the windows may extend beyond the memory
+    small.set_write_window(0, kMemBytes);
+    small.write(kData, src.data(), src.size());
+    b.mem().add_error_range(end, kMemBytes, qilin::tb::AxiResp::kSlvErr);
+    const bool st = rng.coin();
+    std::vector<qilin_insn_t> p = good;
+    if (st)
+      p[2] = encode(with(store_f(QILIN_MEM_SP, 0, end - 3 * kDim, kDim, 16, 1), kPopPrev));
+    else
+      p[0] = encode(with(load_f(QILIN_MEM_SP, 0, end - 5 * kDim, kDim, 16, 1), kPushNext));
+    CAPTURE(st);
+    CHECK(run_both(b, small, p).code == QILIN_ERR_BUS_ERROR);
+    b.mem().clear_error_ranges();
+  }
+  SECTION("no END") {
+    std::vector<qilin_insn_t> p = good;
+    p.pop_back();
+    CHECK(run_both(b, img, p).code == QILIN_ERR_NO_END);
+  }
+  b.soft_reset();
+  CHECK((b.csr_read(QILIN_CSR_OFF(STATUS)) & 0x7u) == 0);
+  // The recovery program starts from the device memory as the failed program left it.
+  MemImage img2 = fresh_image();
+  img2.write(kData, src.data(), src.size());
+  for (const uint64_t pg : b.written_pages()) {
+    const std::vector<uint8_t> bytes = b.mem().read(pg << 12, 4096);
+    img2.write(pg << 12, bytes.data(), bytes.size());
+  }
+  REQUIRE(run_both(b, img2, good).ok());
+}
+
+TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  for (int iter = 0; iter < 6; ++iter) {
+    CAPTURE(iter);
+    MemImage img = fresh_image();
+    const std::vector<qilin_insn_t> p = random_program(rng, img);
+    // Skip programs the ISS rejects (e.g. a POSTPROC output range beyond the SP: none expected).
+    ChipBench b("chip_random_program");
+    if (iter % 2) {
+      b.mem().config().p_ar_stall = 0.3;
+      b.mem().config().p_w_stall = 0.3;
+      b.mem().config().p_r_gap = 0.3;
+      b.mem().config().p_b_gap = 0.3;
+      b.mem().config().extra_latency_max = 30;
+    }
+    full_windows(b);
+    const IssResult r = run_both(b, img, p);
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("chip: soft reset in the middle of a GEMM, then the GEMM runs again", "[chip][error]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  GemmJob g = gemm_job(rng, 24, 16, 24, 8);
+  MemImage img = fresh_image();
+  make_gemm_data(rng, img, g);
+  const std::vector<qilin_insn_t> prog = tiled_gemm_program(g, kDim);
+  MemImage first = img;
+  write_program(first, kProg, prog);
+  ChipBench b("chip_soft_reset_mid");
+  full_windows(b);
+  b.load_image(first);
+  b.csr_write64(QILIN_CSR_OFF(CMD_BASE_LO), kProg);
+  b.csr_write(QILIN_CSR_OFF(CMD_LEN), static_cast<uint32_t>(prog.size()));
+  b.csr_write(QILIN_CSR_OFF(CTRL), QILIN_CSR__CTRL__START_bm);
+  const int wait = static_cast<int>(rng.uniform(0, 600));
+  CAPTURE(wait);
+  for (int i = 0; i < wait; ++i) b.step();
+  b.soft_reset();
+  CHECK((b.csr_read(QILIN_CSR_OFF(STATUS)) & 0x7u) == 0);
+  // The whole program again on the same device memory: the end state matches the ISS.
+  REQUIRE(run_both(b, img, prog).ok());
+}
