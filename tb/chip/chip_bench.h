@@ -9,7 +9,15 @@
 #include <string>
 #include <vector>
 
+// One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model.
+#ifndef QILIN_CHIP_DIM
+#define QILIN_CHIP_DIM 8
+#endif
+#if QILIN_CHIP_DIM == 16
+#include "Vqilin_core_16.h"
+#else
 #include "Vqilin_core_8.h"
+#endif
 #include "axi_mem.h"
 #include "bits.h"
 #include "qilin/csr.h"
@@ -18,7 +26,7 @@
 
 namespace qilin::tb::chip {
 
-inline constexpr int kDim = 8;
+inline constexpr int kDim = QILIN_CHIP_DIM;
 inline constexpr uint32_t kSpRows = 1024;
 inline constexpr uint32_t kAccRows = 256;
 inline constexpr uint64_t kMemBytes = uint64_t{1} << 34;  // the AXI address space
@@ -45,7 +53,11 @@ struct RunResult {
 
 class ChipBench {
  public:
+#if QILIN_CHIP_DIM == 16
+  using Model = Vqilin_core_16;
+#else
   using Model = Vqilin_core_8;
+#endif
 
   ChipBench(const std::string& name, const AxiMemConfig& mcfg = {}, uint64_t timeout = 5'000'000)
       : sim_(name, timeout), mem_(mcfg) {

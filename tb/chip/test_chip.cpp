@@ -561,11 +561,12 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
 }
 
 TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
-  const uint64_t seed = Catch::rngSeed();
-  CAPTURE(seed);
-  Rng rng(seed);
-  for (int iter = 0; iter < 6; ++iter) {
-    CAPTURE(iter);
+  // 200 programs, each from its own seed (printed on failure; all replay with --rng-seed).
+  const uint64_t base = Catch::rngSeed();
+  for (int iter = 0; iter < 200; ++iter) {
+    const uint64_t seed = base * 1000 + static_cast<uint64_t>(iter);
+    CAPTURE(base, iter, seed);
+    Rng rng(seed);
     MemImage img = fresh_image();
     const std::vector<qilin_insn_t> p = random_program(rng, img);
     // Skip programs the ISS rejects (e.g. a POSTPROC output range beyond the SP: none expected).
