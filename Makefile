@@ -39,8 +39,10 @@ demo: configure
 	@$(BUILD)/tb/array/qilin_array_demo
 
 bench: configure
-	@cmake --build $(BUILD) -j$(JOBS) --target qilin_array_bench
+	@cmake --build $(BUILD) -j$(JOBS) --target qilin_array_bench qilin_top_bench
 	@$(BUILD)/tb/array/qilin_array_bench
+	@$(BUILD)/tb/top/qilin_top_bench 256
+	@$(BUILD)/tb/top/qilin_top_bench 512 128
 
 bench-hbm: configure
 	@cmake --build $(BUILD) -j$(JOBS) --target hbm_bench
