@@ -9,7 +9,7 @@
 // - A is stored blocked in device memory (per K block of 16: an [S x 16] panel), so one LOAD
 //   fetches a whole [tile_m x K] A panel into bank 1, double-buffered across M tiles.
 // - B is stored blocked (16 x 16 blocks, contiguous 256 B); each W block is loaded into a
-//   2-deep ring in bank 0, overlapping the MATMUL on the previous block.
+//   8-deep ring in bank 0, so the LOADs run ahead of the MATMULs that use them.
 // - Per (M tile, N block) the K blocks accumulate in ACC rows 0..tile_m-1; POSTPROC writes
 //   the int8 tile to a 2-deep output buffer in bank 0 and STORE writes it to C (row-major).
 // Weights and activations are thus in different SP banks.
@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   img.write_s32(kP + 8ull * N, shift.data(), N);
 
   // ---- Program.
+  constexpr int kWRing = 8;
   std::vector<qilin_insn_t> p;
   const uint32_t acc_params = static_cast<uint32_t>(tm);
   for (int nb = 0; nb < nb_n; ++nb)
@@ -87,8 +88,10 @@ int main(int argc, char** argv) {
     const uint32_t a_base = kBank1 + static_cast<uint32_t>(mt % 2) * panel_rows;
     for (int nb = 0; nb < nb_n; ++nb) {
       for (int kb = 0; kb < kb_n; ++kb, ++t) {
-        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * kDim;
-        const Flags pop = t >= 2 ? kPopNext : Flags{};
+        // A kWRing-deep ring of weight blocks lets LD run that many blocks ahead of EX, which
+        // covers the HBM round trip of each small weight LOAD.
+        const uint32_t w_rows = static_cast<uint32_t>(t % kWRing) * kDim;
+        const Flags pop = t >= kWRing ? kPopNext : Flags{};
         bool popped = false;
         if (nb == 0 && kb == 0) {
           // The whole A panel of this M tile: y = K blocks, x = tile_m vectors.
@@ -102,9 +105,9 @@ int main(int argc, char** argv) {
             (popped ? Flags{} : pop) | kPushNext)));
         qilin_matmul_t mm = matmul_f(a_base + uint32_t(kb * tm), w_rows, 0, uint32_t(tm), kDim);
         mm.accumulate = kb > 0;
-        p.push_back(encode(with(mm, kPopPrev | (t + 2 < iters ? kPushPrev : Flags{}))));
+        p.push_back(encode(with(mm, kPopPrev | (t + kWRing < iters ? kPushPrev : Flags{}))));
         if (kb + 1 < kb_n) continue;
-        const uint32_t o_rows = 32 + static_cast<uint32_t>(u % 2) * tm;
+        const uint32_t o_rows = kWRing * kDim + static_cast<uint32_t>(u % 2) * tm;
         qilin_postproc_t pp = postproc_f(0, acc_params + 3 * nb, o_rows, uint32_t(tm), 1, true);
         pp.bias_en = 1;
         p.push_back(encode(with(pp, (u >= 2 ? kPopNext : Flags{}) | kPushNext)));
