@@ -178,7 +178,8 @@ class ChipBench {
     csr_write64(QILIN_CSR_OFF(CMD_BASE_LO), base);
     csr_write(QILIN_CSR_OFF(CMD_LEN), len);
     const uint64_t c0 = sim_.cycle();
-    csr_write(QILIN_CSR_OFF(CTRL), QILIN_CSR__CTRL__START_bm);
+    // IRQ enabled on every run, so each test also checks that done and error raise it.
+    csr_write(QILIN_CSR_OFF(CTRL), QILIN_CSR__CTRL__START_bm | QILIN_CSR__CTRL__IRQ_EN_bm);
     RunResult r;
     while (sim_.cycle() - c0 < budget) {
       for (int i = 0; i < 16; ++i) step();

@@ -356,9 +356,14 @@ IssResult run_both(ChipBench& bench, MemImage img, const std::vector<qilin_insn_
     CHECK(diff == -1);
     CHECK(bench.csr_read64(QILIN_CSR_OFF(PERF_MACS_LO)) == want.macs);
   }
-  // Clear STATUS.done/error (write 1 to clear) for the next program.
+  // Done and error both raise the interrupt (IRQ_EN is set by the run).
+  bench.sim().eval();
+  CHECK(bench.dut().irq_o);
+  // Clear STATUS.done/error (write 1 to clear) for the next program; the IRQ drops with them.
   bench.csr_write(QILIN_CSR_OFF(STATUS), QILIN_CSR__STATUS__DONE_bm | QILIN_CSR__STATUS__ERROR_bm);
   CHECK((bench.csr_read(QILIN_CSR_OFF(STATUS)) & 0x6u) == 0);
+  bench.sim().eval();
+  CHECK(!bench.dut().irq_o);
   return want;
 }
 
