@@ -143,7 +143,9 @@ package qilin_isa_pkg;
 
   // STORE (opcode 2): Copy consecutive scratchpad or accumulator rows to a 2-D block in device
   // memory.
-  localparam int unsigned StoreSrcLsb = 8;  // [8]: source memory: SP or ACC
+  // [8]: source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
+  // accumulator
+  localparam int unsigned StoreSrcLsb = 8;
   localparam int unsigned StoreSrcW = 1;
   // [45:29]: first source row (SP or ACC row index)
   localparam int unsigned StoreLocalAddrLsb = 29;

@@ -63,7 +63,7 @@ TEMPLATE_TEST_CASE("cmdproc: directed program with every kind completes in order
       ld_insn(0, 2, 1),                                              // 0
       ld_insn(16, 4, 2, Flags{false, false, false, true}),           // 1 LD -> EX
       mm_insn(16, 0, 0, 8, 8, Flags{true, false, true, true}),       // 2 EX: pop LD, push LD & ST
-      st_insn(0, 2, 1, Flags{true, false, true, false}, 1),          // 3 ST: pop EX, push EX
+      st_insn(0, 2, 1, Flags{true, false, true, false}),             // 3 ST: pop EX, push EX
       ld_insn(0, 2, 1, Flags{false, true, false, false}),            // 4 LD: pop EX
       pp_insn(0, 250, 100, 2, 4, Flags{false, true, false, false}),  // 5 EX: pop ST
       sync_insn(QILIN_QUEUE_ALL),                                    // 6
@@ -87,7 +87,7 @@ TEST_CASE("cmdproc: a token consumer never issues before its producer completed"
       ld_insn(0, 4, 1, Flags{false, false, false, true}),        // LD -> EX (RAW)
       mm_insn(0, 0, 0, 4, 4, Flags{true, false, true, true}),    // EX -> LD (WAR), EX -> ST (RAW)
       ld_insn(0, 4, 1, Flags{false, true, false, false}),        // waits for the MATMUL
-      st_insn(0, 4, 1, Flags{true, false, true, false}, 1),      // waits for the MATMUL; ST -> EX
+      st_insn(0, 4, 1, Flags{true, false, true, false}),         // waits for the MATMUL; ST -> EX
       mm_insn(0, 0, 0, 4, 4, Flags{false, true, false, false}),  // waits for the STORE
       end_insn()};
   for (int slow = 0; slow < 3; ++slow) {
@@ -288,8 +288,8 @@ TEST_CASE("cmdproc: every legality error matches the ISS", "[cmdproc]") {
       {"LOAD ACC pad_value", load(0, 1, 1, 1, 0, 0, 0, 0, 5), false},
       {"LOAD SP pad_value ok", load(0, 1, 1, 0, 1, 1, 1, 1, 5), true},
       {"STORE overlap SP", store(0, 2, 3, 0, 3 * kDim - 1), false},
-      {"STORE overlap ACC", store(0, 2, 2, 1, 2 * 4 * kDim - 1), false},
-      {"STORE stride exact", store(0, 2, 2, 1, 2 * 4 * kDim), true},
+      {"STORE from ACC is reserved", store(0, 2, 2, 1, 2 * 4 * kDim), false},
+      {"STORE stride exact", store(0, 2, 2, 0, 2 * kDim), true},
       {"STORE y=1 small stride", store(0, 1, 3, 0, 0), true},
       {"MATMUL k=DIM", matmul(0, 0, 0, 1, kDim, true, 0, true, 0), true},
       {"MATMUL k=DIM+1", matmul(0, 0, 0, 1, kDim + 1, true, 0, true, 0), false},
@@ -327,9 +327,8 @@ TEST_CASE("cmdproc: every legality error matches the ISS", "[cmdproc]") {
       {"LOAD huge count", load(0, 4095, 1023, 0, 7, 7, 7, 7, 0), false},
       {"LOAD max local", load((1u << 17) - 1, 1, 1, 1, 0, 0, 0, 0, 0), false},
       {"STORE SP over", store(kSpRows - 5, 2, 3, 0, 1024), false},
-      {"STORE ACC fit", store(kAccRows - 6, 2, 3, 1, 1024), true},
-      {"STORE ACC over", store(kAccRows - 5, 2, 3, 1, 1024), false},
-      {"STORE count 0 past Rows", store(kAccRows + 3, 0, 3, 1, 0), false},
+      {"STORE SP fit", store(kSpRows - 6, 2, 3, 0, 1024), true},
+      {"STORE count 0 past Rows", store(kSpRows + 3, 0, 3, 0, 0), false},
       {"MATMUL A over", matmul(kSpRows - 3, 0, 0, 4, 1, true, 0, true, 0), false},
       {"MATMUL W over", matmul(0, kSpRows - 3, 0, 4, 4, true, 0, true, 0), false},
       {"MATMUL W k=0 at Rows", matmul(0, kSpRows, 0, 4, 0, true, 0, true, 0), true},

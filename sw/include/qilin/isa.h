@@ -129,7 +129,9 @@
 #define QILIN_LOAD_RESERVED_W1 0x0000000000000000ull
 
 /* STORE: Copy consecutive scratchpad or accumulator rows to a 2-D block in device memory. */
-#define QILIN_STORE_SRC_LSB 8u  /* [8]: source memory: SP or ACC */
+/* [8]: source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
+ * accumulator */
+#define QILIN_STORE_SRC_LSB 8u
 #define QILIN_STORE_SRC_WIDTH 1u
 #define QILIN_STORE_LOCAL_ADDR_LSB 29u  /* [45:29]: first source row (SP or ACC row index) */
 #define QILIN_STORE_LOCAL_ADDR_WIDTH 17u
@@ -403,7 +405,9 @@ typedef struct {
   uint32_t pop_next;  /* wait for and take a token from the next queue before executing */
   uint32_t push_prev;  /* send a token to the previous queue after executing */
   uint32_t push_next;  /* send a token to the next queue after executing */
-  uint32_t src;  /* source memory: SP or ACC */
+  /* source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
+   * accumulator */
+  uint32_t src;
   uint32_t local_addr;  /* first source row (SP or ACC row index) */
   uint32_t y_size;  /* rows written to device memory */
   uint32_t x_size;  /* vectors per row (one vector = DIM bytes for SP, 4*DIM bytes for ACC) */

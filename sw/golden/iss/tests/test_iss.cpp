@@ -609,18 +609,15 @@ TEST_CASE("LOAD: stride 0 repeats a row and y_size 0 writes only padding", "[iss
   for (uint32_t r = 20; r < 26; ++r) CHECK(sp_bytes(mc.iss, r) == std::vector<uint8_t>(4, 0x7F));
 }
 
-TEST_CASE("STORE from SP and from ACC: 2-D strided with gaps untouched", "[iss][store]") {
+TEST_CASE("STORE from SP: 2-D strided with gaps untouched; from ACC is reserved", "[iss][store]") {
   Machine mc;
   for (uint32_t r = 0; r < 6; ++r) {
     mc.iss.write_sp_row(
         r, std::vector<uint8_t>{uint8_t(r), uint8_t(r + 10), uint8_t(r + 20), 0xFF}.data());
   }
-  const std::vector<int32_t> a0 = {-1, 2, -3, 0x12345678};
-  mc.iss.write_acc_row(7, a0.data());
   mc.mem.write(kData, std::vector<uint8_t>(64, 0xEE).data(), 64);
   // 3 rows of 2 vectors (8 bytes) at stride 12: bytes 8..11 of each stride stay 0xEE.
   mc.add(store_f(QILIN_MEM_SP, 0, kData, 12, 3, 2));
-  mc.add(store_f(QILIN_MEM_ACC, 7, kData + 0x100, 0, 1, 1));
   REQUIRE_OK(mc.run());
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 2; ++x) {
@@ -631,7 +628,10 @@ TEST_CASE("STORE from SP and from ACC: 2-D strided with gaps untouched", "[iss][
     CHECK(mc.mem.read(kData + 12 * y + 8, 4) == std::vector<uint8_t>(4, 0xEE));
   }
   CHECK(mc.mem.read8(kData + 36) == 0xEE);
-  CHECK(mc.mem.read_s32(kData + 0x100, 4) == a0);
+
+  Machine acc;
+  check_error(acc.add(store_f(QILIN_MEM_ACC, 7, kData + 0x100, 0, 1, 1)).run(),
+              QILIN_ERR_ILLEGAL_INSN, 0, kProg);
 }
 
 // ================================================================================================
@@ -1158,7 +1158,7 @@ TEST_CASE("errors: SP and ACC row ranges", "[iss][error]") {
       {"LOAD SP", encode(over), QILIN_ERR_SP_RANGE, 256},
       {"LOAD ACC start beyond", encode(load_f(QILIN_MEM_ACC, 70, kData, 0, 1, 1)),
        QILIN_ERR_ACC_RANGE, 70},
-      {"STORE ACC", encode(store_f(QILIN_MEM_ACC, 60, kData, 64, 5, 1)), QILIN_ERR_ACC_RANGE, 64},
+      {"STORE SP", encode(store_f(QILIN_MEM_SP, 252, kData, 64, 5, 1)), QILIN_ERR_SP_RANGE, 256},
       {"MATMUL A", encode(matmul_f(250, 0, 0, 7, 4)), QILIN_ERR_SP_RANGE, 256},
       {"MATMUL W", encode(matmul_f(0, 253, 0, 1, 4)), QILIN_ERR_SP_RANGE, 256},
       {"MATMUL C", encode(matmul_f(0, 0, 60, 5, 4)), QILIN_ERR_ACC_RANGE, 64},
@@ -1194,14 +1194,14 @@ TEST_CASE("errors: DMA outside its window reports the first offending byte", "[i
     mc.add(sync_f(QILIN_QUEUE_LD)).add(load_f(QILIN_MEM_SP, 0, kData - 4, 8, 1, 1));
     check_error(mc.run(), QILIN_ERR_DMA_WINDOW, 1, kData - 4);
   }
-  SECTION("STORE: ACC rows beyond the write window; padding alone reads nothing") {
+  SECTION("STORE: rows beyond the write window; padding alone reads nothing") {
     Machine mc;
     mc.mem.set_write_window(kData, kData + 64);
     mc.mem.set_read_window(0, 0);
-    qilin_load_t pad = load_f(QILIN_MEM_ACC, 0, 0, 0, 0, 1);
-    pad.pad_top = 2;  // two zero rows, no device read
+    qilin_load_t pad = load_f(QILIN_MEM_SP, 0, 0, 0, 0, 1);
+    pad.pad_top = 2;  // two padding rows, no device read
     mc.add(with(pad, kPushNext)).add(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext));
-    mc.add(with(store_f(QILIN_MEM_ACC, 0, kData + 32, 32, 2, 1), kPopPrev));  // 16 B rows
+    mc.add(with(store_f(QILIN_MEM_SP, 0, kData + 60, 4, 2, 1), kPopPrev));  // 4 B rows
     check_error(mc.run(), QILIN_ERR_DMA_WINDOW, 2, kData + 64);
   }
   SECTION("inside the window but beyond the memory: BUS_ERROR") {
