@@ -537,16 +537,21 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
     small.set_read_window(0, kMemBytes);  // the windows may extend beyond the memory
     small.set_write_window(0, kMemBytes);
     small.write(kData, src.data(), src.size());
-    b.mem().add_error_range(end, kMemBytes, qilin::tb::AxiResp::kSlvErr);
-    const bool st = rng.coin();
-    std::vector<qilin_insn_t> p = good;
-    if (st)
-      p[2] = encode(with(store_f(QILIN_MEM_SP, 0, end - 3 * kDim, kDim, 16, 1), kPopPrev));
-    else
-      p[0] = encode(with(load_f(QILIN_MEM_SP, 0, end - 5 * kDim, kDim, 16, 1), kPushNext));
-    CAPTURE(st);
-    CHECK(run_both(b, small, p).code == QILIN_ERR_BUS_ERROR);
-    b.mem().clear_error_ranges();
+    // Both error responses, on a read (LOAD) and on a write (STORE).
+    for (const auto resp : {qilin::tb::AxiResp::kSlvErr, qilin::tb::AxiResp::kDecErr}) {
+      for (const bool st : {false, true}) {
+        b.mem().add_error_range(end, kMemBytes, resp);
+        std::vector<qilin_insn_t> p = good;
+        if (st)
+          p[2] = encode(with(store_f(QILIN_MEM_SP, 0, end - 3 * kDim, kDim, 16, 1), kPopPrev));
+        else
+          p[0] = encode(with(load_f(QILIN_MEM_SP, 0, end - 5 * kDim, kDim, 16, 1), kPushNext));
+        CAPTURE(st, resp == qilin::tb::AxiResp::kDecErr);
+        CHECK(run_both(b, small, p).code == QILIN_ERR_BUS_ERROR);
+        b.mem().clear_error_ranges();
+        b.soft_reset();
+      }
+    }
   }
   SECTION("no END") {
     std::vector<qilin_insn_t> p = good;
