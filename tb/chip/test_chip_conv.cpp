@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chip_bench.h"
+#include "qilin/golden/insn_builders.h"
 #include "qilin/golden/iss.h"
 #include "qilin/golden/requant.h"
 #include "qilin/golden/rng.h"
@@ -49,46 +50,7 @@ constexpr uint32_t kSpOut = 512;     // H * W output rows
 constexpr uint32_t kAccOut = 0;      // H * W int32 rows
 constexpr uint32_t kAccParams = 200; // bias, multiplier, shift rows
 
-struct Flags {
-  bool pop_prev = false, pop_next = false, push_prev = false, push_next = false;
-};
-constexpr Flags kPopPrev{true, false, false, false};
-constexpr Flags kPushNext{false, false, false, true};
-template <typename F>
-F with(F f, Flags d) {
-  f.pop_prev = d.pop_prev;
-  f.pop_next = d.pop_next;
-  f.push_prev = d.push_prev;
-  f.push_next = d.push_next;
-  return f;
-}
-qilin_load_t load_f(unsigned dst, uint32_t local, uint64_t dram, uint32_t stride, uint32_t y,
-                    uint32_t x) {
-  qilin_load_t f{};
-  f.dst = dst;
-  f.local_addr = local;
-  f.dram_addr = dram;
-  f.dram_stride = stride;
-  f.y_size = y;
-  f.x_size = x;
-  return f;
-}
-qilin_store_t store_f(unsigned src, uint32_t local, uint64_t dram, uint32_t stride, uint32_t y,
-                      uint32_t x) {
-  qilin_store_t f{};
-  f.src = src;
-  f.local_addr = local;
-  f.dram_addr = dram;
-  f.dram_stride = stride;
-  f.y_size = y;
-  f.x_size = x;
-  return f;
-}
-qilin_sync_t sync_f(unsigned queue) {
-  qilin_sync_t f{};
-  f.queue = queue;
-  return f;
-}
+using namespace qilin::golden::insn;  // instruction builders (insn_builders.h)
 
 IssConfig chip_cfg() {
   IssConfig c;
