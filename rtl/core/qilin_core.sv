@@ -218,23 +218,7 @@ module qilin_core #(
   assign mx_w_valid  = {wr_w_valid, 1'b0, 1'b0};
   assign mx_w        = {WW'(wr_w), WW'(0), WW'(0)};
   assign mx_b_ready  = {wr_b_ready, 1'b1, 1'b1};
-  // qilin_axi_mux's AR arbiter can switch its grant while the slave stalls ARREADY (a new
-  // requester that comes first in round-robin order), which would change a presented AR. So
-  // while an AR waits, only the master that presented it is shown to the mux.
-  logic       ar_lock_q;
-  logic [1:0] ar_lock_idx_q;
-  logic [2:0] ar_raw_valid;
-  assign ar_raw_valid = {1'b0, rd_ar_valid, fetch_ar_valid};
-  assign mx_ar_valid  = ar_lock_q ? (ar_raw_valid & (3'b001 << ar_lock_idx_q)) : ar_raw_valid;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ar_lock_q     <= 1'b0;
-      ar_lock_idx_q <= '0;
-    end else begin
-      ar_lock_q     <= m_axi_ar_valid_o && !m_axi_ar_ready_i;
-      ar_lock_idx_q <= m_axi_ar_o.id[qilin_axi_pkg::IdW-1 -: 2];
-    end
-  end
+  assign mx_ar_valid = {1'b0, rd_ar_valid, fetch_ar_valid};
   assign mx_ar       = {AxW'(0), AxW'(rd_ar), AxW'(fetch_ar)};
   assign mx_r_ready  = {1'b1, rd_r_ready, fetch_r_ready};
 
@@ -276,16 +260,12 @@ module qilin_core #(
     .s_r_i        (m_axi_r_i)
   );
 
+  // The mux holds a presented AR until it is accepted and returns responses with the
+  // masters' own IDs, so they go straight to the masters.
   qilin_axi_pkg::axi_r_t mx_r_s;
   qilin_axi_pkg::axi_b_t mx_b_s;
-  // The mux returns responses with the master index in the top ID bits; the masters check
-  // their own (small) IDs, so the index is cleared here.
-  always_comb begin
-    mx_r_s = mx_r;
-    mx_b_s = mx_b;
-    mx_r_s.id[qilin_axi_pkg::IdW-1 -: 2] = 2'b00;
-    mx_b_s.id[qilin_axi_pkg::IdW-1 -: 2] = 2'b00;
-  end
+  assign mx_r_s = mx_r;
+  assign mx_b_s = mx_b;
 
   // ======================================================================== command processor
   logic         ld_valid, ld_ready, ld_done, ld_err, ex_valid, ex_ready, ex_done, ex_err;
