@@ -17,6 +17,10 @@ generate() {  # $1 = output root
   sed -i 's/^\( *\)typedef struct {/\1typedef struct packed {/; s/^\( *\)struct {/\1struct packed {/' \
     "$out/rtl/csr/qilin_csr.sv" "$out/rtl/csr/qilin_csr_pkg.sv"
   "$peakrdl" c-header "$src" -o "$out/sw/include/qilin/csr.h" >/dev/null
+  # <assert.h> is not a freestanding header (the riscv64-unknown-elf build has no libc), and
+  # the header only needs it for static_assert, which C11 has as a keyword.
+  sed -i 's|^#include <assert.h>$|#if !defined(__cplusplus) \&\& !defined(static_assert)\n#define static_assert _Static_assert /* C11 keyword; <assert.h> is not freestanding */\n#endif|' \
+    "$out/sw/include/qilin/csr.h"
   "$peakrdl" markdown "$src" -o "$out/docs/registers.md" >/dev/null
 }
 

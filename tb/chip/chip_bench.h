@@ -24,7 +24,13 @@
 #include "qilin/golden/mem_image.h"
 #include "sim_harness.h"
 
+// Each build's classes live in their own inline namespace (dim8, dim16), so one program may
+// link the benches of both builds without two different ChipBench classes sharing a name.
+#define QILIN_CHIP_NS_CAT2(d) dim##d
+#define QILIN_CHIP_NS_CAT(d) QILIN_CHIP_NS_CAT2(d)
+
 namespace qilin::tb::chip {
+inline namespace QILIN_CHIP_NS_CAT(QILIN_CHIP_DIM) {
 
 inline constexpr int kDim = QILIN_CHIP_DIM;
 inline constexpr uint32_t kSpRows = 1024;
@@ -267,4 +273,5 @@ class ChipBench {
   std::set<uint64_t> written_pages_;
 };
 
+}  // namespace QILIN_CHIP_NS
 }  // namespace qilin::tb::chip

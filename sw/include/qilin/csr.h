@@ -8,7 +8,9 @@
 extern "C" {
 #endif
 #include <stdint.h>
-#include <assert.h>
+#if !defined(__cplusplus) && !defined(static_assert)
+#define static_assert _Static_assert /* C11 keyword; <assert.h> is not freestanding */
+#endif
 
 // reg - qilin_csr::ID
 #define QILIN_CSR__ID__VALUE_bm 0xffffffff
