@@ -135,11 +135,9 @@ TEST_CASE("QLinearConv: ONNX example", "[onnx_ops]") {
   const Tensor yf = qlinear_conv(x, xq, w, wq, yq, {}, {}, QType::kUInt8, Rounding::kOnnxFloat);
   CHECK(yf.shape == std::vector<int64_t>{1, 1, 7, 7});
   CHECK(yf.data == expected);
+  // The NPU's fixed-point requantisation happens to reproduce this example exactly too.
   const Tensor yx = qlinear_conv(x, xq, w, wq, yq, {}, {}, QType::kUInt8, Rounding::kFixedPoint);
-  int max_diff = 0;
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    max_diff = std::max(max_diff, std::abs(yx.data[i] - expected[i]));
-  CHECK(max_diff <= 1);
+  CHECK(yx.data == expected);
 }
 
 TEST_CASE("QLinearConv: bias, per-channel weights, int8 output, hand-computed", "[onnx_ops]") {
