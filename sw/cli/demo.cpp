@@ -148,15 +148,18 @@ class Network {
                                    load_tensor<float>(dir, "fc_w_scale", {10}), s2, s3, zp3,
                                    false, QILIN_I8);
     qilin_dev_t& dev = s_.dev();
-    s_.check(qilin_conv_prepare(&dev, &c1_, w1.data(), 16, 1, 3, 3, 1, QILIN_I8, 0, &q1.rq),
+    // conv1 has one input channel: its 3x3 taps go into the K lanes (the input is uploaded
+    // im2col-expanded), so it runs as a 1x1 convolution over 9 channels. OIHW [16][1][3][3]
+    // is already [16][9][1][1] in memory.
+    s_.check(qilin_conv_prepare(&dev, &c1_, w1.data(), 16, 9, 1, 1, 1, QILIN_I8, 0, &q1.rq),
              "conv1");
     s_.check(qilin_conv_prepare(&dev, &c2_, w2.data(), 32, 16, 3, 3, 1, QILIN_I8, 0, &q2.rq),
              "conv2");
     s_.check(qilin_fc_prepare(&dev, &fc_, w3.data(), 10, 32, 7, 7, QILIN_I8, 0, &q3.rq), "fc");
 
-    x_ = {0, static_cast<uint32_t>(batch), 1, 28, 28, 0, QILIN_U8, 0};
+    x_ = {0, static_cast<uint32_t>(batch), 9, 28, 28, 0, QILIN_U8, 0};
     s_.check(qilin_act_alloc(&dev, &x_), "input");
-    s_.check(qilin_conv2d_shape(&dev, &c1_, &x_, &kAttr, &kPool, &y1_), "conv1");
+    s_.check(qilin_conv2d_shape(&dev, &c1_, &x_, &k1x1, &kPool, &y1_), "conv1");
     s_.check(qilin_act_alloc(&dev, &y1_), "conv1 output");
     s_.check(qilin_conv2d_shape(&dev, &c2_, &y1_, &kAttr, &kPool, &y2_), "conv2");
     s_.check(qilin_act_alloc(&dev, &y2_), "conv2 output");
@@ -169,9 +172,9 @@ class Network {
     qilin_dev_t& dev = s_.dev();
     std::vector<uint8_t> in(static_cast<size_t>(batch_) * 28 * 28, 0);
     std::copy(images, images + static_cast<size_t>(n) * 28 * 28, in.begin());
-    s_.check(qilin_act_upload(&dev, &x_, in.data()), "upload");
+    s_.check(qilin_act_upload_im2col(&dev, &x_, in.data(), 1, 28, 28, &kAttr), "upload");
     s_.check(qilin_prog_begin(&dev), "program");
-    s_.check(qilin_conv2d(&dev, &c1_, &x_, &kAttr, &kPool, &y1_), "conv1");
+    s_.check(qilin_conv2d(&dev, &c1_, &x_, &k1x1, &kPool, &y1_), "conv1");
     s_.check(qilin_prog_barrier(&dev), "program");
     s_.check(qilin_conv2d(&dev, &c2_, &y1_, &kAttr, &kPool, &y2_), "conv2");
     s_.check(qilin_prog_barrier(&dev), "program");
@@ -190,6 +193,7 @@ class Network {
 
  private:
   static constexpr qilin_conv_attr_t kAttr = {3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static constexpr qilin_conv_attr_t k1x1 = {1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1};
   static constexpr qilin_pool_t kPool = {QILIN_POOL_KIND_MAX, 2, 2, 2, 2};
   Session& s_;
   int batch_;
@@ -236,6 +240,7 @@ int run_demo(const BackendOptions& bo, const DemoOptions& o) {
   std::printf("  backend %s, DIM %u, SP %u rows, ACC %u rows; %d test images in batches of %d\n",
               main_s.device().name().c_str(), main_s.dev().hw.dim, main_s.dev().hw.sp_rows,
               main_s.dev().hw.acc_rows, o.images, o.batch);
+  std::fflush(stdout);
   Progress bar("  running", static_cast<uint64_t>(o.images), o.progress);
   int correct = 0, agree = 0, expect_ok = 0, expect_n = 0;
   uint64_t cycles = 0, hw_macs = 0, busy = 0;

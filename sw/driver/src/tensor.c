@@ -118,3 +118,42 @@ int qilin_act_download(qilin_dev_t* dev, const qilin_act_t* a, void* host_nchw) 
   }
   return QILIN_OK;
 }
+
+int qilin_act_upload_im2col(qilin_dev_t* dev, const qilin_act_t* a, const void* host_nchw,
+                            uint32_t c, uint32_t h, uint32_t w, const qilin_conv_attr_t* at) {
+  const uint32_t d = dev->hw.dim, taps = at->kh * at->kw;
+  if (!is8(a->dtype) || a->c != c * taps || !at->stride_h || !at->stride_w || !at->dil_h ||
+      !at->dil_w)
+    return QILIN_E_ARG;
+  const int64_t ekh = (int64_t)(at->kh - 1u) * at->dil_h + 1, ekw = (int64_t)(at->kw - 1u) * at->dil_w + 1;
+  const int64_t hp = (int64_t)h + at->pad_t + at->pad_b, wp = (int64_t)w + at->pad_l + at->pad_r;
+  if (hp < ekh || wp < ekw || a->h != (uint32_t)((hp - ekh) / at->stride_h + 1) ||
+      a->w != (uint32_t)((wp - ekw) / at->stride_w + 1))
+    return QILIN_E_ARG;
+  const uint8_t* src = (const uint8_t*)host_nchw;
+  const uint32_t cbs = qilin_ceil_div(a->c, d);
+  uint8_t vec[255];
+  for (uint32_t n = 0; n < a->n; ++n)
+    for (uint32_t cb = 0; cb < cbs; ++cb)
+      for (uint32_t oy = 0; oy < a->h; ++oy)
+        for (uint32_t ox = 0; ox < a->pitch; ++ox) {
+          for (uint32_t l = 0; l < d; ++l) {
+            const uint32_t lane = cb * d + l; /* (ci, ky, kx), ONNX's weight order */
+            uint8_t v = 0;
+            if (lane < a->c && ox < a->w) {
+              const uint32_t ci = lane / taps, ky = (lane % taps) / at->kw, kx = lane % at->kw;
+              const int64_t iy = (int64_t)oy * at->stride_h + (int64_t)ky * at->dil_h - at->pad_t;
+              const int64_t ix = (int64_t)ox * at->stride_w + (int64_t)kx * at->dil_w - at->pad_l;
+              v = (iy < 0 || ix < 0 || iy >= h || ix >= w)
+                      ? (uint8_t)a->zp
+                      : src[(((uint64_t)n * c + ci) * h + (uint64_t)iy) * w + (uint64_t)ix];
+            }
+            vec[l] = v;
+          }
+          const uint64_t at_addr =
+              a->addr + ((((uint64_t)n * cbs + cb) * a->h + oy) * a->pitch + ox) * d;
+          int st = qilin_mem_write(dev, at_addr, vec, d);
+          if (st) return st;
+        }
+  return QILIN_OK;
+}

@@ -278,3 +278,50 @@ TEST_CASE("conv2d tiler: pads, strides, dilations, groups, depthwise and fused p
     }
   }
 }
+
+TEST_CASE("conv2d on an im2col-uploaded input equals the direct conv2d", "[driver][conv]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  DriverFixture f(16);
+  for (int iter = 0; iter < 8; ++iter) {
+    test::ConvCase c = test::random_conv_case(rng, 16);
+    // Few input channels and one group: the case im2col upload is for.
+    c.groups = c.attr.groups = 1;
+    c.c_in = static_cast<uint32_t>(rng.uniform(1, 2));
+    c.wt.resize(size_t(c.c_out) * c.c_in * c.kh * c.kw);
+    c.x.resize(size_t(c.n) * c.c_in * c.h * c.w);
+    const qilin_conv_attr_t a = c.attr;
+    CAPTURE(iter, c.c_in, c.c_out, c.h, c.w, c.kh, c.kw, a.pad_t, a.pad_l, a.stride_h, a.dil_h);
+    uint32_t roh, row;
+    const std::vector<uint8_t> want = test::conv_reference(c, &roh, &row);
+    // The same weights as a 1x1 convolution over c_in*kh*kw channels.
+    qilin_conv_layer_t L;
+    const qilin_requant_t rq = c.requant();
+    const uint32_t k = c.c_in * c.kh * c.kw;
+    REQUIRE(qilin_conv_prepare(&f.dev, &L, c.wt.data(), c.c_out, k, 1, 1, 1,
+                               c.w_signed ? QILIN_I8 : QILIN_U8, c.w_zp, &rq) == QILIN_OK);
+    const uint32_t oh1 = (c.h + a.pad_t + a.pad_b - (c.kh - 1) * a.dil_h - 1) / a.stride_h + 1;
+    const uint32_t ow1 = (c.w + a.pad_l + a.pad_r - (c.kw - 1) * a.dil_w - 1) / a.stride_w + 1;
+    qilin_act_t x{0, c.n, k, oh1, ow1, 0, c.x_signed ? QILIN_I8 : QILIN_U8, c.x_zp};
+    REQUIRE(qilin_act_alloc(&f.dev, &x) == QILIN_OK);
+    REQUIRE(qilin_act_upload_im2col(&f.dev, &x, c.x.data(), c.c_in, c.h, c.w, &a) == QILIN_OK);
+    const qilin_conv_attr_t one = {1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1};
+    const qilin_pool_t* pool = c.pool.kind == QILIN_POOL_KIND_NONE ? nullptr : &c.pool;
+    qilin_act_t y{};
+    REQUIRE(qilin_conv2d_shape(&f.dev, &L, &x, &one, pool, &y) == QILIN_OK);
+    REQUIRE(y.h == roh);
+    REQUIRE(y.w == row);
+    REQUIRE(qilin_act_alloc(&f.dev, &y) == QILIN_OK);
+    REQUIRE(qilin_prog_begin(&f.dev) == QILIN_OK);
+    REQUIRE(qilin_conv2d(&f.dev, &L, &x, &one, pool, &y) == QILIN_OK);
+    REQUIRE(qilin_prog_run(&f.dev) == QILIN_OK);
+    std::vector<uint8_t> got(size_t(y.n) * y.c * y.h * y.w);
+    REQUIRE(qilin_act_download(&f.dev, &y, got.data()) == QILIN_OK);
+    test::require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * y.h),
+                               static_cast<int>(y.w));
+    qilin_conv_release(&f.dev, &L);
+    qilin_free(&f.dev, x.addr);
+    qilin_free(&f.dev, y.addr);
+  }
+}

@@ -165,6 +165,17 @@ int qilin_act_download(qilin_dev_t* dev, const qilin_act_t* a, void* host_nchw);
 
 /* ---- Layers. ---- */
 
+typedef struct qilin_conv_attr qilin_conv_attr_t;
+
+/* Uploads the im2col expansion of a host NCHW tensor (c x h x w per image) for a
+ * convolution with attributes at: lane (ci, ky, kx) of output pixel (oy, ox) holds the input
+ * pixel that tap reads, or the zero point where it falls in the padding. a has
+ * c * kh * kw channels and the convolution's output height and width. A layer with few
+ * input channels (an image's first convolution) then runs as a 1 x 1 convolution with all its
+ * taps in the array's K lanes, instead of kh * kw MATMULs that use c of them. */
+int qilin_act_upload_im2col(qilin_dev_t* dev, const qilin_act_t* a, const void* host_nchw,
+                            uint32_t c, uint32_t h, uint32_t w, const qilin_conv_attr_t* at);
+
 /* GEMM weights: B[K][N] (ONNX MatMul layout), uploaded by qilin_gemm_prepare. */
 typedef struct {
   qilin_mat_t b;   /* K x N, padded to vectors */
@@ -194,13 +205,13 @@ int qilin_gemm(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const qilin_mat_t*
 int qilin_fc(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const qilin_act_t* x,
              const qilin_mat_t* y);
 
-typedef struct {
+struct qilin_conv_attr {
   uint32_t kh, kw;
   uint32_t pad_t, pad_l, pad_b, pad_r;
   uint32_t stride_h, stride_w;
   uint32_t dil_h, dil_w;
   uint32_t groups;
-} qilin_conv_attr_t;
+};
 
 typedef enum { QILIN_POOL_KIND_NONE = 0, QILIN_POOL_KIND_MAX = 1, QILIN_POOL_KIND_AVG = 2 } qilin_pool_kind_t;
 typedef struct {
