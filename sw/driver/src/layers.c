@@ -132,15 +132,64 @@ static int gemm_prepare_common(qilin_dev_t* dev, qilin_gemm_layer_t* L, uint32_t
   return st;
 }
 
+/* B is stored blocked, [n-block][row][DIM lanes]: the weight block (k-block, n-block) a MATMUL
+ * needs is then one contiguous run of vectors, which the DMA moves in long bursts. elem gives
+ * B's value at (row, column) for row < rows and column < n. */
+typedef uint8_t (*b_elem_fn)(const void* ctx, uint32_t row, uint32_t col);
+
+static int upload_b_blocked(qilin_dev_t* dev, const qilin_gemm_layer_t* L, b_elem_fn elem,
+                            const void* ctx) {
+  const uint32_t d = dev->hw.dim, nbs = qilin_ceil_div(L->b.cols, d);
+  uint8_t row[255];
+  int st = QILIN_OK;
+  for (uint32_t nb = 0; nb < nbs && !st; ++nb) {
+    for (uint32_t r = 0; r < L->b.rows && !st; ++r) {
+      for (uint32_t l = 0; l < d; ++l) {
+        const uint32_t col = nb * d + l;
+        row[l] = col < L->b.cols ? elem(ctx, r, col) : (uint8_t)L->b.zp;
+      }
+      st = qilin_mem_write(dev, L->b.addr + ((uint64_t)nb * L->b.rows + r) * d, row, d);
+    }
+  }
+  return st;
+}
+
+typedef struct {
+  const uint8_t* b;
+  uint32_t n;
+} gemm_b_ctx_t;
+
+static uint8_t gemm_b_elem(const void* ctx, uint32_t row, uint32_t col) {
+  const gemm_b_ctx_t* c = (const gemm_b_ctx_t*)ctx;
+  return c->b[(uint64_t)row * c->n + col];
+}
+
 int qilin_gemm_prepare(qilin_dev_t* dev, qilin_gemm_layer_t* L, const void* b_host, uint32_t k,
                        uint32_t n, qilin_dtype_t b_dtype, int32_t b_zp,
                        const qilin_requant_t* rq) {
   qilin_zero(L, sizeof *L);
   int st = gemm_prepare_common(dev, L, k, n, b_dtype, b_zp, rq);
   if (st) return st;
-  st = qilin_mat_upload(dev, &L->b, b_host);
+  const gemm_b_ctx_t ctx = {(const uint8_t*)b_host, n};
+  st = upload_b_blocked(dev, L, gemm_b_elem, &ctx);
   if (st) qilin_gemm_release(dev, L);
   return st;
+}
+
+typedef struct {
+  const uint8_t* w;
+  uint32_t c, hw, d;
+  uint8_t zp;
+} fc_b_ctx_t;
+
+/* Row kb*d + lane of the device B is channel cb*d + lane of pixel kb % (h*w), cb = kb / (h*w);
+ * ONNX flattens NCHW, so that is column ch*h*w + pixel of W[out]. */
+static uint8_t fc_b_elem(const void* ctx, uint32_t row, uint32_t col) {
+  const fc_b_ctx_t* c = (const fc_b_ctx_t*)ctx;
+  const uint32_t kb = row / c->d, lane = row % c->d;
+  const uint32_t ch = (kb / c->hw) * c->d + lane, pix = kb % c->hw;
+  /* Channels past c must contribute (w - w_zp) = 0. */
+  return ch < c->c ? c->w[(uint64_t)col * c->c * c->hw + (uint64_t)ch * c->hw + pix] : c->zp;
 }
 
 int qilin_fc_prepare(qilin_dev_t* dev, qilin_gemm_layer_t* L, const void* w_host, uint32_t n,
@@ -157,24 +206,8 @@ int qilin_fc_prepare(qilin_dev_t* dev, qilin_gemm_layer_t* L, const void* w_host
   L->in_c = c;
   L->in_h = h;
   L->in_w = w;
-  const uint8_t* wh = (const uint8_t*)w_host;
-  const uint64_t kk = (uint64_t)c * h * w;
-  uint8_t buf[256];
-  for (uint32_t row = 0; row < L->b.rows && !st; ++row) {
-    const uint32_t kb = row / d, lane = row % d;
-    const uint32_t cb = kb / (h * w), pix = kb % (h * w);
-    const uint32_t ch = cb * d + lane;
-    for (uint32_t off = 0; off < L->b.pitch && !st; off += 256u) {
-      const uint32_t cnt = qilin_min_u32(256u, L->b.pitch - off);
-      for (uint32_t j = 0; j < cnt; ++j) {
-        const uint32_t o = off + j;
-        /* Channels past c must contribute (w - w_zp) = 0. */
-        buf[j] = (ch < c && o < n) ? wh[(uint64_t)o * kk + (uint64_t)ch * h * w + pix]
-                                   : (uint8_t)w_zp;
-      }
-      st = qilin_mem_write(dev, L->b.addr + (uint64_t)row * L->b.pitch + off, buf, cnt);
-    }
-  }
+  const fc_b_ctx_t ctx = {(const uint8_t*)w_host, c, h * w, d, (uint8_t)w_zp};
+  st = upload_b_blocked(dev, L, fc_b_elem, &ctx);
   if (st) qilin_gemm_release(dev, L);
   return st;
 }
@@ -212,140 +245,180 @@ static uint32_t a_kb_lanes(const gemm_a_t* a, uint32_t kb, uint32_t d) {
   return qilin_min_u32(d, a->c - cb * d);
 }
 
+/* Picks the M tile (tm rows) and the number of n-blocks (ng) that share one A block. LD moves
+ * tm + ng*d rows per k-step and EX streams ng*tm: the best ratio keeps EX, not LD, the
+ * bottleneck, within the SP and ACC budgets (ng*tm C rows, three parameter buffers). */
+static int gemm_tiles(const qilin_dev_t* dev, int rq, uint32_t m, uint32_t nbs, uint32_t* tm_out,
+                      uint32_t* ng_out) {
+  const uint32_t d = dev->hw.dim, sp = dev->hw.sp_rows, acc = dev->hw.acc_rows;
+  uint64_t best = 0;
+  for (uint32_t ng = 1; ng <= qilin_min_u32(nbs, 8u); ++ng) {
+    const uint32_t acc_rows = rq ? (acc > 9u * ng ? acc - 9u * ng : 0u) / ng : acc / (2u * ng);
+    const uint32_t sp_fixed = 2u * ng * d;
+    const uint32_t sp_rows = sp > sp_fixed ? (sp - sp_fixed) / (rq ? 4u : 2u) : 0u;
+    uint32_t tm = qilin_min_u32(qilin_min_u32(m, 4095u), qilin_min_u32(acc_rows, sp_rows));
+    if (tm == 0u) continue;
+    tm = qilin_ceil_div(m, qilin_ceil_div(m, tm)); /* even tiles */
+    /* EX rows per LD row, in 1/1024ths; ties go to the larger tile. */
+    const uint64_t score = ((uint64_t)ng * tm * 1024u / (tm + ng * d)) * 8192u + tm;
+    if (score > best) {
+      best = score;
+      *tm_out = tm;
+      *ng_out = ng;
+    }
+  }
+  return best ? QILIN_OK : QILIN_E_NOFIT;
+}
+
 static int gemm_emit(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const gemm_a_t* a,
                      const qilin_mat_t* c) {
-  const uint32_t d = dev->hw.dim, sp = dev->hw.sp_rows, acc = dev->hw.acc_rows;
+  const uint32_t d = dev->hw.dim;
   const int rq = L->requant;
-  const uint32_t nb_count = qilin_ceil_div(L->b.cols, d), kb_count = a->kb_count;
-  /* SP: two input buffers (W block + A block) and, when requantising, two output buffers.
-   * ACC: the C tile (two when storing int32, so ST drains one while EX fills the other) and
-   * three parameter buffers (see the WAR argument in docs/driver.md). */
-  uint32_t tm_sp = sp > 2u * d ? (sp - 2u * d) / (rq ? 4u : 2u) : 0u;
-  uint32_t tm_acc = rq ? (acc > 9u ? acc - 9u : 0u) : acc / 2u;
-  uint32_t tm = qilin_min_u32(qilin_min_u32(a->m, 4095u), qilin_min_u32(tm_sp, tm_acc));
-  if (tm == 0u) return QILIN_E_NOFIT;
-  const uint32_t mb_count = qilin_ceil_div(a->m, tm);
-  tm = qilin_ceil_div(a->m, mb_count); /* even tiles */
-  const uint32_t U = mb_count * nb_count, T = U * kb_count;
-  const uint32_t vb_out = qilin_vec_bytes(dev, c->dtype);
-  const uint32_t np = nb_count * d;
-#define IN_BUF(t) ((uint32_t)((t) % 2u) * (d + tm))
-#define OUT_BUF(u) (2u * (d + tm) + (uint32_t)((u) % 2u) * tm)
-#define C_REG(u) (rq ? 0u : (uint32_t)((u) % 2u) * tm)
-#define P_BUF(u) (tm + 3u * (uint32_t)((u) % 3u))
-  int st = QILIN_OK;
-
-  /* The three stages of iteration t (= tile u, k-block kb) and tile u. */
-#define TILE_M0(u) (((u) / nb_count) * tm)
-#define TILE_ROWS(u) qilin_min_u32(tm, a->m - TILE_M0(u))
-#define TILE_NB(u) ((u) % nb_count)
+  const uint32_t nbs = qilin_ceil_div(L->b.cols, d), kbs = a->kb_count;
+  uint32_t tm = 0, ng = 0;
+  int st = gemm_tiles(dev, rq, a->m, nbs, &tm, &ng);
+  if (st) return st;
+  /* A group is one m-tile and ng n-blocks (the last group of an m-tile may have fewer);
+   * iteration t is (group, k-block); a tile u is (group, n-block), numbered in group order. */
+  const uint32_t mbs = qilin_ceil_div(a->m, tm), gpm = qilin_ceil_div(nbs, ng);
+  const uint32_t G = mbs * gpm, T = G * kbs, U = mbs * nbs;
+  const uint32_t vb_out = qilin_vec_bytes(dev, c->dtype), np = nbs * d;
+  /* SP: input buffer b = [ng W blocks | A block]; then two output buffers of tm rows.
+   * ACC: C tiles (ng of them; twice that for int32, which ST drains from ACC), then three
+   * parameter buffers of 3*ng rows. */
+  const uint32_t in_sz = ng * d + tm;
+#define IN_BUF(t) ((uint32_t)((t) % 2u) * in_sz)
+#define OUT_BUF(u) (2u * in_sz + (uint32_t)((u) % 2u) * tm)
+#define G_MB(g) ((g) / gpm)
+#define G_NB0(g) (((g) % gpm) * ng)
+#define G_NG(g) qilin_min_u32(ng, nbs - G_NB0(g))
+#define G_M0(g) (G_MB(g) * tm)
+#define G_ROWS(g) qilin_min_u32(tm, a->m - G_M0(g))
+#define G_U0(g) (G_MB(g) * nbs + G_NB0(g)) /* first tile of group g */
+#define C_REG(g, j) ((rq ? 0u : (uint32_t)((g) % 2u) * ng * tm) + (j) * tm)
+#define P_BUF(g) ((rq ? ng * tm : 2u * ng * tm) + 3u * ng * (uint32_t)((g) % 3u))
+#define U_GROUP(u) (((u) / nbs) * gpm + ((u) % nbs) / ng)
 
   for (uint32_t step = 0; step <= T && !st; ++step) {
-    /* LD of iteration `step` runs one iteration ahead of EX in the stream. */
-    if (step < T) {
-      const uint32_t t = step, u = t / kb_count, kb = t % kb_count;
-      const uint32_t nb = TILE_NB(u), m0 = TILE_M0(u), rows = TILE_ROWS(u);
-      tok_t first = kNoTok;
-      first.pop_next = t >= 2u; /* buffer t%2 is free once EX used it at t-2 */
+    if (step < T) { /* LD of iteration `step`, one iteration ahead of EX in the stream */
+      const uint32_t t = step, g = t / kbs, kb = t % kbs;
+      const uint32_t nb0 = G_NB0(g), gn = G_NG(g), kl = a_kb_lanes(a, kb, d);
+      tok_t tk = kNoTok;
+      tk.pop_next = t >= 2u; /* buffer t%2 is free once EX has used it at t-2 */
       qilin_load_t f;
-      if (rq && kb == 0u) {
+      if (rq && kb == 0u) { /* the group's requantisation parameters, 3 rows per n-block */
+        for (uint32_t j = 0; j < gn && !st; ++j) {
+          qilin_zero(&f, sizeof f);
+          f.dst = QILIN_MEM_ACC;
+          f.local_addr = P_BUF(g) + 3u * j;
+          f.y_size = 3u;
+          f.x_size = 1u;
+          f.dram_addr = L->params + 4u * (uint64_t)(nb0 + j) * d;
+          f.dram_stride = 4u * np;
+          st = emit_load(dev, tk, f);
+          tk = kNoTok;
+        }
+      }
+      for (uint32_t j = 0; j < gn && !st; ++j) { /* W blocks (kb, nb0 + j) */
         qilin_zero(&f, sizeof f);
-        f.dst = QILIN_MEM_ACC;
-        f.local_addr = P_BUF(u);
-        f.y_size = 3u;
-        f.x_size = 1u;
-        f.dram_addr = L->params + 4u * (uint64_t)nb * d;
-        f.dram_stride = 4u * np;
-        st = emit_load(dev, first, f);
-        first = kNoTok;
+        f.local_addr = IN_BUF(t) + j * d;
+        f.y_size = 1u;
+        f.x_size = kl;
+        f.dram_addr = L->b.addr + ((uint64_t)(nb0 + j) * L->b.rows + (uint64_t)kb * d) * d;
+        f.dram_stride = kl * d;
+        st = emit_load(dev, tk, f);
+        tk = kNoTok;
       }
       qilin_zero(&f, sizeof f);
-      f.local_addr = IN_BUF(t);
-      f.y_size = a_kb_lanes(a, kb, d);
+      f.local_addr = IN_BUF(t) + ng * d;
+      f.y_size = G_ROWS(g);
       f.x_size = 1u;
-      f.dram_addr = L->b.addr + (uint64_t)kb * d * L->b.pitch + (uint64_t)nb * d;
-      f.dram_stride = L->b.pitch;
-      if (!st) st = emit_load(dev, first, f);
-      qilin_zero(&f, sizeof f);
-      f.local_addr = IN_BUF(t) + d;
-      f.y_size = rows;
-      f.x_size = 1u;
-      f.dram_addr = a->addr + (uint64_t)m0 * a->row_stride + a_kb_offset(a, kb, d);
+      f.dram_addr = a->addr + (uint64_t)G_M0(g) * a->row_stride + a_kb_offset(a, kb, d);
       f.dram_stride = a->row_stride;
-      tok_t last = kNoTok;
-      last.push_next = 1u;
-      if (!st) st = emit_load(dev, last, f);
+      tk.push_next = 1u;
+      if (!st) st = emit_load(dev, tk, f);
     }
     if (step == 0u) continue;
-    /* EX of iteration t = step - 1, then the tile's POSTPROC and the previous tile's STORE. */
-    const uint32_t t = step - 1u, u = t / kb_count, kb = t % kb_count;
-    qilin_matmul_t m;
-    qilin_zero(&m, sizeof m);
-    m.accumulate = kb != 0u;
-    m.a_signed = a->dtype == QILIN_I8;
-    m.w_signed = L->b.dtype == QILIN_I8;
-    m.a_addr = IN_BUF(t) + d;
-    m.w_addr = IN_BUF(t);
-    m.c_addr = C_REG(u);
-    m.m_size = TILE_ROWS(u);
-    m.k_size = a_kb_lanes(a, kb, d);
-    m.a_zp = a->zp;
-    m.w_zp = L->b.zp;
-    tok_t mt = kNoTok;
-    mt.pop_prev = 1u;
-    mt.push_prev = t + 2u < T;
-    if (!rq) {
-      mt.pop_next = kb == 0u && u >= 2u; /* C region u%2 stored by ST at u-2 */
-      mt.push_next = kb + 1u == kb_count;
+    /* EX of iteration t = step - 1: one MATMUL per n-block of the group. */
+    const uint32_t t = step - 1u, g = t / kbs, kb = t % kbs, gn = G_NG(g);
+    for (uint32_t j = 0; j < gn && !st; ++j) {
+      qilin_matmul_t m;
+      qilin_zero(&m, sizeof m);
+      m.accumulate = kb != 0u;
+      m.a_signed = a->dtype == QILIN_I8;
+      m.w_signed = L->b.dtype == QILIN_I8;
+      m.a_addr = IN_BUF(t) + ng * d;
+      m.w_addr = IN_BUF(t) + j * d;
+      m.c_addr = C_REG(g, j);
+      m.m_size = G_ROWS(g);
+      m.k_size = a_kb_lanes(a, kb, d);
+      m.a_zp = a->zp;
+      m.w_zp = L->b.zp;
+      tok_t tk = kNoTok;
+      tk.pop_prev = j == 0u;
+      tk.push_prev = j + 1u == gn && t + 2u < T;
+      if (!rq) {
+        /* Group g reuses the ACC tiles of group g - 2: ST sends one token per group, after
+         * the group's last tile is stored. */
+        tk.pop_next = kb == 0u && j == 0u && g >= 2u;
+        tk.push_next = kb + 1u == kbs;
+      }
+      st = emit_matmul(dev, tk, m);
     }
-    if (!st) st = emit_matmul(dev, mt, m);
-    if (kb + 1u != kb_count) continue;
-    if (rq && !st) {
-      qilin_postproc_t p;
-      qilin_zero(&p, sizeof p);
-      p.out_signed = L->out_dtype == QILIN_I8;
-      p.bias_en = 1u;
-      p.c_addr = 0u;
-      p.p_addr = P_BUF(u);
-      p.o_addr = OUT_BUF(u);
-      p.in_h = TILE_ROWS(u);
-      p.in_w = 1u;
-      p.out_zp = L->out_zp;
-      p.act_min = (uint32_t)(uint8_t)L->act_min;
-      p.act_max = (uint32_t)(uint8_t)L->act_max;
-      tok_t pt = kNoTok;
-      pt.pop_next = u >= 2u;
-      pt.push_next = 1u;
-      st = emit_postproc(dev, pt, p);
-    }
-    /* STOREs trail by one tile so that dispatch never waits on a full ST queue while EX
-     * could work. */
-    uint32_t due[2], ndue = 0;
-    if (u >= 1u) due[ndue++] = u - 1u;
-    if (u + 1u == U) due[ndue++] = u;
-    for (uint32_t j = 0; j < ndue && !st; ++j) {
-      const uint32_t s = due[j];
-      qilin_store_t f;
-      qilin_zero(&f, sizeof f);
-      f.src = rq ? QILIN_MEM_SP : QILIN_MEM_ACC;
-      f.local_addr = rq ? OUT_BUF(s) : C_REG(s);
-      f.y_size = TILE_ROWS(s);
-      f.x_size = 1u;
-      f.dram_addr = c->addr + (uint64_t)TILE_M0(s) * c->pitch + (uint64_t)TILE_NB(s) * vb_out;
-      f.dram_stride = c->pitch;
-      tok_t stt = kNoTok;
-      stt.pop_prev = 1u;
-      stt.push_prev = s + 2u < U;
-      st = emit_store(dev, stt, f);
+    if (kb + 1u != kbs) continue;
+    for (uint32_t j = 0; j < gn && !st; ++j) {
+      const uint32_t u = G_U0(g) + j;
+      if (rq) {
+        qilin_postproc_t p;
+        qilin_zero(&p, sizeof p);
+        p.out_signed = L->out_dtype == QILIN_I8;
+        p.bias_en = 1u;
+        p.c_addr = C_REG(g, j);
+        p.p_addr = P_BUF(g) + 3u * j;
+        p.o_addr = OUT_BUF(u);
+        p.in_h = G_ROWS(g);
+        p.in_w = 1u;
+        p.out_zp = L->out_zp;
+        p.act_min = (uint32_t)(uint8_t)L->act_min;
+        p.act_max = (uint32_t)(uint8_t)L->act_max;
+        tok_t pt = kNoTok;
+        pt.pop_next = u >= 2u;
+        pt.push_next = 1u;
+        st = emit_postproc(dev, pt, p);
+      }
+      /* STOREs trail by one tile so that dispatch never waits on a full ST queue while EX
+       * could work. */
+      uint32_t due[2], ndue = 0;
+      if (u >= 1u) due[ndue++] = u - 1u;
+      if (u + 1u == U) due[ndue++] = u;
+      for (uint32_t i = 0; i < ndue && !st; ++i) {
+        const uint32_t s = due[i], sg = U_GROUP(s), sj = s % nbs - G_NB0(sg);
+        qilin_store_t f;
+        qilin_zero(&f, sizeof f);
+        f.src = rq ? QILIN_MEM_SP : QILIN_MEM_ACC;
+        f.local_addr = rq ? OUT_BUF(s) : C_REG(sg, sj);
+        f.y_size = G_ROWS(sg);
+        f.x_size = 1u;
+        f.dram_addr = c->addr + (uint64_t)G_M0(sg) * c->pitch + (uint64_t)(s % nbs) * vb_out;
+        f.dram_stride = c->pitch;
+        tok_t stt = kNoTok;
+        stt.pop_prev = 1u;
+        stt.push_prev = rq ? s + 2u < U : (sj + 1u == G_NG(sg) && sg + 2u < G);
+        st = emit_store(dev, stt, f);
+      }
     }
   }
 #undef IN_BUF
 #undef OUT_BUF
+#undef G_MB
+#undef G_NB0
+#undef G_NG
+#undef G_M0
+#undef G_ROWS
+#undef G_U0
 #undef C_REG
 #undef P_BUF
-#undef TILE_M0
-#undef TILE_ROWS
-#undef TILE_NB
+#undef U_GROUP
   return st;
 }
 

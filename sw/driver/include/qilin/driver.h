@@ -178,7 +178,7 @@ int qilin_act_upload_im2col(qilin_dev_t* dev, const qilin_act_t* a, const void* 
 
 /* GEMM weights: B[K][N] (ONNX MatMul layout), uploaded by qilin_gemm_prepare. */
 typedef struct {
-  qilin_mat_t b;   /* K x N, padded to vectors */
+  qilin_mat_t b;   /* K x N, stored blocked: [n-block][row][DIM lanes] (pitch unused) */
   uint64_t params; /* [3][Np] int32: bias, multiplier, shift; 0 for int32 output */
   int requant;
   int32_t out_zp, act_min, act_max;
