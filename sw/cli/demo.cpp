@@ -127,8 +127,8 @@ class Network {
   Network(Session& s, const std::string& dir, int batch) : s_(s), batch_(batch) {
     const auto meta = load_meta(dir + "/meta.txt");
     fp32_acc_ = meta.count("fp32_accuracy") ? meta_num(meta, "fp32_accuracy") : -1;
-    int8_acc_ = meta.count("int8_accuracy_fixedpoint") ? meta_num(meta, "int8_accuracy_fixedpoint")
-                                                         : -1;
+    int8_acc_ =
+        meta.count("int8_accuracy_fixedpoint") ? meta_num(meta, "int8_accuracy_fixedpoint") : -1;
     const double in_s = meta_num(meta, "input_scale");
     const double s1 = meta_num(meta, "conv1_y_scale"), s2 = meta_num(meta, "conv2_y_scale");
     const double s3 = meta_num(meta, "fc_y_scale");
@@ -140,15 +140,15 @@ class Network {
     const auto w1 = load_tensor<int8_t>(dir, "conv1_w", {16, 1, 3, 3});
     const auto w2 = load_tensor<int8_t>(dir, "conv2_w", {32, 16, 3, 3});
     const auto w3 = load_tensor<int8_t>(dir, "fc_w", {10, 32 * 7 * 7});
-    const LayerQ q1 = make_layer_q(load_tensor<int32_t>(dir, "conv1_b", {16}),
-                                   load_tensor<float>(dir, "conv1_w_scale", {16}), in_s, s1, zp1,
-                                   true, QILIN_U8);
-    const LayerQ q2 = make_layer_q(load_tensor<int32_t>(dir, "conv2_b", {32}),
-                                   load_tensor<float>(dir, "conv2_w_scale", {32}), s1, s2, zp2,
-                                   true, QILIN_U8);
-    const LayerQ q3 = make_layer_q(load_tensor<int32_t>(dir, "fc_b", {10}),
-                                   load_tensor<float>(dir, "fc_w_scale", {10}), s2, s3, zp3,
-                                   false, QILIN_I8);
+    const LayerQ q1 =
+        make_layer_q(load_tensor<int32_t>(dir, "conv1_b", {16}),
+                     load_tensor<float>(dir, "conv1_w_scale", {16}), in_s, s1, zp1, true, QILIN_U8);
+    const LayerQ q2 =
+        make_layer_q(load_tensor<int32_t>(dir, "conv2_b", {32}),
+                     load_tensor<float>(dir, "conv2_w_scale", {32}), s1, s2, zp2, true, QILIN_U8);
+    const LayerQ q3 =
+        make_layer_q(load_tensor<int32_t>(dir, "fc_b", {10}),
+                     load_tensor<float>(dir, "fc_w_scale", {10}), s2, s3, zp3, false, QILIN_I8);
     qilin_dev_t& dev = s_.dev();
     // conv1 has one input channel: its 3x3 taps go into the K lanes (the input is uploaded
     // im2col-expanded), so it runs as a 1x1 convolution over 9 channels. OIHW [16][1][3][3]
@@ -267,9 +267,8 @@ int run_demo(const BackendOptions& bo, const DemoOptions& o) {
         if (!same) {
           for (int c = 0; c < kClasses; ++c)
             if (v[c] != gl[static_cast<size_t>(j) * kClasses + c])
-              std::fprintf(stderr, "\nqilin: demo: image %d logit %d: golden %d, %s %d\n",
-                           i0 + j, c, gl[static_cast<size_t>(j) * kClasses + c],
-                           bo.backend.c_str(), v[c]);
+              std::fprintf(stderr, "\nqilin: demo: image %d logit %d: golden %d, %s %d\n", i0 + j,
+                           c, gl[static_cast<size_t>(j) * kClasses + c], bo.backend.c_str(), v[c]);
         }
       }
       const size_t e = static_cast<size_t>(i0 + j) * kClasses;
@@ -281,32 +280,33 @@ int run_demo(const BackendOptions& bo, const DemoOptions& o) {
     bar.update(static_cast<uint64_t>(i0 + n));
   }
   bar.finish();
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const uint64_t simc = main_s.device().sim_cycles() - c0;
   const double dim = main_s.dev().hw.dim;
   std::printf("  accuracy          %.2f %% (%d / %d)", 100.0 * correct / o.images, correct,
               o.images);
   std::printf("\n");
   if (net.fp32_accuracy() >= 0 && net.int8_accuracy() >= 0)
-    std::printf("  all 10k images    FP32 %.2f %%, INT8 %.2f %% (training script; the INT8 figure"
-                " is reproduced by --images 10000 --backend golden)\n",
-                100 * net.fp32_accuracy(), 100 * net.int8_accuracy());
+    std::printf(
+        "  all 10k images    FP32 %.2f %%, INT8 %.2f %% (training script; the INT8 figure"
+        " is reproduced by --images 10000 --backend golden)\n",
+        100 * net.fp32_accuracy(), 100 * net.int8_accuracy());
   if (cross)
     std::printf("  golden agreement  %.1f %% (%d / %d images with bit-identical logits)\n",
                 100.0 * agree / o.images, agree, o.images);
   if (expect_n)
-    std::printf("  training script   %d / %d images match its integer-pipeline logits\n",
-                expect_ok, expect_n);
+    std::printf("  training script   %d / %d images match its integer-pipeline logits\n", expect_ok,
+                expect_n);
   if (cycles) {
     const uint64_t useful = Network::macs_per_image() * static_cast<uint64_t>(o.images);
     std::printf("  cycles per image  %.0f (batch %d, %llu cycles in all)\n",
                 static_cast<double>(cycles) / o.images, o.batch,
                 static_cast<unsigned long long>(cycles));
-    std::printf("  MAC utilization   %.1f %% useful MACs / (%u x %u x cycles); array busy %.1f %%,"
-                " issued MACs %.1f %% of peak\n",
-                100.0 * useful / (dim * dim * cycles), main_s.dev().hw.dim, main_s.dev().hw.dim,
-                100.0 * busy / cycles, 100.0 * hw_macs / (dim * dim * cycles));
+    std::printf(
+        "  MAC utilization   %.1f %% useful MACs / (%u x %u x cycles); array busy %.1f %%,"
+        " issued MACs %.1f %% of peak\n",
+        100.0 * useful / (dim * dim * cycles), main_s.dev().hw.dim, main_s.dev().hw.dim,
+        100.0 * busy / cycles, 100.0 * hw_macs / (dim * dim * cycles));
     std::printf("  simulation        %.0f cycles/s (%llu cycles in %.1f s)\n",
                 simc / std::max(secs, 1e-9), static_cast<unsigned long long>(simc), secs);
   }

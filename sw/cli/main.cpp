@@ -3,7 +3,6 @@
 // tensors, a GEMM benchmark and the Fashion-MNIST demo, on the verilated RTL or the golden
 // instruction-level simulator, through the bare-metal driver.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "ops.h"
@@ -72,8 +71,7 @@ int main(int argc, char** argv) {
   conv->add_option("--pads", co.pads, "top,left,bottom,right (each 0..7)")->delimiter(',');
   conv->add_option("--strides", co.strides, "h,w (each 1..7)")->delimiter(',');
   conv->add_option("--dilations", co.dilations, "h,w")->delimiter(',');
-  conv->add_option("--kernel-shape", co.kernel_shape, "kh,kw (checked against W)")
-      ->delimiter(',');
+  conv->add_option("--kernel-shape", co.kernel_shape, "kh,kw (checked against W)")->delimiter(',');
   conv->add_option("--group", co.group, "groups (C/group input channels each)")
       ->capture_default_str();
   conv->add_option("--auto-pad", co.auto_pad, "NOTSET, SAME_UPPER, SAME_LOWER or VALID")
@@ -83,8 +81,9 @@ int main(int argc, char** argv) {
 
   BenchOptions bn;
   CLI::App* bench = app.add_subcommand(
-      "bench", "Time an int8 GEMM: cycles, MAC utilization, stalls and simulated cycles/s; "
-               "the result is checked against the golden GEMM");
+      "bench",
+      "Time an int8 GEMM: cycles, MAC utilization, stalls and simulated cycles/s; "
+      "the result is checked against the golden GEMM");
   bench->add_option("--m", bn.m, "rows of A")->capture_default_str();
   bench->add_option("--k", bn.k, "columns of A")->capture_default_str();
   bench->add_option("--n", bn.n, "columns of B")->capture_default_str();
@@ -95,8 +94,9 @@ int main(int argc, char** argv) {
   dm.model_dir = std::string(QILIN_SOURCE_DIR) + "/sw/models/fashion_mnist";
   dm.data_dir = "/usr/share/datasets/fashion-mnist";
   CLI::App* demo = app.add_subcommand(
-      "demo", "Classify Fashion-MNIST test images with the INT8 CNN; every batch is also run "
-              "on the golden backend and the logits must be bit-identical");
+      "demo",
+      "Classify Fashion-MNIST test images with the INT8 CNN; every batch is also run "
+      "on the golden backend and the logits must be bit-identical");
   demo->add_option("-n,--images", dm.images, "first N test images")->capture_default_str();
   demo->add_option("--batch", dm.batch, "images per program")->capture_default_str();
   demo->add_option("--model", dm.model_dir, "model directory")->capture_default_str();

@@ -54,7 +54,8 @@ double parse_number(const std::string& s, const char* what) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != s.size() || s.empty()) throw UsageError(std::string(what) + ": not a number: '" + s + "'");
+  if (used != s.size() || s.empty())
+    throw UsageError(std::string(what) + ": not a number: '" + s + "'");
   return v;
 }
 
@@ -133,8 +134,9 @@ bool qlinear(const QuantOptions& q) {
 void save_output(const std::string& path, qilin_dtype_t dt, const std::vector<int64_t>& shape,
                  const std::vector<uint8_t>& raw) {
   npy::Array a;
-  a.dtype = dt == QILIN_I8 ? npy::DType::kInt8 : dt == QILIN_U8 ? npy::DType::kUInt8
-                                                                 : npy::DType::kInt32;
+  a.dtype = dt == QILIN_I8   ? npy::DType::kInt8
+            : dt == QILIN_U8 ? npy::DType::kUInt8
+                             : npy::DType::kInt32;
   a.shape = shape;
   a.bytes = raw;  // device memory and .npy are both little-endian
   npy::save(path, a);
@@ -198,7 +200,8 @@ void run_conv2d(const BackendOptions& bo, const ConvOptions& o) {
       throw UsageError(std::string(what) + " needs two positive integers");
     return v;
   };
-  const std::vector<int> st = pair(o.strides, "--strides", 1), dl = pair(o.dilations, "--dilations", 1);
+  const std::vector<int> st = pair(o.strides, "--strides", 1),
+                         dl = pair(o.dilations, "--dilations", 1);
   std::vector<int> pads = o.pads.empty() ? std::vector<int>{0, 0, 0, 0} : o.pads;
   if (pads.size() != 4 || pads[0] < 0 || pads[1] < 0 || pads[2] < 0 || pads[3] < 0)
     throw UsageError("--pads needs four non-negative integers: top,left,bottom,right");
@@ -317,8 +320,7 @@ int run_bench(const BackendOptions& bo, const BenchOptions& o) {
   const uint64_t c0 = s.device().sim_cycles();
   const auto t0 = std::chrono::steady_clock::now();
   s.run();
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const uint64_t simc = s.device().sim_cycles() - c0;
   qilin_perf_t p{};
   s.check(qilin_read_perf(&dev, &p), "perf");
@@ -345,10 +347,9 @@ int run_bench(const BackendOptions& bo, const BenchOptions& o) {
     std::printf("  useful MACs       %llu\n", static_cast<unsigned long long>(useful));
     std::printf("  MAC utilization   %.2f %%  (useful MACs / (%u x %u x cycles))\n",
                 100.0 * useful / (dim * dim * p.cycles), dev.hw.dim, dev.hw.dim);
-    std::printf("  stalls LD/EX/ST   %llu / %llu / %llu\n",
-                static_cast<unsigned long long>(p.stall_ld),
-                static_cast<unsigned long long>(p.stall_ex),
-                static_cast<unsigned long long>(p.stall_st));
+    std::printf(
+        "  stalls LD/EX/ST   %llu / %llu / %llu\n", static_cast<unsigned long long>(p.stall_ld),
+        static_cast<unsigned long long>(p.stall_ex), static_cast<unsigned long long>(p.stall_st));
     std::printf("  simulation        %llu cycles in %.2f s = %.0f cycles/s\n",
                 static_cast<unsigned long long>(simc), secs, simc / std::max(secs, 1e-9));
   } else {

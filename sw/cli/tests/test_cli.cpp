@@ -2,11 +2,10 @@
 // CLI tests: runs the qilin binary on the published ONNX operator examples (QLinearMatMul,
 // QLinearConv, MatMulInteger, ConvInteger) on both backends, and on every kind of bad input,
 // which must give one error line, exit status 2 and no output file.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -84,11 +83,12 @@ TEST_CASE("CLI: ONNX QLinearMatMul and QLinearConv examples", "[cli]") {
     const std::string be = std::string(" --backend ") + backend;
     // QLinearMatMul (onnx/docs/Operators.md): uint8 in and out.
     const auto a = w.npy<uint8_t>("a.npy", {2, 4}, {208, 236, 0, 238, 3, 214, 255, 29});
-    const auto b = w.npy<uint8_t>("b.npy", {4, 3},
-                                  {152, 51, 244, 60, 26, 255, 0, 127, 246, 127, 254, 247});
+    const auto b =
+        w.npy<uint8_t>("b.npy", {4, 3}, {152, 51, 244, 60, 26, 255, 0, 127, 246, 127, 254, 247});
     Run r = w.qilin("gemm --a " + a + " --b " + b + " -o " + w.path("y.npy") +
                     " --a-scale 0.0066 --a-zp 113 --b-scale 0.00705 --b-zp 114 --y-scale 0.0107"
-                    " --y-zp 118" + be);
+                    " --y-zp 118" +
+                    be);
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(qilin::npy::load(w.path("y.npy")).dtype == qilin::npy::DType::kUInt8);
@@ -103,7 +103,8 @@ TEST_CASE("CLI: ONNX QLinearMatMul and QLinearConv examples", "[cli]") {
     const auto k = w.npy<uint8_t>("w.npy", {1, 1, 1, 1}, {0});
     r = w.qilin("conv2d --x " + x + " --w " + k + " -o " + w.path("yc.npy") +
                 " --x-scale 0.00369204697 --x-zp 132 --w-scale 0.00172794575 --w-zp 255"
-                " --y-scale 0.00162681262 --y-zp 123" + be);
+                " --y-scale 0.00162681262 --y-zp 123" +
+                be);
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(load_values(w.path("yc.npy")) ==
@@ -152,7 +153,8 @@ TEST_CASE("CLI: bad input gives one error line, status 2 and no output", "[cli]"
   const auto x = w.npy<uint8_t>("x.npy", {1, 2, 5, 5}, std::vector<uint8_t>(50, 1));
   const auto k = w.npy<int8_t>("k.npy", {4, 2, 3, 3}, std::vector<int8_t>(72, 1));
   const std::string g = " --backend golden -o " + w.path("out.npy");
-  std::vector<uint8_t> good = qilin::npy::serialize(Array::from<uint8_t>({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}));
+  std::vector<uint8_t> good =
+      qilin::npy::serialize(Array::from<uint8_t>({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}));
 
   SECTION("truncated .npy") {
     const auto t = w.raw("t.npy", std::string(good.begin(), good.end() - 3));
@@ -163,8 +165,8 @@ TEST_CASE("CLI: bad input gives one error line, status 2 and no output", "[cli]"
     require_clean_failure(w, w.qilin("gemm --a " + t + " --b " + b + g), "out.npy", "m.npy");
   }
   SECTION("missing file") {
-    require_clean_failure(w, w.qilin("gemm --a " + w.path("nope.npy") + " --b " + b + g),
-                          "out.npy", "nope.npy");
+    require_clean_failure(w, w.qilin("gemm --a " + w.path("nope.npy") + " --b " + b + g), "out.npy",
+                          "nope.npy");
   }
   SECTION("wrong dtype") {
     const auto f = w.npy<float>("f.npy", {2, 4}, std::vector<float>(8, 1.0f));
@@ -175,8 +177,8 @@ TEST_CASE("CLI: bad input gives one error line, status 2 and no output", "[cli]"
                           "shape mismatch");
   }
   SECTION("conv shape mismatch with group") {
-    require_clean_failure(w, w.qilin("conv2d --x " + x + " --w " + k + " --group 2" + g),
-                          "out.npy", "shape mismatch");
+    require_clean_failure(w, w.qilin("conv2d --x " + x + " --w " + k + " --group 2" + g), "out.npy",
+                          "shape mismatch");
   }
   SECTION("bad pads") {
     require_clean_failure(w, w.qilin("conv2d --x " + x + " --w " + k + " --pads 1,1" + g),
@@ -187,8 +189,8 @@ TEST_CASE("CLI: bad input gives one error line, status 2 and no output", "[cli]"
                           "out.npy", "not supported");
   }
   SECTION("zero point outside its type") {
-    require_clean_failure(w, w.qilin("gemm --a " + a + " --b " + b + " --a-zp 300" + g),
-                          "out.npy", "--a-zp");
+    require_clean_failure(w, w.qilin("gemm --a " + a + " --b " + b + " --a-zp 300" + g), "out.npy",
+                          "--a-zp");
   }
   SECTION("incomplete QLinear scales") {
     require_clean_failure(w, w.qilin("gemm --a " + a + " --b " + b + " --a-scale 0.1" + g),

@@ -5,8 +5,8 @@
  * proves the driver needs nothing from a C library. */
 #include "qilin/driver.h"
 
-#define CSR_BASE 0x40000000u     /* the Qilin CSR block on the SoC bus */
-#define DEVMEM_CPU 0x80000000u   /* device address 0 as the CPU sees it */
+#define CSR_BASE 0x40000000u   /* the Qilin CSR block on the SoC bus */
+#define DEVMEM_CPU 0x80000000u /* device address 0 as the CPU sees it */
 #define DEVMEM_SIZE 0x01000000u
 
 uint8_t qilin_stack[16384] __attribute__((aligned(16)));

@@ -23,18 +23,30 @@ static void wr64(qilin_dev_t* dev, uint32_t lo_off, uint64_t v) {
 
 const char* qilin_strerror(int status) {
   switch (status) {
-    case QILIN_OK: return "ok";
-    case QILIN_E_ARG: return "invalid argument, shape or attribute";
-    case QILIN_E_UNSUPPORTED: return "not supported by the Qilin driver";
-    case QILIN_E_NOMEM: return "out of device memory";
-    case QILIN_E_NOFIT: return "layer does not fit the scratchpad or accumulator";
-    case QILIN_E_PROG_FULL: return "instruction buffer full";
-    case QILIN_E_TIMEOUT: return "device timed out";
-    case QILIN_E_DEVICE: return "device reported an error";
-    case QILIN_E_PROBE: return "no Qilin device found";
-    case QILIN_E_HAL: return "device memory access failed";
-    case QILIN_E_STATE: return "call out of order";
-    default: return "unknown status";
+    case QILIN_OK:
+      return "ok";
+    case QILIN_E_ARG:
+      return "invalid argument, shape or attribute";
+    case QILIN_E_UNSUPPORTED:
+      return "not supported by the Qilin driver";
+    case QILIN_E_NOMEM:
+      return "out of device memory";
+    case QILIN_E_NOFIT:
+      return "layer does not fit the scratchpad or accumulator";
+    case QILIN_E_PROG_FULL:
+      return "instruction buffer full";
+    case QILIN_E_TIMEOUT:
+      return "device timed out";
+    case QILIN_E_DEVICE:
+      return "device reported an error";
+    case QILIN_E_PROBE:
+      return "no Qilin device found";
+    case QILIN_E_HAL:
+      return "device memory access failed";
+    case QILIN_E_STATE:
+      return "call out of order";
+    default:
+      return "unknown status";
   }
 }
 
@@ -66,9 +78,8 @@ int qilin_open(qilin_dev_t* dev, const qilin_hal_t* hal, uint64_t mem_base, uint
 
   dev->hw.id = rd(dev, CSR_OFF(ID));
   dev->hw.version = rd(dev, CSR_OFF(VERSION));
-  if (dev->hw.id != QILIN_ID_VALUE ||
-      ((dev->hw.version & QILIN_CSR__VERSION__MAJOR_bm) >> QILIN_CSR__VERSION__MAJOR_bp) !=
-          QILIN_MAJOR)
+  if (dev->hw.id != QILIN_ID_VALUE || ((dev->hw.version & QILIN_CSR__VERSION__MAJOR_bm) >>
+                                       QILIN_CSR__VERSION__MAJOR_bp) != QILIN_MAJOR)
     return QILIN_E_PROBE;
   const uint32_t cfg = rd(dev, CSR_OFF(HW_CFG0));
   const uint32_t rows = (cfg & QILIN_CSR__HW_CFG0__ROWS_bm) >> QILIN_CSR__HW_CFG0__ROWS_bp;
@@ -255,10 +266,10 @@ int qilin_quantize_multiplier(double real, int32_t* multiplier, int32_t* shift) 
   const uint64_t frac = v.u & ((1ull << 52) - 1u);
   *multiplier = 0;
   *shift = 0;
-  if (e == 0x7ffu) return QILIN_E_ARG;               /* inf or NaN */
-  if (e == 0u && frac == 0u) return QILIN_OK;         /* +-0 */
-  if (v.u >> 63) return QILIN_E_ARG;                  /* negative */
-  if (e == 0u) return QILIN_OK;                       /* subnormal: far below 2^-32 */
+  if (e == 0x7ffu) return QILIN_E_ARG;        /* inf or NaN */
+  if (e == 0u && frac == 0u) return QILIN_OK; /* +-0 */
+  if (v.u >> 63) return QILIN_E_ARG;          /* negative */
+  if (e == 0u) return QILIN_OK;               /* subnormal: far below 2^-32 */
   int32_t s = (int32_t)e - 1022;
   /* q * 2^31 = m53 / 2^22, rounded half away from zero (it is positive). */
   uint64_t q = (((1ull << 52) | frac) + (1ull << 21)) >> 22;

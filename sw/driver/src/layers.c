@@ -83,8 +83,7 @@ static int check_requant(const qilin_requant_t* rq, uint32_t n) {
   return QILIN_OK;
 }
 
-static int upload_params(qilin_dev_t* dev, const qilin_requant_t* rq, uint32_t n,
-                         uint64_t* addr) {
+static int upload_params(qilin_dev_t* dev, const qilin_requant_t* rq, uint32_t n, uint64_t* addr) {
   const uint32_t np = qilin_ceil_div(n, dev->hw.dim) * dev->hw.dim;
   int st = qilin_malloc(dev, 3u * 4u * (uint64_t)np, addr);
   if (st) return st;
@@ -95,8 +94,8 @@ static int upload_params(qilin_dev_t* dev, const qilin_requant_t* rq, uint32_t n
       for (uint32_t j = 0; j < cnt; ++j) {
         const uint32_t i = i0 + j;
         int32_t v = 0; /* lanes past n: multiplier 0 gives out_zp, harmless */
-        if (i < n) v = r == 0u ? (rq->bias ? rq->bias[i] : 0) : r == 1u ? rq->multiplier[i]
-                                                                          : rq->shift[i];
+        if (i < n)
+          v = r == 0u ? (rq->bias ? rq->bias[i] : 0) : r == 1u ? rq->multiplier[i] : rq->shift[i];
         put_le32(buf + 4u * j, v);
       }
       st = qilin_mem_write(dev, *addr + 4u * ((uint64_t)r * np + i0), buf, 4u * cnt);
@@ -108,9 +107,8 @@ static int upload_params(qilin_dev_t* dev, const qilin_requant_t* rq, uint32_t n
 
 /* ---- GEMM and fully connected ---- */
 
-static int gemm_prepare_common(qilin_dev_t* dev, qilin_gemm_layer_t* L, uint32_t b_rows,
-                               uint32_t n, qilin_dtype_t b_dtype, int32_t b_zp,
-                               const qilin_requant_t* rq) {
+static int gemm_prepare_common(qilin_dev_t* dev, qilin_gemm_layer_t* L, uint32_t b_rows, uint32_t n,
+                               qilin_dtype_t b_dtype, int32_t b_zp, const qilin_requant_t* rq) {
   if (!is8(b_dtype) || !zp_ok(b_dtype, b_zp) || n == 0u || b_rows == 0u) return QILIN_E_ARG;
   if (rq && check_requant(rq, n)) return QILIN_E_ARG;
   L->b.rows = b_rows;
@@ -165,8 +163,7 @@ static uint8_t gemm_b_elem(const void* ctx, uint32_t row, uint32_t col) {
 }
 
 int qilin_gemm_prepare(qilin_dev_t* dev, qilin_gemm_layer_t* L, const void* b_host, uint32_t k,
-                       uint32_t n, qilin_dtype_t b_dtype, int32_t b_zp,
-                       const qilin_requant_t* rq) {
+                       uint32_t n, qilin_dtype_t b_dtype, int32_t b_zp, const qilin_requant_t* rq) {
   qilin_zero(L, sizeof *L);
   int st = gemm_prepare_common(dev, L, k, n, b_dtype, b_zp, rq);
   if (st) return st;
@@ -229,8 +226,8 @@ typedef struct {
   uint32_t m, kb_count;
   /* k-block -> offset and valid lanes */
   int from_act;
-  uint32_t k;                /* plain: K */
-  uint32_t c, h, w, pitch;   /* activation: channels, pixels and row pitch */
+  uint32_t k;              /* plain: K */
+  uint32_t c, h, w, pitch; /* activation: channels, pixels and row pitch */
 } gemm_a_t;
 
 static uint64_t a_kb_offset(const gemm_a_t* a, uint32_t kb, uint32_t d) {
@@ -295,7 +292,7 @@ static int gemm_emit(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const gemm_a
 #define G_M0(g) (G_MB(g) * tm)
 #define G_ROWS(g) qilin_min_u32(tm, a->m - G_M0(g))
 #define G_U0(g) (G_MB(g) * nbs + G_NB0(g)) /* first tile of group g */
-#define C_REG(g, j) ((rq ? 0u : (uint32_t)((g) % 2u) * ng * tm) + (j) * tm)
+#define C_REG(g, j) ((rq ? 0u : (uint32_t)((g) % 2u) * ng * tm) + (j)*tm)
 #define P_BUF(g) ((rq ? ng * tm : 2u * ng * tm) + 3u * ng * (uint32_t)((g) % 3u))
 #define U_GROUP(u) (((u) / nbs) * gpm + ((u) % nbs) / ng)
 
@@ -476,8 +473,8 @@ int qilin_fc(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const qilin_act_t* x
 
 /* ---- Convolution ---- */
 
-int qilin_conv_prepare(qilin_dev_t* dev, qilin_conv_layer_t* L, const void* w_host,
-                       uint32_t c_out, uint32_t c_in, uint32_t kh, uint32_t kw, uint32_t groups,
+int qilin_conv_prepare(qilin_dev_t* dev, qilin_conv_layer_t* L, const void* w_host, uint32_t c_out,
+                       uint32_t c_in, uint32_t kh, uint32_t kw, uint32_t groups,
                        qilin_dtype_t w_dtype, int32_t w_zp, const qilin_requant_t* rq) {
   qilin_zero(L, sizeof *L);
   const uint32_t d = dev->hw.dim;
@@ -633,9 +630,12 @@ int qilin_conv2d_shape(const qilin_dev_t* dev, const qilin_conv_layer_t* L, cons
 
 static uint32_t conv_out_rows(const conv_plan_t* p, uint32_t r) {
   switch (p->mode) {
-    case kConvPool: return r / p->psh;
-    case kConvStride: return (r - 1u) / p->psh + 1u;
-    default: return r;
+    case kConvPool:
+      return r / p->psh;
+    case kConvStride:
+      return (r - 1u) / p->psh + 1u;
+    default:
+      return r;
   }
 }
 
@@ -677,11 +677,10 @@ int qilin_conv2d(qilin_dev_t* dev, const qilin_conv_layer_t* L, const qilin_act_
     for (; r >= p.g && r != 0u; r -= p.g) {
       const uint32_t rin = r + (L->kh - 1u) * at->dil_h;
       band_alloc = (uint64_t)rin * p.wp + tail;
-      const uint64_t sp_need = w_rows + 2u * p.cbs * band_alloc +
-                               (rq ? 2u * (uint64_t)conv_out_rows(&p, r) * p.wg : 0u);
+      const uint64_t sp_need =
+          w_rows + 2u * p.cbs * band_alloc + (rq ? 2u * (uint64_t)conv_out_rows(&p, r) * p.wg : 0u);
       const uint64_t acc_need = rq ? (uint64_t)r * p.wp + 3u * cs : 2u * (uint64_t)r * p.wp;
-      if (sp_need <= sp && acc_need <= acc && (uint64_t)r * p.wp <= 65535u && rin <= 4095u)
-        break;
+      if (sp_need <= sp && acc_need <= acc && (uint64_t)r * p.wp <= 65535u && rin <= 4095u) break;
     }
     if (r >= p.g && r != 0u) break;
   }
@@ -698,160 +697,160 @@ int qilin_conv2d(qilin_dev_t* dev, const qilin_conv_layer_t* L, const qilin_act_
 #define BAND_ROWS(i) qilin_min_u32(r, p.rows_needed - BAND_OY0(i))
 
   for (uint32_t nb0 = 0; nb0 < p.nbs && !st; nb0 += cs) {
-  /* One pass: output-channel blocks [nb0, nb1). A barrier keeps the next pass's weight
-   * preload from overwriting weights this one still reads. */
-  const uint32_t nb1 = qilin_min_u32(p.nbs, nb0 + cs), pass_nbs = nb1 - nb0;
-  const uint32_t B = x->n * bands, U = B * pass_nbs;
-  if (nb0 != 0u) st = qilin_prog_barrier(dev);
+    /* One pass: output-channel blocks [nb0, nb1). A barrier keeps the next pass's weight
+     * preload from overwriting weights this one still reads. */
+    const uint32_t nb1 = qilin_min_u32(p.nbs, nb0 + cs), pass_nbs = nb1 - nb0;
+    const uint32_t B = x->n * bands, U = B * pass_nbs;
+    if (nb0 != 0u) st = qilin_prog_barrier(dev);
 
-  /* Preload: the pass's weight blocks (one LOAD per 4095 blocks) and parameter triples. */
-  const uint64_t blocks = (uint64_t)pass_nbs * p.cbs * taps;
-  const uint64_t w_first = (uint64_t)nb0 * p.cbs * taps; /* blocks are ordered (nb, cb, tap) */
-  for (uint64_t b0 = 0; b0 < blocks && !st; b0 += 4095u) {
-    qilin_load_t f;
-    qilin_zero(&f, sizeof f);
-    f.local_addr = (uint32_t)(b0 * d);
-    f.y_size = (uint32_t)(blocks - b0 < 4095u ? blocks - b0 : 4095u);
-    f.x_size = d;
-    f.dram_addr = L->weights + (w_first + b0) * d * d;
-    f.dram_stride = d * d;
-    st = emit_load(dev, kNoTok, f);
-  }
-  for (uint32_t nb = nb0; nb < nb1 && rq && !st; ++nb) {
-    qilin_load_t f;
-    qilin_zero(&f, sizeof f);
-    f.dst = QILIN_MEM_ACC;
-    f.local_addr = p_base + 3u * (nb - nb0);
-    f.y_size = 3u;
-    f.x_size = 1u;
-    f.dram_addr = L->params + 4u * (uint64_t)nb * d;
-    f.dram_stride = 4u * p.nbs * d;
-    st = emit_load(dev, kNoTok, f);
-  }
+    /* Preload: the pass's weight blocks (one LOAD per 4095 blocks) and parameter triples. */
+    const uint64_t blocks = (uint64_t)pass_nbs * p.cbs * taps;
+    const uint64_t w_first = (uint64_t)nb0 * p.cbs * taps; /* blocks are ordered (nb, cb, tap) */
+    for (uint64_t b0 = 0; b0 < blocks && !st; b0 += 4095u) {
+      qilin_load_t f;
+      qilin_zero(&f, sizeof f);
+      f.local_addr = (uint32_t)(b0 * d);
+      f.y_size = (uint32_t)(blocks - b0 < 4095u ? blocks - b0 : 4095u);
+      f.x_size = d;
+      f.dram_addr = L->weights + (w_first + b0) * d * d;
+      f.dram_stride = d * d;
+      st = emit_load(dev, kNoTok, f);
+    }
+    for (uint32_t nb = nb0; nb < nb1 && rq && !st; ++nb) {
+      qilin_load_t f;
+      qilin_zero(&f, sizeof f);
+      f.dst = QILIN_MEM_ACC;
+      f.local_addr = p_base + 3u * (nb - nb0);
+      f.y_size = 3u;
+      f.x_size = 1u;
+      f.dram_addr = L->params + 4u * (uint64_t)nb * d;
+      f.dram_stride = 4u * p.nbs * d;
+      st = emit_load(dev, kNoTok, f);
+    }
 
-  for (uint32_t step = 0; step <= B && !st; ++step) {
-    if (step < B) { /* LD: band `step`, one band ahead of EX */
-      const uint32_t i = step, n = i / bands, oy0 = BAND_OY0(i);
-      const uint32_t rin = BAND_ROWS(i) + (L->kh - 1u) * at->dil_h;
-      const int32_t r0 = (int32_t)oy0 - (int32_t)at->pad_t; /* first real input row */
-      const int32_t r1 = r0 + (int32_t)rin;
-      const int32_t lo = r0 > 0 ? r0 : 0, hi = r1 < (int32_t)x->h ? r1 : (int32_t)x->h;
-      for (uint32_t cb = 0; cb < p.cbs && !st; ++cb) {
-        qilin_load_t f;
-        qilin_zero(&f, sizeof f);
-        f.local_addr = IN_BUF(i, cb);
-        f.pad_top = (uint32_t)(lo - r0);
-        f.pad_bottom = (uint32_t)(r1 - (hi > lo ? hi : lo));
-        f.pad_left = at->pad_l;
-        f.pad_right = at->pad_r;
-        f.pad_value = (uint32_t)(uint8_t)x->zp;
-        f.y_size = hi > lo ? (uint32_t)(hi - lo) : 0u;
-        f.x_size = x->w;
-        f.dram_addr = x->addr + ((((uint64_t)n * p.cbs + cb) * x->h + (uint32_t)lo) * x->pitch) * d;
-        f.dram_stride = x->pitch * d;
-        tok_t t = kNoTok;
-        t.pop_next = cb == 0u && i >= 2u;
-        t.push_next = cb + 1u == p.cbs && tail == 0u;
-        st = emit_load(dev, t, f);
-        /* The junk columns of the last output row read `tail` rows past the band: fill them
-         * so nothing uninitialised is read (at most 14 per LOAD). */
-        for (uint32_t done = 0; done < tail && !st;) {
-          const uint32_t cnt = qilin_min_u32(14u, tail - done);
+    for (uint32_t step = 0; step <= B && !st; ++step) {
+      if (step < B) { /* LD: band `step`, one band ahead of EX */
+        const uint32_t i = step, n = i / bands, oy0 = BAND_OY0(i);
+        const uint32_t rin = BAND_ROWS(i) + (L->kh - 1u) * at->dil_h;
+        const int32_t r0 = (int32_t)oy0 - (int32_t)at->pad_t; /* first real input row */
+        const int32_t r1 = r0 + (int32_t)rin;
+        const int32_t lo = r0 > 0 ? r0 : 0, hi = r1 < (int32_t)x->h ? r1 : (int32_t)x->h;
+        for (uint32_t cb = 0; cb < p.cbs && !st; ++cb) {
+          qilin_load_t f;
           qilin_zero(&f, sizeof f);
-          f.local_addr = IN_BUF(i, cb) + rin * p.wp + done;
-          f.pad_top = 1u;
-          f.pad_left = qilin_min_u32(7u, cnt);
-          f.pad_right = cnt - f.pad_left;
+          f.local_addr = IN_BUF(i, cb);
+          f.pad_top = (uint32_t)(lo - r0);
+          f.pad_bottom = (uint32_t)(r1 - (hi > lo ? hi : lo));
+          f.pad_left = at->pad_l;
+          f.pad_right = at->pad_r;
           f.pad_value = (uint32_t)(uint8_t)x->zp;
-          tok_t tf = kNoTok;
-          done += cnt;
-          tf.push_next = cb + 1u == p.cbs && done == tail;
-          st = emit_load(dev, tf, f);
-        }
-      }
-    }
-    if (step == 0u) continue;
-    const uint32_t i = step - 1u;
-    for (uint32_t nb = nb0; nb < nb1 && !st; ++nb) { /* EX: every tile of band i */
-      const uint32_t u = i * pass_nbs + (nb - nb0);
-      uint32_t live = 0, seen = 0;
-      for (uint32_t cb = 0; cb < p.cbs; ++cb) live += conv_block_live(L, d, nb, cb) ? taps : 0u;
-      for (uint32_t cb = 0; cb < p.cbs && !st; ++cb) {
-        if (!conv_block_live(L, d, nb, cb)) continue;
-        for (uint32_t tap = 0; tap < taps && !st; ++tap, ++seen) {
-          const uint32_t ky = tap / L->kw, kx = tap % L->kw;
-          qilin_matmul_t m;
-          qilin_zero(&m, sizeof m);
-          m.accumulate = seen != 0u;
-          m.a_signed = x->dtype == QILIN_I8;
-          m.w_signed = L->w_dtype == QILIN_I8;
-          m.a_addr = IN_BUF(i, cb) + ky * at->dil_h * p.wp + kx * at->dil_w;
-          m.w_addr = ((((nb - nb0) * p.cbs + cb) * taps) + tap) * d;
-          m.c_addr = C_REG(u);
-          m.m_size = BAND_ROWS(i) * p.wp;
-          m.k_size = qilin_min_u32(d, L->c_in - cb * d);
-          m.a_zp = x->zp;
-          m.w_zp = L->w_zp;
+          f.y_size = hi > lo ? (uint32_t)(hi - lo) : 0u;
+          f.x_size = x->w;
+          f.dram_addr =
+              x->addr + ((((uint64_t)n * p.cbs + cb) * x->h + (uint32_t)lo) * x->pitch) * d;
+          f.dram_stride = x->pitch * d;
           tok_t t = kNoTok;
-          const int first = seen == 0u, last = seen + 1u == live;
-          t.pop_prev = first && nb == nb0;
-          t.push_prev = last && nb + 1u == nb1 && i + 2u < B;
-          if (!rq) {
-            t.pop_next = first && u >= 2u;
-            t.push_next = (uint32_t)last;
+          t.pop_next = cb == 0u && i >= 2u;
+          t.push_next = cb + 1u == p.cbs && tail == 0u;
+          st = emit_load(dev, t, f);
+          /* The junk columns of the last output row read `tail` rows past the band: fill them
+           * so nothing uninitialised is read (at most 14 per LOAD). */
+          for (uint32_t done = 0; done < tail && !st;) {
+            const uint32_t cnt = qilin_min_u32(14u, tail - done);
+            qilin_zero(&f, sizeof f);
+            f.local_addr = IN_BUF(i, cb) + rin * p.wp + done;
+            f.pad_top = 1u;
+            f.pad_left = qilin_min_u32(7u, cnt);
+            f.pad_right = cnt - f.pad_left;
+            f.pad_value = (uint32_t)(uint8_t)x->zp;
+            tok_t tf = kNoTok;
+            done += cnt;
+            tf.push_next = cb + 1u == p.cbs && done == tail;
+            st = emit_load(dev, tf, f);
           }
-          st = emit_matmul(dev, t, m);
         }
       }
-      if (rq && !st) {
-        qilin_postproc_t q;
-        qilin_zero(&q, sizeof q);
-        q.out_signed = L->out_dtype == QILIN_I8;
-        q.bias_en = 1u;
-        q.pool_kind = p.mode == kConvPlain ? QILIN_POOL_NONE : (uint32_t)p.pkind;
-        q.c_addr = 0u;
-        q.p_addr = p_base + 3u * (nb - nb0);
-        q.o_addr = OUT_BUF(u);
-        q.in_h = BAND_ROWS(i);
-        q.in_w = p.wp;
-        q.out_zp = L->out_zp;
-        q.act_min = (uint32_t)(uint8_t)L->act_min;
-        q.act_max = (uint32_t)(uint8_t)L->act_max;
-        if (p.mode != kConvPlain) {
-          q.pool_kh = p.pkh;
-          q.pool_kw = p.pkw;
-          q.pool_sh = p.psh;
-          q.pool_sw = p.psw;
+      if (step == 0u) continue;
+      const uint32_t i = step - 1u;
+      for (uint32_t nb = nb0; nb < nb1 && !st; ++nb) { /* EX: every tile of band i */
+        const uint32_t u = i * pass_nbs + (nb - nb0);
+        uint32_t live = 0, seen = 0;
+        for (uint32_t cb = 0; cb < p.cbs; ++cb) live += conv_block_live(L, d, nb, cb) ? taps : 0u;
+        for (uint32_t cb = 0; cb < p.cbs && !st; ++cb) {
+          if (!conv_block_live(L, d, nb, cb)) continue;
+          for (uint32_t tap = 0; tap < taps && !st; ++tap, ++seen) {
+            const uint32_t ky = tap / L->kw, kx = tap % L->kw;
+            qilin_matmul_t m;
+            qilin_zero(&m, sizeof m);
+            m.accumulate = seen != 0u;
+            m.a_signed = x->dtype == QILIN_I8;
+            m.w_signed = L->w_dtype == QILIN_I8;
+            m.a_addr = IN_BUF(i, cb) + ky * at->dil_h * p.wp + kx * at->dil_w;
+            m.w_addr = ((((nb - nb0) * p.cbs + cb) * taps) + tap) * d;
+            m.c_addr = C_REG(u);
+            m.m_size = BAND_ROWS(i) * p.wp;
+            m.k_size = qilin_min_u32(d, L->c_in - cb * d);
+            m.a_zp = x->zp;
+            m.w_zp = L->w_zp;
+            tok_t t = kNoTok;
+            const int first = seen == 0u, last = seen + 1u == live;
+            t.pop_prev = first && nb == nb0;
+            t.push_prev = last && nb + 1u == nb1 && i + 2u < B;
+            if (!rq) {
+              t.pop_next = first && u >= 2u;
+              t.push_next = (uint32_t)last;
+            }
+            st = emit_matmul(dev, t, m);
+          }
         }
-        tok_t t = kNoTok;
-        t.pop_next = u >= 2u;
-        t.push_next = 1u;
-        st = emit_postproc(dev, t, q);
-      }
-      /* STOREs trail by one tile (see gemm_emit). */
-      uint32_t due[2], ndue = 0;
-      if (u >= 1u) due[ndue++] = u - 1u;
-      if (u + 1u == U) due[ndue++] = u;
-      for (uint32_t j = 0; j < ndue && !st; ++j) {
-        const uint32_t s = due[j];
-        const uint32_t si = s / pass_nbs, snb = nb0 + s % pass_nbs, sn = si / bands;
-        const uint32_t oy_out = BAND_OY0(si) / p.g; /* bands start on multiples of g */
-        qilin_store_t f;
-        qilin_zero(&f, sizeof f);
-        f.src = rq ? QILIN_MEM_SP : QILIN_MEM_ACC;
-        f.local_addr = rq ? OUT_BUF(s) : C_REG(s);
-        f.y_size = conv_out_rows(&p, BAND_ROWS(si));
-        f.x_size = p.wg;
-        f.dram_addr =
-            y->addr + ((((uint64_t)sn * p.nbs + snb) * p.oh + oy_out) * p.wg) * vb_out;
-        f.dram_stride = p.wg * vb_out;
-        tok_t t = kNoTok;
-        t.pop_prev = 1u;
-        t.push_prev = s + 2u < U;
-        st = emit_store(dev, t, f);
+        if (rq && !st) {
+          qilin_postproc_t q;
+          qilin_zero(&q, sizeof q);
+          q.out_signed = L->out_dtype == QILIN_I8;
+          q.bias_en = 1u;
+          q.pool_kind = p.mode == kConvPlain ? QILIN_POOL_NONE : (uint32_t)p.pkind;
+          q.c_addr = 0u;
+          q.p_addr = p_base + 3u * (nb - nb0);
+          q.o_addr = OUT_BUF(u);
+          q.in_h = BAND_ROWS(i);
+          q.in_w = p.wp;
+          q.out_zp = L->out_zp;
+          q.act_min = (uint32_t)(uint8_t)L->act_min;
+          q.act_max = (uint32_t)(uint8_t)L->act_max;
+          if (p.mode != kConvPlain) {
+            q.pool_kh = p.pkh;
+            q.pool_kw = p.pkw;
+            q.pool_sh = p.psh;
+            q.pool_sw = p.psw;
+          }
+          tok_t t = kNoTok;
+          t.pop_next = u >= 2u;
+          t.push_next = 1u;
+          st = emit_postproc(dev, t, q);
+        }
+        /* STOREs trail by one tile (see gemm_emit). */
+        uint32_t due[2], ndue = 0;
+        if (u >= 1u) due[ndue++] = u - 1u;
+        if (u + 1u == U) due[ndue++] = u;
+        for (uint32_t j = 0; j < ndue && !st; ++j) {
+          const uint32_t s = due[j];
+          const uint32_t si = s / pass_nbs, snb = nb0 + s % pass_nbs, sn = si / bands;
+          const uint32_t oy_out = BAND_OY0(si) / p.g; /* bands start on multiples of g */
+          qilin_store_t f;
+          qilin_zero(&f, sizeof f);
+          f.src = rq ? QILIN_MEM_SP : QILIN_MEM_ACC;
+          f.local_addr = rq ? OUT_BUF(s) : C_REG(s);
+          f.y_size = conv_out_rows(&p, BAND_ROWS(si));
+          f.x_size = p.wg;
+          f.dram_addr = y->addr + ((((uint64_t)sn * p.nbs + snb) * p.oh + oy_out) * p.wg) * vb_out;
+          f.dram_stride = p.wg * vb_out;
+          tok_t t = kNoTok;
+          t.pop_prev = 1u;
+          t.push_prev = s + 2u < U;
+          st = emit_store(dev, t, f);
+        }
       }
     }
-  }
   }
 #undef IN_BUF
 #undef OUT_BUF

@@ -84,8 +84,7 @@ int qilin_act_upload(qilin_dev_t* dev, const qilin_act_t* a, const void* host_nc
             const uint64_t e = (((uint64_t)n * a->c + c) * a->h + y) * a->w + x;
             for (uint32_t b = 0; b < eb; ++b) vec[l * eb + b] = live ? h[e * eb + b] : 0u;
           }
-          const uint64_t at =
-              a->addr + ((((uint64_t)n * cbs + cb) * a->h + y) * a->pitch + x) * vb;
+          const uint64_t at = a->addr + ((((uint64_t)n * cbs + cb) * a->h + y) * a->pitch + x) * vb;
           int st = qilin_mem_write(dev, at, vec, vb);
           if (st) return st;
         }
@@ -104,8 +103,7 @@ int qilin_act_download(qilin_dev_t* dev, const qilin_act_t* a, void* host_nchw) 
     for (uint32_t cb = 0; cb < cbs; ++cb) {
       for (uint32_t y = 0; y < a->h; ++y) {
         for (uint32_t x = 0; x < a->w; ++x) {
-          const uint64_t at =
-              a->addr + ((((uint64_t)n * cbs + cb) * a->h + y) * a->pitch + x) * vb;
+          const uint64_t at = a->addr + ((((uint64_t)n * cbs + cb) * a->h + y) * a->pitch + x) * vb;
           int st = qilin_mem_read(dev, at, vec, vb);
           if (st) return st;
           for (uint32_t l = 0; l < d && cb * d + l < a->c; ++l) {
@@ -125,7 +123,8 @@ int qilin_act_upload_im2col(qilin_dev_t* dev, const qilin_act_t* a, const void* 
   if (!is8(a->dtype) || a->c != c * taps || !at->stride_h || !at->stride_w || !at->dil_h ||
       !at->dil_w)
     return QILIN_E_ARG;
-  const int64_t ekh = (int64_t)(at->kh - 1u) * at->dil_h + 1, ekw = (int64_t)(at->kw - 1u) * at->dil_w + 1;
+  const int64_t ekh = (int64_t)(at->kh - 1u) * at->dil_h + 1,
+                ekw = (int64_t)(at->kw - 1u) * at->dil_w + 1;
   const int64_t hp = (int64_t)h + at->pad_t + at->pad_b, wp = (int64_t)w + at->pad_l + at->pad_r;
   if (hp < ekh || wp < ekw || a->h != (uint32_t)((hp - ekh) / at->stride_h + 1) ||
       a->w != (uint32_t)((wp - ekw) / at->stride_w + 1))

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -91,8 +90,7 @@ inline std::vector<uint8_t> golden_gemm_requant(const GemmCase& c) {
                    bzp.data(), acc.data());
   std::vector<golden::RequantParams> p;
   for (int j = 0; j < c.n; ++j)
-    p.push_back({{c.mult[j], c.shift[j]}, c.out_zp, c.act_min, c.act_max,
-                 c.out_dtype == QILIN_I8});
+    p.push_back({{c.mult[j], c.shift[j]}, c.out_zp, c.act_min, c.act_max, c.out_dtype == QILIN_I8});
   std::vector<uint8_t> out(acc.size());
   golden::requantize_matrix(c.m, c.n, acc.data(), c.bias.data(), p.data(), out.data());
   return out;
@@ -121,8 +119,8 @@ inline std::vector<uint8_t> run_gemm_requant(qilin_dev_t& dev, const GemmCase& c
   REQUIRE(qilin_prog_begin(&dev) == QILIN_OK);
   REQUIRE(qilin_gemm(&dev, &L, &a, &out) == QILIN_OK);
   const int st = qilin_prog_run(&dev);
-  INFO("device error " << qilin_dev_error_name(dev.last_error.code) << " pc "
-                       << dev.last_error.pc << " addr 0x" << std::hex << dev.last_error.addr);
+  INFO("device error " << qilin_dev_error_name(dev.last_error.code) << " pc " << dev.last_error.pc
+                       << " addr 0x" << std::hex << dev.last_error.addr);
   REQUIRE(st == QILIN_OK);
   if (perf) REQUIRE(qilin_read_perf(&dev, perf) == QILIN_OK);
   std::vector<uint8_t> got(static_cast<size_t>(c.m) * c.n);
@@ -175,8 +173,7 @@ struct ConvCase {
   }
 };
 
-inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out,
-                                           uint32_t* ow_out) {
+inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out, uint32_t* ow_out) {
   const qilin_conv_attr_t& a = c.attr;
   const uint32_t ekh = (c.kh - 1) * a.dil_h + 1, ekw = (c.kw - 1) * a.dil_w + 1;
   const uint32_t hp = c.h + a.pad_t + a.pad_b, wp = c.w + a.pad_l + a.pad_r;
@@ -194,14 +191,15 @@ inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out,
                 const int64_t iy = int64_t(oy) * a.stride_h + ky * a.dil_h - a.pad_t;
                 const int64_t ix = int64_t(ox) * a.stride_w + kx * a.dil_w - a.pad_l;
                 const bool in = iy >= 0 && ix >= 0 && iy < c.h && ix < c.w;
-                const size_t xi = ((size_t(img) * c.c_in + g * cig + ci) * c.h + size_t(iy)) * c.w +
-                                  size_t(ix);
+                const size_t xi =
+                    ((size_t(img) * c.c_in + g * cig + ci) * c.h + size_t(iy)) * c.w + size_t(ix);
                 col[(size_t(oy) * ow + ox) * kk + (ci * c.kh + ky) * c.kw + kx] =
                     in ? c.x[xi] : static_cast<uint8_t>(c.x_zp);
               }
       std::vector<uint8_t> wm(static_cast<size_t>(kk) * cog);  // [kk][cog]
       for (uint32_t o = 0; o < cog; ++o)
-        for (uint32_t k = 0; k < kk; ++k) wm[size_t(k) * cog + o] = c.wt[(size_t(g) * cog + o) * kk + k];
+        for (uint32_t k = 0; k < kk; ++k)
+          wm[size_t(k) * cog + o] = c.wt[(size_t(g) * cog + o) * kk + k];
       std::vector<int32_t> acc(static_cast<size_t>(oh) * ow * cog);
       std::vector<int32_t> wzp(cog, c.w_zp);
       golden::gemm_s32(static_cast<int>(oh * ow), static_cast<int>(cog), static_cast<int>(kk),
@@ -209,8 +207,8 @@ inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out,
                        acc.data());
       for (uint32_t o = 0; o < cog; ++o) {
         const uint32_t co = g * cog + o;
-        const golden::RequantParams p{{c.mult[co], c.shift[co]}, c.out_zp, c.act_min, c.act_max,
-                                      c.out_dtype == QILIN_I8};
+        const golden::RequantParams p{
+            {c.mult[co], c.shift[co]}, c.out_zp, c.act_min, c.act_max, c.out_dtype == QILIN_I8};
         for (uint32_t i = 0; i < oh * ow; ++i)
           conv[(size_t(img) * c.c_out + co) * oh * ow + i] =
               golden::requantize(acc[size_t(i) * cog + o], c.bias[co], p);
@@ -238,7 +236,8 @@ inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out,
             sum += v;
           }
         const int32_t cnt = static_cast<int32_t>(p.kh * p.kw);
-        const int32_t avg = sum >= 0 ? (2 * sum + cnt) / (2 * cnt) : -((-2 * sum + cnt) / (2 * cnt));
+        const int32_t avg =
+            sum >= 0 ? (2 * sum + cnt) / (2 * cnt) : -((-2 * sum + cnt) / (2 * cnt));
         out[(size_t(plane) * ph + y) * pw + x] =
             static_cast<uint8_t>(p.kind == QILIN_POOL_KIND_MAX ? best : avg);
       }
@@ -338,8 +337,8 @@ inline std::vector<uint8_t> run_conv(qilin_dev_t& dev, const ConvCase& c, uint32
   REQUIRE(qilin_prog_begin(&dev) == QILIN_OK);
   REQUIRE(qilin_conv2d(&dev, &L, &x, &c.attr, pool, &y) == QILIN_OK);
   const int st = qilin_prog_run(&dev);
-  INFO("device error " << qilin_dev_error_name(dev.last_error.code) << " pc "
-                       << dev.last_error.pc << " addr 0x" << std::hex << dev.last_error.addr);
+  INFO("device error " << qilin_dev_error_name(dev.last_error.code) << " pc " << dev.last_error.pc
+                       << " addr 0x" << std::hex << dev.last_error.addr);
   REQUIRE(st == QILIN_OK);
   std::vector<uint8_t> got(size_t(y.n) * y.c * y.h * y.w);
   REQUIRE(qilin_act_download(&dev, &y, got.data()) == QILIN_OK);

@@ -3,20 +3,19 @@
 // timeout paths, and the GEMM / FC tilers on the golden backend (the ISS), every element
 // compared with the golden GEMM and requantisation.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "driver_test_util.h"
 #include "qilin/csr.h"
 #include "qilin/driver.h"
 #include "qilin/golden/gemm.h"
 #include "qilin/golden/requant.h"
 #include "qilin/golden/rng.h"
 #include "qilin/host_device.h"
-#include "driver_test_util.h"
 
 using namespace qilin;
 using qilin::golden::Rng;
@@ -172,8 +171,7 @@ TEST_CASE("GEMM tiler: random shapes, 8-bit and requantised output, golden backe
   }
 }
 
-TEST_CASE("FC over a flattened activation equals the GEMM over NCHW flatten",
-          "[driver][fc]") {
+TEST_CASE("FC over a flattened activation equals the GEMM over NCHW flatten", "[driver][fc]") {
   const uint64_t seed = Catch::rngSeed();
   CAPTURE(seed);
   Rng rng(seed);
@@ -186,8 +184,8 @@ TEST_CASE("FC over a flattened activation equals the GEMM over NCHW flatten",
                    o = static_cast<uint32_t>(rng.uniform(1, 12));
     CAPTURE(iter, n, c, h, w, o);
     // As a GEMM: A = X flattened (n x c*h*w), B = W^T.
-    test::GemmCase g = test::random_gemm_case(rng, static_cast<int>(n),
-                                              static_cast<int>(c * h * w), static_cast<int>(o));
+    test::GemmCase g = test::random_gemm_case(rng, static_cast<int>(n), static_cast<int>(c * h * w),
+                                              static_cast<int>(o));
     std::vector<uint8_t> wt(static_cast<size_t>(o) * c * h * w);  // [o][k]
     for (uint32_t k = 0; k < c * h * w; ++k)
       for (uint32_t j = 0; j < o; ++j) wt[j * c * h * w + k] = g.b[k * o + j];

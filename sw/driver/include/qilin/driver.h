@@ -78,7 +78,7 @@ typedef struct {
   qilin_insn_t* prog;
   uint32_t prog_cap, prog_len;
   int prog_open;
-  int prog_status; /* first error while building; sticky until the next begin */
+  int prog_status;     /* first error while building; sticky until the next begin */
   uint64_t timeout;    /* qilin_wait budget in HAL delay units */
   uint32_t poll_every; /* delay units between STATUS polls */
 } qilin_dev_t;
@@ -213,7 +213,11 @@ struct qilin_conv_attr {
   uint32_t groups;
 };
 
-typedef enum { QILIN_POOL_KIND_NONE = 0, QILIN_POOL_KIND_MAX = 1, QILIN_POOL_KIND_AVG = 2 } qilin_pool_kind_t;
+typedef enum {
+  QILIN_POOL_KIND_NONE = 0,
+  QILIN_POOL_KIND_MAX = 1,
+  QILIN_POOL_KIND_AVG = 2
+} qilin_pool_kind_t;
 typedef struct {
   qilin_pool_kind_t kind;
   uint32_t kh, kw, sh, sw;
@@ -231,8 +235,8 @@ typedef struct {
 } qilin_conv_layer_t;
 
 /* w_host: OIHW, c_out x (c_in/groups) x kh x kw bytes. rq NULL gives an int32 output. */
-int qilin_conv_prepare(qilin_dev_t* dev, qilin_conv_layer_t* L, const void* w_host,
-                       uint32_t c_out, uint32_t c_in, uint32_t kh, uint32_t kw, uint32_t groups,
+int qilin_conv_prepare(qilin_dev_t* dev, qilin_conv_layer_t* L, const void* w_host, uint32_t c_out,
+                       uint32_t c_in, uint32_t kh, uint32_t kw, uint32_t groups,
                        qilin_dtype_t w_dtype, int32_t w_zp, const qilin_requant_t* rq);
 void qilin_conv_release(qilin_dev_t* dev, qilin_conv_layer_t* L);
 
