@@ -58,18 +58,6 @@ TEST_CASE("RTL: conv2d tiler equals the im2col reference", "[driver_rtl]") {
   Rng rng(seed);
   for (int dim : {8, 16}) {
     DriverFixture f = rtl_fixture(dim);
-    for (int iter = 0; iter < 5; ++iter) {
-      const test::ConvCase c = test::random_conv_case(rng, dim);
-      const qilin_conv_attr_t& a = c.attr;
-      CAPTURE(dim, iter, c.n, c.c_in, c.c_out, c.h, c.w, c.kh, c.kw, c.groups, a.pad_t, a.pad_l,
-              a.stride_h, a.stride_w, a.dil_h, a.dil_w, int(c.pool.kind), c.pool.kh);
-      uint32_t oh, ow, roh, row;
-      const std::vector<uint8_t> want = test::conv_reference(c, &roh, &row);
-      const std::vector<uint8_t> got = test::run_conv(f.dev, c, &oh, &ow);
-      REQUIRE(oh == roh);
-      REQUIRE(ow == row);
-      test::require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * oh),
-                                 static_cast<int>(ow));
-    }
+    test::check_random_convs(f.dev, rng, dim, 5);
   }
 }

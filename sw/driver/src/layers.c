@@ -21,41 +21,21 @@ static int put(qilin_dev_t* dev, int enc_rc, const qilin_insn_t* in) {
   return qilin_emit(dev, in);
 }
 
-static int emit_load(qilin_dev_t* dev, tok_t t, qilin_load_t f) {
-  f.pop_prev = t.pop_prev;
-  f.pop_next = t.pop_next;
-  f.push_prev = t.push_prev;
-  f.push_next = t.push_next;
-  qilin_insn_t in;
-  return put(dev, qilin_encode_load(&f, &in), &in);
-}
-
-static int emit_store(qilin_dev_t* dev, tok_t t, qilin_store_t f) {
-  f.pop_prev = t.pop_prev;
-  f.pop_next = t.pop_next;
-  f.push_prev = t.push_prev;
-  f.push_next = t.push_next;
-  qilin_insn_t in;
-  return put(dev, qilin_encode_store(&f, &in), &in);
-}
-
-static int emit_matmul(qilin_dev_t* dev, tok_t t, qilin_matmul_t f) {
-  f.pop_prev = t.pop_prev;
-  f.pop_next = t.pop_next;
-  f.push_prev = t.push_prev;
-  f.push_next = t.push_next;
-  qilin_insn_t in;
-  return put(dev, qilin_encode_matmul(&f, &in), &in);
-}
-
-static int emit_postproc(qilin_dev_t* dev, tok_t t, qilin_postproc_t f) {
-  f.pop_prev = t.pop_prev;
-  f.pop_next = t.pop_next;
-  f.push_prev = t.push_prev;
-  f.push_next = t.push_next;
-  qilin_insn_t in;
-  return put(dev, qilin_encode_postproc(&f, &in), &in);
-}
+/* emit_load / emit_store / emit_matmul / emit_postproc: set the token flags, encode, append. */
+#define QILIN_DEFINE_EMIT(kind)                                           \
+  static int emit_##kind(qilin_dev_t* dev, tok_t t, qilin_##kind##_t f) { \
+    f.pop_prev = t.pop_prev;                                              \
+    f.pop_next = t.pop_next;                                              \
+    f.push_prev = t.push_prev;                                            \
+    f.push_next = t.push_next;                                            \
+    qilin_insn_t in;                                                      \
+    return put(dev, qilin_encode_##kind(&f, &in), &in);                   \
+  }
+QILIN_DEFINE_EMIT(load)
+QILIN_DEFINE_EMIT(store)
+QILIN_DEFINE_EMIT(matmul)
+QILIN_DEFINE_EMIT(postproc)
+#undef QILIN_DEFINE_EMIT
 
 static int is8(qilin_dtype_t t) { return t == QILIN_U8 || t == QILIN_I8; }
 static int32_t type_min(qilin_dtype_t t) { return t == QILIN_I8 ? -128 : 0; }

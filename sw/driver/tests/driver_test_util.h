@@ -350,4 +350,21 @@ inline std::vector<uint8_t> run_conv(qilin_dev_t& dev, const ConvCase& c, uint32
   return got;
 }
 
+// Runs `iters` random convolutions on dev and compares each with conv_reference.
+inline void check_random_convs(qilin_dev_t& dev, golden::Rng& rng, int dim, int iters) {
+  for (int iter = 0; iter < iters; ++iter) {
+    const ConvCase c = random_conv_case(rng, dim);
+    const qilin_conv_attr_t& a = c.attr;
+    CAPTURE(dim, iter, c.n, c.c_in, c.c_out, c.h, c.w, c.kh, c.kw, c.groups, a.pad_t, a.pad_l,
+            a.pad_b, a.pad_r, a.stride_h, a.stride_w, a.dil_h, a.dil_w, int(c.pool.kind), c.pool.kh,
+            c.pool.kw);
+    uint32_t oh, ow, roh, row;
+    const std::vector<uint8_t> want = conv_reference(c, &roh, &row);
+    const std::vector<uint8_t> got = run_conv(dev, c, &oh, &ow);
+    REQUIRE(oh == roh);
+    REQUIRE(ow == row);
+    require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * oh), static_cast<int>(ow));
+  }
+}
+
 }  // namespace qilin::test

@@ -260,20 +260,7 @@ TEST_CASE("conv2d tiler: pads, strides, dilations, groups, depthwise and fused p
   Rng rng(seed);
   for (int dim : {8, 16}) {
     DriverFixture f(dim, 1024, 256);
-    for (int iter = 0; iter < 25; ++iter) {
-      const test::ConvCase c = test::random_conv_case(rng, dim);
-      const qilin_conv_attr_t& a = c.attr;
-      CAPTURE(dim, iter, c.n, c.c_in, c.c_out, c.h, c.w, c.kh, c.kw, c.groups, a.pad_t, a.pad_l,
-              a.pad_b, a.pad_r, a.stride_h, a.stride_w, a.dil_h, a.dil_w, int(c.pool.kind),
-              c.pool.kh, c.pool.kw);
-      uint32_t oh, ow, roh, row;
-      const std::vector<uint8_t> want = test::conv_reference(c, &roh, &row);
-      const std::vector<uint8_t> got = test::run_conv(f.dev, c, &oh, &ow);
-      REQUIRE(oh == roh);
-      REQUIRE(ow == row);
-      test::require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * oh),
-                                 static_cast<int>(ow));
-    }
+    test::check_random_convs(f.dev, rng, dim, 25);
   }
 }
 
