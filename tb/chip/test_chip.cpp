@@ -202,7 +202,8 @@ std::vector<qilin_insn_t> gemm_s32_program(const GemmJob& g, int dim) {
 // Compares the int32 C (M x N, pitch 4 * ldc bytes) in the RTL's device memory with
 // golden::gemm_s32; reports the first mismatching element with its coordinates.
 void check_gemm_s32(ChipBench& b, const MemImage& img, const GemmJob& g) {
-  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K), w(static_cast<std::size_t>(g.K) * g.N);
+  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
+  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
   for (int m = 0; m < g.M; ++m) {
     const std::vector<uint8_t> row = img.read(g.a + uint64_t(m) * g.lda, g.K);
     std::copy(row.begin(), row.end(), a.begin() + std::ptrdiff_t(m) * g.K);
@@ -223,8 +224,9 @@ void check_gemm_s32(ChipBench& b, const MemImage& img, const GemmJob& g) {
       const int32_t got = static_cast<int32_t>(u);
       const int32_t exp = want[std::size_t(m) * g.N + n];
       if (got != exp) {
-        FAIL("C[" << m << "][" << n << "] at 0x" << std::hex << (g.c + uint64_t(m) * 4 * g.ldc + 4 * n)
-                  << std::dec << ": expected " << exp << ", actual " << got);
+        const uint64_t at = g.c + uint64_t(m) * 4 * g.ldc + 4 * uint64_t(n);
+        FAIL("C[" << m << "][" << n << "] at 0x" << std::hex << at << std::dec << ": expected "
+                  << exp << ", actual " << got);
       }
     }
   }
@@ -606,7 +608,8 @@ TEST_CASE("chip: ACC STORE errors (ALIGN, DMA_WINDOW, ACC_RANGE, ILLEGAL) match 
   MemImage img = fresh_image();
   const std::vector<int32_t> words = [&] {
     std::vector<int32_t> v;
-    for (int i = 0; i < 16 * kDim; ++i) v.push_back(static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX)));
+    for (int i = 0; i < 16 * kDim; ++i)
+      v.push_back(static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX)));
     return v;
   }();
   img.write_s32(kData, words.data(), words.size());
@@ -636,8 +639,8 @@ TEST_CASE("chip: ACC STORE errors (ALIGN, DMA_WINDOW, ACC_RANGE, ILLEGAL) match 
        kMemBytes, QILIN_ERR_DMA_WINDOW},
       {"rows past AccRows", store_f(QILIN_MEM_ACC, kAccRows - 4, out, 2 * vb, 3, 2), 0, kMemBytes,
        QILIN_ERR_ACC_RANGE},
-      {"start past AccRows (inside the SP range)", store_f(QILIN_MEM_ACC, kAccRows + 1, out, 0, 0, 1),
-       0, kMemBytes, QILIN_ERR_ACC_RANGE},
+      {"start past AccRows (inside the SP range)",
+       store_f(QILIN_MEM_ACC, kAccRows + 1, out, 0, 0, 1), 0, kMemBytes, QILIN_ERR_ACC_RANGE},
       {"rows overlap (stride of SP-sized vectors)", store_f(QILIN_MEM_ACC, 0, out, 2 * kDim, 3, 2),
        0, kMemBytes, QILIN_ERR_ILLEGAL_INSN},
       {"legal: exactly up to the write limit", store_f(QILIN_MEM_ACC, 2, out, 4 * vb, 3, 2), out,
@@ -747,12 +750,16 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
 TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
   // 200 programs, each from its own seed (printed on failure; all replay with --rng-seed).
   const uint64_t base = Catch::rngSeed();
+  int acc_store_programs = 0;  // programs with at least one STORE src = ACC
   for (int iter = 0; iter < 200; ++iter) {
     const uint64_t seed = base * 1000 + static_cast<uint64_t>(iter);
     CAPTURE(base, iter, seed);
     Rng rng(seed);
     MemImage img = fresh_image();
     const std::vector<qilin_insn_t> p = random_program(rng, img);
+    acc_store_programs += std::any_of(p.begin(), p.end(), [](const qilin_insn_t& i) {
+      return qilin_insn_opcode(&i) == QILIN_OP_STORE && qilin_decode_store(&i).src == QILIN_MEM_ACC;
+    });
     // Skip programs the ISS rejects (e.g. a POSTPROC output range beyond the SP: none expected).
     ChipBench b("chip_random_program");
     if (iter % 2) {
@@ -766,6 +773,8 @@ TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
     const IssResult r = run_both(b, img, p);
     CHECK(r.ok());
   }
+  INFO("programs with an ACC STORE: " << acc_store_programs);
+  CHECK(acc_store_programs >= 50);
 }
 
 TEST_CASE("chip: soft reset in the middle of a GEMM, then the GEMM runs again", "[chip][error]") {

@@ -383,29 +383,29 @@ TEMPLATE_TEST_CASE("LOAD/STORE: window and alignment errors are caught before an
                            seed);
     fill_random(b.mem(), kLo, kSize, rng);
     for (bool acc : {false, true}) {
-    for (const WindowCase& w : window_cases(acc ? 4 * D : D)) {
-      CAPTURE(w.what, acc);
-      WrCmd c;
-      c.acc = acc;
-      c.dram_addr = w.addr, c.stride = static_cast<uint32_t>(w.stride), c.y = w.y, c.x = w.x;
-      c.src = 17;
-      b.set_window(w.base, w.limit);
-      b.mem().clear_stats();
-      const DmaResult r = b.run(c);
-      REQUIRE(r.err == w.err);
-      REQUIRE(r.err_addr == w.err_addr);
-      if (w.err != kErrNone) {
-        REQUIRE(b.mem().stats().aw == 0);
-        REQUIRE(b.mem().stats().w_beats == 0);
-        REQUIRE(r.writes == 0);  // not even a scratchpad read
+      for (const WindowCase& w : window_cases(acc ? 4 * D : D)) {
+        CAPTURE(w.what, acc);
+        WrCmd c;
+        c.acc = acc;
+        c.dram_addr = w.addr, c.stride = static_cast<uint32_t>(w.stride), c.y = w.y, c.x = w.x;
+        c.src = 17;
+        b.set_window(w.base, w.limit);
+        b.mem().clear_stats();
+        const DmaResult r = b.run(c);
+        REQUIRE(r.err == w.err);
+        REQUIRE(r.err_addr == w.err_addr);
+        if (w.err != kErrNone) {
+          REQUIRE(b.mem().stats().aw == 0);
+          REQUIRE(b.mem().stats().w_beats == 0);
+          REQUIRE(r.writes == 0);  // not even a scratchpad read
+        }
+        WrCmd ok;
+        ok.acc = acc;
+        ok.dram_addr = kLo + 3 * ok.vb(D), ok.stride = 40 * ok.vb(D), ok.y = 3, ok.x = 33;
+        ok.src = 5;
+        b.set_window(kLo, kHi);
+        checked_store(b, ok);
       }
-      WrCmd ok;
-      ok.acc = acc;
-      ok.dram_addr = kLo + 3 * ok.vb(D), ok.stride = 40 * ok.vb(D), ok.y = 3, ok.x = 33;
-      ok.src = 5;
-      b.set_window(kLo, kHi);
-      checked_store(b, ok);
-    }
     }
   }
 }

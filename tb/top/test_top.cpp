@@ -167,7 +167,8 @@ TEST_CASE("top: tiled GEMM with int32 output (STORE from ACC) through HBM", "[to
   MemImage want = img;
   REQUIRE(run_both(b, img, gemm_s32_program(g, kDim), 300'000, &want).ok());
   // The device matches the ISS byte for byte (run_both); the ISS's C is the golden int32 GEMM.
-  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K), w(static_cast<std::size_t>(g.K) * g.N);
+  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
+  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
   for (int m = 0; m < g.M; ++m) {
     const std::vector<uint8_t> row = img.read(g.a + uint64_t(m) * g.lda, g.K);
     std::copy(row.begin(), row.end(), a.begin() + std::ptrdiff_t(m) * g.K);
