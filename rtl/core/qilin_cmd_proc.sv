@@ -457,8 +457,8 @@ module qilin_cmd_proc #(
   assign pp_none      = (pp_kind == qilin_isa_pkg::PoolNone);
   assign ld_ok        = !(ld_acc && ld_pad_value != 8'd0);
   assign st_row_bytes = 24'(st_x) * (st_acc ? 24'(4 * Dim) : 24'(Dim));
-  // STORE from ACC is reserved until the write DMA can read the accumulator (docs/isa.md).
-  assign st_ok        = !st_acc && !(st_y > 12'd1 && 24'(st_stride) < st_row_bytes);
+  // STORE rows may not overlap in device memory; a vector is 4*Dim bytes from ACC.
+  assign st_ok        = !(st_y > 12'd1 && 24'(st_stride) < st_row_bytes);
   assign mm_ok        = (32'(mm_k) <= 32'(Dim)) &&
                         (mm_as ? (mm_azp[1] == mm_azp[0]) : !mm_azp[1]) &&
                         (mm_ws ? (mm_wzp[1] == mm_wzp[0]) : !mm_wzp[1]);

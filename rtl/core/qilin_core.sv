@@ -59,6 +59,8 @@ module qilin_core #(
   localparam int unsigned SpW     = Dim * 8;
   localparam int unsigned AccW    = Dim * 32;
   localparam int unsigned DstAW   = (SpAW > AccAW) ? SpAW : AccAW;
+  // STORE source chunk address: an SP row, or 4*row + j for chunk j of an ACC row.
+  localparam int unsigned SrcAW   = (SpAW > AccAW + 2) ? SpAW : AccAW + 2;
   localparam int unsigned AxW     = qilin_axi_pkg::IdW + qilin_axi_pkg::AddrW + 8 + 3 + 2;
   localparam int unsigned WW      = qilin_axi_pkg::DataW + qilin_axi_pkg::StrbW + 1;
   localparam int unsigned BW      = qilin_axi_pkg::IdW + 2;
@@ -472,6 +474,9 @@ module qilin_core #(
   logic [7:0]  wr_err_code;
   logic [39:0] wr_err_addr;
   logic        wr_busy, st_busy, st_sp_rsp_ready;
+  logic             dws_req_valid, dws_req_ready, dws_req_acc, dws_rsp_valid;
+  logic [SrcAW-1:0] dws_req_addr;
+  logic [SpW-1:0]   dws_rsp_data;
 
   qilin_st_unit u_st (
     .clk_i            (clk_i),
@@ -497,7 +502,7 @@ module qilin_core #(
 
   qilin_dma_wr #(
     .Dim     (Dim),
-    .SpAddrW (SpAW),
+    .SpAddrW (SrcAW),
     .AxiId   ('0)
   ) u_dma_wr (
     .clk_i          (clk_i),
@@ -507,12 +512,13 @@ module qilin_core #(
     .cmd_ready_o    (wr_cmd_ready),
     .wr_win_base_i  (wr_win_base),
     .wr_win_limit_i (wr_win_limit),
-    .sp_req_valid_o (sp_rd_valid[2]),
-    .sp_req_ready_i (sp_rd_ready[2]),
-    .sp_req_addr_o  (sp_rd_addr[2]),
-    .sp_rsp_valid_i (sp_rsp_valid[2]),
+    .sp_req_valid_o (dws_req_valid),
+    .sp_req_ready_i (dws_req_ready),
+    .sp_req_addr_o  (dws_req_addr),
+    .sp_req_acc_o   (dws_req_acc),
+    .sp_rsp_valid_i (dws_rsp_valid),
     .sp_rsp_ready_o (st_sp_rsp_ready),  // never low (qilin_dma_wr buffers its requests)
-    .sp_rsp_data_i  (sp_rsp_data[2]),
+    .sp_rsp_data_i  (dws_rsp_data),
     .aw_o           (wr_aw),
     .aw_valid_o     (wr_aw_valid),
     .aw_ready_i     (mx_aw_ready[2]),
@@ -529,6 +535,31 @@ module qilin_core #(
     .err_addr_o     (wr_err_addr),
     .busy_o         (wr_busy)
   );
+
+  // STORE source reads. An SP chunk is SP read client 2. An ACC chunk 4*row + j reads the
+  // whole ACC row through the accumulator's read port, shared with POSTPROC below, and
+  // returns lanes [j*Dim/4, (j+1)*Dim/4), i.e. bytes [j*Dim, (j+1)*Dim) of the row. A DMA
+  // command is all SP or all ACC and drains its responses before the next one starts, so the
+  // two response sources are never valid together.
+  logic             dwa_req_valid, dwa_req_ready, dwa_rsp_valid;
+  logic [AccAW-1:0] dwa_req_addr;
+  logic [1:0]       dwa_chunk_q;
+  logic [SpW-1:0]   dwa_rsp_data;
+
+  assign sp_rd_valid[2] = dws_req_valid && !dws_req_acc;
+  assign sp_rd_addr[2]  = dws_req_addr[SpAW-1:0];
+  assign dwa_req_valid  = dws_req_valid && dws_req_acc;
+  assign dwa_req_addr   = dws_req_addr[AccAW+1:2];
+  assign dws_req_ready  = dws_req_acc ? dwa_req_ready : sp_rd_ready[2];
+
+  always_comb begin
+    dwa_rsp_data = '0;
+    for (int unsigned j = 0; j < 4; j++) begin
+      if (dwa_chunk_q == 2'(j)) dwa_rsp_data = acc_rsp_data[j*SpW +: SpW];
+    end
+  end
+  assign dws_rsp_valid = sp_rsp_valid[2] || dwa_rsp_valid;
+  assign dws_rsp_data  = dwa_rsp_valid ? dwa_rsp_data : sp_rsp_data[2];
 
   // ======================================================================== EX
   qilin_core_pkg::matmul_cmd_t mm_cmd;
@@ -549,6 +580,8 @@ module qilin_core #(
   logic [8:0]  post_out_zp;
   logic [7:0]  post_act_min, post_act_max, post_err_code;
   logic [AccAW-1:0] post_err_addr;
+  logic             post_rd_valid, post_rd_ready, post_rsp_valid;
+  logic [AccAW-1:0] post_rd_addr;
   logic        ex_busy;
 
   qilin_ex_unit #(.Dim(Dim)) u_ex (
@@ -662,10 +695,10 @@ module qilin_core #(
     .err_code_o       (post_err_code),
     .err_addr_o       (post_err_addr),
     .busy_o           (post_busy),
-    .acc_rd_valid_o   (acc_rd_valid),
-    .acc_rd_ready_i   (acc_rd_ready),
-    .acc_rd_addr_o    (acc_rd_addr),
-    .acc_rsp_valid_i  (acc_rsp_valid),
+    .acc_rd_valid_o   (post_rd_valid),
+    .acc_rd_ready_i   (post_rd_ready),
+    .acc_rd_addr_o    (post_rd_addr),
+    .acc_rsp_valid_i  (post_rsp_valid),
     .acc_rsp_data_i   (acc_rsp_data),
     .sp_wr_valid_o    (sp_wr_valid[1]),
     .sp_wr_ready_i    (sp_wr_ready[1]),
@@ -673,13 +706,47 @@ module qilin_core #(
     .sp_wr_data_o     (sp_wr_data[1])
   );
 
+  // Accumulator read port: round-robin between POSTPROC (0) and the STORE DMA (1). The port
+  // answers exactly one cycle after a grant, so a register naming last cycle's winner routes
+  // each response; nothing is dropped or reordered. Neither client's request waits on the
+  // other's ready (grants depend on the requests only).
+  logic [1:0] acc_gnt;
+  logic       acc_gnt_idx, acc_own_dma_q;
+
+  qilin_rr_arb #(.N(2)) u_acc_rd_arb (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .req_i     ({dwa_req_valid, post_rd_valid}),
+    .advance_i (acc_rd_valid && acc_rd_ready),
+    .gnt_o     (acc_gnt),
+    .idx_o     (acc_gnt_idx)
+  );
+
+  assign acc_rd_valid  = post_rd_valid || dwa_req_valid;
+  assign acc_rd_addr   = acc_gnt[1] ? dwa_req_addr : post_rd_addr;
+  assign post_rd_ready = acc_gnt[0] && acc_rd_ready;
+  assign dwa_req_ready = acc_gnt[1] && acc_rd_ready;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc_own_dma_q <= 1'b0;
+      dwa_chunk_q   <= '0;
+    end else begin
+      acc_own_dma_q <= dwa_req_valid && dwa_req_ready;
+      dwa_chunk_q   <= dws_req_addr[1:0];
+    end
+  end
+
+  assign post_rsp_valid = acc_rsp_valid && !acc_own_dma_q;
+  assign dwa_rsp_valid  = acc_rsp_valid && acc_own_dma_q;
+
   // Units still working (also on behalf of a program abandoned by a soft reset).
   assign units_busy = ld_busy || st_busy || rd_busy || wr_busy || ex_busy || mm_busy ||
                       post_busy || !acc_idle;
 
   logic unused_bits;
   assign unused_bits = ^{ld_pc, ex_pc, st_pc, ld_ret, ex_ret, st_ret, st_sp_rsp_ready,
-                         mm_w_addr, mm_a_addr, mm_acc_addr, post_c_addr, post_p_addr,
+                         acc_gnt_idx, mm_w_addr, mm_a_addr, mm_acc_addr, post_c_addr, post_p_addr,
                          post_o_addr, zf_addr, mx_b_valid[1:0], hwout.CMD_BASE_HI.value.value,
                          hwout.DMA_RD_BASE_HI.value.value, hwout.DMA_RD_LIMIT_HI.value.value,
                          hwout.DMA_WR_BASE_HI.value.value, hwout.DMA_WR_LIMIT_HI.value.value,
@@ -691,4 +758,7 @@ module qilin_core #(
   `QILIN_ASSERT_INIT(WW_A, $bits(wr_w) == WW)
   `QILIN_ASSERT_INIT(RW_A, $bits(mx_r_s) == RW)
   `QILIN_ASSERT_INIT(BW_A, $bits(mx_b_s) == BW)
+  // One response source at a time for the STORE DMA; an ACC response belongs to the winner.
+  `QILIN_ASSERT(DwRspOne_A, !(sp_rsp_valid[2] && dwa_rsp_valid), clk_i, rst_ni)
+  `QILIN_ASSERT(AccGntOne_A, !(acc_gnt[0] && acc_gnt[1]), clk_i, rst_ni)
 endmodule

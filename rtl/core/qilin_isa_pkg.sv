@@ -143,8 +143,8 @@ package qilin_isa_pkg;
 
   // STORE (opcode 2): Copy consecutive scratchpad or accumulator rows to a 2-D block in device
   // memory.
-  // [8]: source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
-  // accumulator
+  // [8]: source memory: SP (int8/uint8 rows, one vector = DIM bytes) or ACC (raw int32 rows, one
+  // vector = 4*DIM bytes, little-endian words)
   localparam int unsigned StoreSrcLsb = 8;
   localparam int unsigned StoreSrcW = 1;
   // [45:29]: first source row (SP or ACC row index)

@@ -37,14 +37,15 @@ module qilin_st_unit #(
   logic [CntW-1:0] infl_q, drop_q, infl_d;
   logic            acc, fin, drop_now;
 
-  // Field slices (qilin_isa_pkg STORE layout). src = ACC is not supported by the DMA
-  // (known gap, docs/core_top.md): it is executed as src = SP.
+  // Field slices (qilin_isa_pkg STORE layout). src = ACC goes to the DMA as src_acc: it reads
+  // each ACC row as 4 Dim-byte chunks through the accumulator's shared read port (qilin_core).
   always_comb begin
     cmd_o             = '0;
     cmd_o.dram_addr   = insn_i[qilin_isa_pkg::StoreDramAddrLsb +: qilin_isa_pkg::StoreDramAddrW];
     cmd_o.dram_stride = 32'(insn_i[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW]);
     cmd_o.y_size      = 16'(insn_i[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW]);
     cmd_o.x_size      = 16'(insn_i[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW]);
+    cmd_o.src_acc     = insn_i[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
     cmd_o.src_addr    = 24'(insn_i[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW]);
   end
 
@@ -75,7 +76,9 @@ module qilin_st_unit #(
   end
 
   logic unused_bits;
-  assign unused_bits = ^insn_i[28:0];
+  // Opcode, token flags and reserved bits; bit StoreSrcLsb (8) is used.
+  assign unused_bits = ^{insn_i[28:9], insn_i[7:0]};
 
-  `QILIN_ASSERT_INIT(WrCmdW_A, $bits(cmd_o) == 40 + 32 + 16 + 16 + 24)
+  `QILIN_ASSERT_INIT(WrCmdW_A, $bits(cmd_o) == 40 + 32 + 16 + 16 + 1 + 24)
+  `QILIN_ASSERT_INIT(SrcLsb_A, qilin_isa_pkg::StoreSrcLsb == 8)
 endmodule

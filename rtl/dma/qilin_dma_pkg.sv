@@ -30,12 +30,14 @@ package qilin_dma_pkg;
     logic [7:0]           pad_value;
   } dma_rd_cmd_t;
 
-  // STORE: scratchpad (Dim-byte vectors) -> DRAM.
+  // STORE: scratchpad (Dim-byte vectors) or accumulator (4*Dim-byte vectors) -> DRAM.
+  // An ACC row is read as 4 Dim-byte chunks at source addresses 4*row + j (docs/dma.md).
   typedef struct packed {
     logic [DramAddrW-1:0] dram_addr;
     logic [StrideW-1:0]   dram_stride;
     logic [SizeW-1:0]     y_size;
     logic [SizeW-1:0]     x_size;
+    logic                 src_acc;
     logic [RowW-1:0]      src_addr;
   } dma_wr_cmd_t;
 

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// STORE DMA engine: reads consecutive scratchpad rows (Dim-byte vectors) and writes them
-// as a 2-D block to device memory over AXI4 (docs/dma.md).
+// STORE DMA engine: reads consecutive scratchpad rows (Dim-byte vectors) or accumulator
+// rows (4*Dim-byte vectors) and writes them as a 2-D block to device memory over AXI4
+// (docs/dma.md).
+//
+// Source port: every request reads one Dim-byte chunk. From SP a chunk is a row (address =
+// row); from ACC (cmd.src_acc) row r is the 4 chunks 4*r + j, j = 0..3, bytes 4*Dim*... of the
+// little-endian row, and sp_req_acc_o tells the owner of the port which memory to read. A
+// command is all SP or all ACC, so nothing else changes: an ACC row is 4 consecutive vectors.
 //
 // Pipeline: command -> check (alignment, window; before any traffic) -> burst splitter ->
 // AW stage (+ burst length for W, burst address for B). In parallel, SP read requests ->
@@ -14,7 +20,7 @@
 
 module qilin_dma_wr #(
   parameter int unsigned Dim            = 16,  // array size: SP vector Dim bytes
-  parameter int unsigned SpAddrW        = 14,  // scratchpad row-address width
+  parameter int unsigned SpAddrW        = 14,  // source chunk-address width (SP rows, 4*ACC rows)
   parameter int unsigned MaxOutstanding = 16,  // AXI write bursts in flight
   parameter int unsigned MaxBurstBeats  = 16,  // beats per burst, 1..256
   parameter int unsigned SpRspDepth     = 8,   // SP reads in flight (response buffer)
@@ -35,6 +41,7 @@ module qilin_dma_wr #(
   output logic                                 sp_req_valid_o,
   input  logic                                 sp_req_ready_i,
   output logic [SpAddrW-1:0]                   sp_req_addr_o,
+  output logic                                 sp_req_acc_o,   // chunk of ACC row addr/4
   input  logic                                 sp_rsp_valid_i,
   output logic                                 sp_rsp_ready_o,
   input  logic [SpW-1:0]                       sp_rsp_data_i,
@@ -87,6 +94,11 @@ module qilin_dma_wr #(
   // Check.
   // ---------------------------------------------------------------------------------
   logic                 chk_done, start_run;
+  logic [SizeW+1:0]     xv;  // Dim-byte chunks per DRAM row (4 per vector from ACC)
+  logic [RowW+1:0]      src0;  // first chunk address
+
+  assign xv   = cmd_q.src_acc ? {cmd_q.x_size, 2'b00} : {2'b00, cmd_q.x_size};
+  assign src0 = cmd_q.src_acc ? {cmd_q.src_addr, 2'b00} : {2'b00, cmd_q.src_addr};
   logic [ErrW-1:0]      chk_code;
   logic [DramAddrW-1:0] chk_addr;
 
@@ -98,7 +110,7 @@ module qilin_dma_wr #(
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
     .x_size_i    (cmd_q.x_size),
-    .vb_log2_i   (4'(SpLog2)),
+    .vb_log2_i   (cmd_q.src_acc ? 4'(SpLog2 + 2) : 4'(SpLog2)),
     .win_base_i  (wr_win_base_i),
     .win_limit_i (wr_win_limit_i),
     .done_o      (chk_done),
@@ -122,7 +134,7 @@ module qilin_dma_wr #(
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
-    .row_bytes_i ((SizeW+8)'(cmd_q.x_size) << SpLog2),
+    .row_bytes_i ((SizeW+8)'(xv) << SpLog2),
     .valid_o     (gen_valid),
     .ready_i     (gen_ready),
     .line_o      (gen_line),
@@ -186,7 +198,8 @@ module qilin_dma_wr #(
   // SP read requests (credit: a response-buffer entry per request).
   // ---------------------------------------------------------------------------------
   logic               rq_active_q, rq_active_d;
-  logic [SizeW-1:0]   rq_x_q, rq_x_d, rq_y_q, rq_y_d;
+  logic [SizeW+1:0]   rq_x_q, rq_x_d;
+  logic [SizeW-1:0]   rq_y_q, rq_y_d;
   logic [SpAddrW-1:0] rq_addr_q, rq_addr_d;
   logic [SpOutW-1:0]  sp_out_q, sp_out_d;
   logic               rq_push, reqq_in_ready, spbuf_valid, spbuf_pop;
@@ -197,16 +210,16 @@ module qilin_dma_wr #(
   assign rq_push = (st_q == StRun) && !abort_q && rq_active_q && reqq_in_ready &&
                    (sp_out_q < SpOutW'(SpRspDepth));
 
-  qilin_fifo #(.Width(SpAddrW), .Depth(2)) u_reqq (
+  qilin_fifo #(.Width(SpAddrW + 1), .Depth(2)) u_reqq (
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
     .in_valid_i  (rq_push),
     .in_ready_o  (reqq_in_ready),
-    .in_data_i   (rq_addr_q),
+    .in_data_i   ({cmd_q.src_acc, rq_addr_q}),
     .out_valid_o (sp_req_valid_o),
     .out_ready_i (sp_req_ready_i),
-    .out_data_o  (sp_req_addr_o),
+    .out_data_o  ({sp_req_acc_o, sp_req_addr_o}),
     .count_o     (reqq_count)
   );
 
@@ -227,7 +240,8 @@ module qilin_dma_wr #(
   // Packer: vectors -> 32-byte beats. Each DRAM row starts a new beat at its byte offset.
   // ---------------------------------------------------------------------------------
   logic                  pk_active_q, pk_active_d;
-  logic [SizeW-1:0]      px_q, px_d, py_q, py_d;
+  logic [SizeW+1:0]      px_q, px_d;
+  logic [SizeW-1:0]      py_q, py_d;
   logic [BiW-1:0]        ci_q, ci_d;                 // beat index within a wide vector
   logic [OffW-1:0]       off_q, off_d, rowoff_q, rowoff_d;
   logic [BusW-1:0]       asm_data_q, asm_data_d, placed, beat_data;
@@ -240,7 +254,7 @@ module qilin_dma_wr #(
   logic [1:0]            wq_count;
 
   assign chunk_last = (ci_q == BiW'(Bpv - 1));
-  assign row_end    = chunk_last && (px_q == cmd_q.x_size - SizeW'(1));
+  assign row_end    = chunk_last && (px_q == xv - (SizeW+2)'(1));
   assign off_sum    = {1'b0, off_q} + (OffW+1)'(ChunkB);
   assign beat_end   = off_sum[OffW] || row_end;
 
@@ -289,7 +303,7 @@ module qilin_dma_wr #(
       rq_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
       rq_x_d      = '0;
       rq_y_d      = '0;
-      rq_addr_d   = cmd_q.src_addr[SpAddrW-1:0];
+      rq_addr_d   = src0[SpAddrW-1:0];
       pk_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
       px_d        = '0;
       py_d        = '0;
@@ -302,12 +316,12 @@ module qilin_dma_wr #(
     end else begin
       if (rq_push) begin
         rq_addr_d = rq_addr_q + SpAddrW'(1);
-        if (rq_x_q == cmd_q.x_size - SizeW'(1)) begin
+        if (rq_x_q == xv - (SizeW+2)'(1)) begin
           rq_x_d = '0;
           rq_y_d = rq_y_q + SizeW'(1);
           if (rq_y_q == cmd_q.y_size - SizeW'(1)) rq_active_d = 1'b0;
         end else begin
-          rq_x_d = rq_x_q + SizeW'(1);
+          rq_x_d = rq_x_q + (SizeW+2)'(1);
         end
       end
       if (consume) begin
@@ -321,12 +335,12 @@ module qilin_dma_wr #(
           off_d = off_sum[OffW-1:0];
         end
         if (chunk_last) begin
-          if (px_q == cmd_q.x_size - SizeW'(1)) begin
+          if (px_q == xv - (SizeW+2)'(1)) begin
             px_d = '0;
             py_d = py_q + SizeW'(1);
             if (py_q == cmd_q.y_size - SizeW'(1)) pk_active_d = 1'b0;
           end else begin
-            px_d = px_q + SizeW'(1);
+            px_d = px_q + (SizeW+2)'(1);
           end
         end
       end
@@ -458,11 +472,11 @@ module qilin_dma_wr #(
   // Line bits above the AXI address are zero (window check); row bits above SpAddrW are
   // not used; single B ID; buffer fill levels are not needed (credits bound them).
   logic unused_bits;
-  assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], cmd_q.src_addr[RowW-1:SpAddrW],
+  assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], src0[RowW+1:SpAddrW],
                          b_i.id, b_i.resp[0], spbuf_count};
 
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
-  `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW)
+  `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW + 2)
   `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1 && SpRspDepth >= 1)
   // Credits keep the SP response buffer from overflowing.
   `QILIN_ASSERT(SpRspNoStall_A, !sp_rsp_valid_i || sp_rsp_ready_o, clk_i, rst_ni)

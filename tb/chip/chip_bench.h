@@ -15,8 +15,10 @@
 #endif
 #if QILIN_CHIP_DIM == 16
 #include "Vqilin_core_16.h"
+#include "Vqilin_core_16___024root.h"
 #else
 #include "Vqilin_core_8.h"
+#include "Vqilin_core_8___024root.h"
 #endif
 #include "axi_mem.h"
 #include "bits.h"
@@ -85,6 +87,14 @@ class ChipBench {
   AxiMem& mem() { return mem_; }
   const std::set<uint64_t>& written_pages() const { return written_pages_; }
 
+  // Cycles in which POSTPROC and the STORE DMA requested the accumulator read port (made
+  // readable by chip_probe.vlt), counted by step(); clear between phases as needed.
+  struct AccPortProbe {
+    uint64_t post = 0, dma = 0, both = 0;
+  };
+  const AccPortProbe& acc_probe() const { return acc_probe_; }
+  void clear_acc_probe() { acc_probe_ = {}; }
+
   // Copies an image's pages into the device memory.
   void load_image(const golden::MemImage& img) {
     img.for_each_page([&](uint64_t addr, const uint8_t* p, std::size_t n) {
@@ -109,6 +119,11 @@ class ChipBench {
     m.ar_valid = d.m_axi_ar_valid_o;
     m.ar = unpack_ax(d.m_axi_ar_o);
     m.r_ready = d.m_axi_r_ready_o;
+    const bool post_req = d.rootp->qilin_core__DOT__post_rd_valid;
+    const bool dma_req = d.rootp->qilin_core__DOT__dwa_req_valid;
+    acc_probe_.post += post_req;
+    acc_probe_.dma += dma_req;
+    acc_probe_.both += post_req && dma_req;
     if (m.aw_valid && mem_.out().aw_ready) {
       const uint64_t lo = m.aw.addr, hi = m.aw.addr + (uint64_t(m.aw.len) + 1) * 32;
       for (uint64_t p = lo >> 12; p <= (hi - 1) >> 12; ++p) written_pages_.insert(p);
@@ -271,6 +286,7 @@ class ChipBench {
   Sim<Model> sim_;
   AxiMem mem_;
   std::set<uint64_t> written_pages_;
+  AccPortProbe acc_probe_;
 };
 
 }  // namespace QILIN_CHIP_NS

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chip_bench.h"
+#include "qilin/golden/gemm.h"
 #include "qilin/golden/insn_builders.h"
 #include "qilin/golden/iss.h"
 #include "qilin/golden/requant.h"
@@ -149,10 +150,93 @@ GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m) {
 }
 
 
+// ---- Tiled GEMM with int32 output: MATMULs into an ACC buffer, STORE src = ACC --------------
+// Inputs double-buffered as in tiled_gemm_program; the output tile alternates between ACC rows
+// 0.. and tile_m.. (u % 2). EX -> ST: the last MATMUL of a tile; ST -> EX: the STORE frees
+// its ACC buffer for the tile after next. C is int32, row pitch 4 * ldc bytes.
+std::vector<qilin_insn_t> gemm_s32_program(const GemmJob& g, int dim) {
+  const int mt_n = (g.M + g.tile_m - 1) / g.tile_m;
+  const int nb_n = (g.N + dim - 1) / dim;
+  const int kb_n = (g.K + dim - 1) / dim;
+  const int iters = mt_n * nb_n * kb_n;
+  const int tiles = mt_n * nb_n;
+  const uint32_t in_buf_rows = static_cast<uint32_t>(dim + g.tile_m);
+  std::vector<qilin_insn_t> p;
+  int t = 0, u = 0;
+  for (int mt = 0; mt < mt_n; ++mt) {
+    const int m0 = mt * g.tile_m;
+    const int mc = std::min(g.tile_m, g.M - m0);
+    for (int nb = 0; nb < nb_n; ++nb, ++u) {
+      const uint32_t c_rows = static_cast<uint32_t>(u % 2) * static_cast<uint32_t>(g.tile_m);
+      for (int kb = 0; kb < kb_n; ++kb, ++t) {
+        const int kc = std::min(dim, g.K - kb * dim);
+        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * in_buf_rows;
+        const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
+        p.push_back(encode(with(
+            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
+            t >= 2 ? kPopNext : Flags{})));
+        p.push_back(encode(
+            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
+                 kPushNext)));
+        qilin_matmul_t mm = matmul_f(a_rows, w_rows, c_rows, mc, kc);
+        mm.accumulate = kb > 0;
+        mm.a_signed = g.a_signed;
+        mm.w_signed = g.b_signed;
+        mm.a_zp = g.a_zp;
+        mm.w_zp = g.b_zp;
+        Flags f = kPopPrev;
+        if (t + 2 < iters) f = f | kPushPrev;
+        if (kb == 0 && u >= 2) f = f | kPopNext;
+        if (kb + 1 == kb_n) f = f | kPushNext;
+        p.push_back(encode(with(mm, f)));
+      }
+      const uint64_t c = g.c + uint64_t(m0) * 4 * g.ldc + uint64_t(nb) * 4 * dim;
+      p.push_back(encode(with(store_f(QILIN_MEM_ACC, c_rows, c, 4 * g.ldc, mc, 1),
+                              kPopPrev | (u + 2 < tiles ? kPushPrev : Flags{}))));
+    }
+  }
+  p.push_back(encode_end());
+  return p;
+}
+
+// Compares the int32 C (M x N, pitch 4 * ldc bytes) in the RTL's device memory with
+// golden::gemm_s32; reports the first mismatching element with its coordinates.
+void check_gemm_s32(ChipBench& b, const MemImage& img, const GemmJob& g) {
+  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
+  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
+  for (int m = 0; m < g.M; ++m) {
+    const std::vector<uint8_t> row = img.read(g.a + uint64_t(m) * g.lda, g.K);
+    std::copy(row.begin(), row.end(), a.begin() + std::ptrdiff_t(m) * g.K);
+  }
+  for (int k = 0; k < g.K; ++k) {
+    const std::vector<uint8_t> row = img.read(g.b + uint64_t(k) * g.ldb, g.N);
+    std::copy(row.begin(), row.end(), w.begin() + std::ptrdiff_t(k) * g.N);
+  }
+  const std::vector<int32_t> b_zp(g.N, g.b_zp);
+  std::vector<int32_t> want(static_cast<std::size_t>(g.M) * g.N);
+  qilin::golden::gemm_s32(g.M, g.N, g.K, {a.data(), g.a_signed}, g.a_zp, {w.data(), g.b_signed},
+                          b_zp.data(), want.data());
+  for (int m = 0; m < g.M; ++m) {
+    const std::vector<uint8_t> row = b.mem().read(g.c + uint64_t(m) * 4 * g.ldc, 4ull * g.N);
+    for (int n = 0; n < g.N; ++n) {
+      uint32_t u = 0;
+      for (int i = 0; i < 4; ++i) u |= uint32_t(row[4 * n + i]) << (8 * i);
+      const int32_t got = static_cast<int32_t>(u);
+      const int32_t exp = want[std::size_t(m) * g.N + n];
+      if (got != exp) {
+        const uint64_t at = g.c + uint64_t(m) * 4 * g.ldc + 4 * uint64_t(n);
+        FAIL("C[" << m << "][" << n << "] at 0x" << std::hex << at << std::dec << ": expected "
+                  << exp << ", actual " << got);
+      }
+    }
+  }
+}
+
 // ---- Random phased programs -------------------------------------------------------------------
 // LD phase (random LOADs with padding and strides into SP rows 0..511), EX phase (MATMULs with
 // random sizes, signs, zero points, accumulate; k_size/m_size 0 included; POSTPROCs with or
-// without pooling into SP rows 512..1023), ST phase (STOREs of SP rows), separated by SYNC ALL so
+// without pooling into SP rows 512..1023), ST phase (STOREs of SP rows and of raw int32 ACC
+// rows), separated by SYNC ALL so
 // the ISS sees no race. SP rows 0..511 are loaded up front and ACC rows are tracked, so
 // nothing reads uninitialised rows.
 std::vector<qilin_insn_t> random_program(Rng& rng, MemImage& img) {
@@ -247,6 +331,23 @@ std::vector<qilin_insn_t> random_program(Rng& rng, MemImage& img) {
     if (rng.coin())
       p.push_back(encode(store_f(QILIN_MEM_SP, static_cast<uint32_t>(rng.uniform(0, 400)),
                                  kData + 0x50000 + 0x1000 * ph, 3 * kDim, 10, 2)));
+    // Raw int32 ACC rows (STORE src = ACC) of a fully written range, with gaps between rows.
+    for (int n = static_cast<int>(rng.uniform(0, 2)); n > 0; --n) {
+      const uint32_t y = static_cast<uint32_t>(rng.uniform(1, 6));
+      const uint32_t x = static_cast<uint32_t>(rng.uniform(1, 3));
+      for (int tries = 0; tries < 8; ++tries) {
+        const uint32_t c = static_cast<uint32_t>(rng.uniform(0, 200 - y * x));
+        bool ok = true;
+        for (uint32_t r = c; r < c + y * x; ++r) ok = ok && acc_ok[r];
+        if (!ok) continue;
+        const uint32_t vb = 4 * kDim;
+        const uint32_t stride = vb * (x + static_cast<uint32_t>(rng.uniform(0, 2)));
+        const uint64_t addr = kData + 0x60000 + 0x1000 * ph + 0x800 * (n - 1) +
+                              vb * static_cast<uint64_t>(rng.uniform(0, 4));
+        p.push_back(encode(store_f(QILIN_MEM_ACC, c, addr, stride, y, x)));
+        break;
+      }
+    }
     p.push_back(barrier);
   }
   p.push_back(encode_end());
@@ -413,6 +514,151 @@ TEST_CASE("chip: MATMUL (incl. k_size 0 and m_size 0) and POSTPROC", "[chip][dir
   REQUIRE(run_both(b, img, p).ok());
 }
 
+TEST_CASE("chip: tiled GEMM with int32 output (STORE from ACC) equals gemm_s32 and the ISS",
+          "[chip][gemm][acc_store]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  struct Shape {
+    int M, N, K, tile_m;
+  };
+  std::vector<Shape> shapes = {{16, 16, 16, 16}, {2 * kDim, 2 * kDim, 3 * kDim, kDim}};
+  for (int i = 0; i < 2; ++i)
+    shapes.push_back({static_cast<int>(rng.uniform(1, 40)), static_cast<int>(rng.uniform(1, 24)),
+                      static_cast<int>(rng.uniform(1, 40)), static_cast<int>(rng.uniform(1, 16))});
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const Shape& sh = shapes[i];
+    CAPTURE(i, sh.M, sh.N, sh.K, sh.tile_m);
+    GemmJob g = gemm_job(rng, sh.M, sh.N, sh.K, sh.tile_m);
+    CAPTURE(g.a_signed, g.b_signed, g.a_zp, g.b_zp);
+    MemImage img = fresh_image();
+    make_gemm_data(rng, img, g);
+    ChipBench b("chip_gemm_s32");
+    if (i % 2) {
+      b.mem().config().p_aw_stall = 0.3;
+      b.mem().config().p_w_stall = 0.3;
+      b.mem().config().p_b_gap = 0.3;
+      b.mem().config().extra_latency_max = 20;
+    }
+    full_windows(b);
+    REQUIRE(run_both(b, img, gemm_s32_program(g, kDim)).ok());
+    check_gemm_s32(b, img, g);
+  }
+}
+
+TEST_CASE("chip: an ACC STORE overlapping a POSTPROC on the shared ACC read port",
+          "[chip][directed][acc_store]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  constexpr uint32_t kM = 150;  // ACC rows written by the MATMUL, read by both
+  constexpr uint32_t kP = 200;  // parameter rows
+  for (int variant = 0; variant < 3; ++variant) {
+    CAPTURE(variant);
+    MemImage img = fresh_image();
+    const std::vector<uint8_t> src = rng.bytes((kM + kDim) * kDim);
+    img.write(kData, src.data(), src.size());
+    std::vector<int32_t> par;
+    for (int i = 0; i < kDim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-5000, 5000)));
+    for (int i = 0; i < kDim; ++i)
+      par.push_back(quantize_multiplier(rng.uniform_real(0.0005, 0.01)).multiplier);
+    for (int i = 0; i < kDim; ++i)
+      par.push_back(quantize_multiplier(rng.uniform_real(0.0005, 0.01)).shift);
+    img.write_s32(kData + 0x20000, par.data(), par.size());
+    std::vector<qilin_insn_t> p;
+    p.push_back(encode(load_f(QILIN_MEM_ACC, kP, kData + 0x20000, 4 * kDim, 3, 1)));
+    p.push_back(encode(with(load_f(QILIN_MEM_SP, 0, kData, kDim, kM + kDim, 1), kPushNext)));
+    qilin_matmul_t mm = matmul_f(kDim, 0, 0, kM, kDim);
+    mm.a_signed = rng.coin();
+    mm.w_signed = rng.coin();
+    p.push_back(encode(with(mm, kPopPrev | kPushNext)));
+    // EX: POSTPROC reads ACC rows 0..kM-1 while ST stores the same rows raw (read/read: no
+    // token between them), 3 vectors per row with a one-vector gap.
+    qilin_postproc_t pp = postproc_f(0, kP, 300, kM, 1, rng.coin());
+    pp.bias_en = 1;
+    p.push_back(encode(with(pp, kPushNext)));
+    const uint32_t vb = 4 * kDim;
+    p.push_back(encode(with(store_f(QILIN_MEM_ACC, 0, kData + 0x40000, 4 * vb, kM / 3, 3),
+                            kPopPrev)));
+    p.push_back(encode(with(store_f(QILIN_MEM_SP, 300, kData + 0x60000, kDim, kM, 1), kPopPrev)));
+    p.push_back(encode_end());
+    ChipBench b("chip_acc_store_vs_post");
+    if (variant == 1) {
+      b.mem().config().p_w_stall = 0.5;
+      b.mem().config().p_aw_stall = 0.3;
+    } else if (variant == 2) {
+      b.mem().config().p_b_gap = 0.5;
+      b.mem().config().extra_latency_max = 40;
+    }
+    full_windows(b);
+    REQUIRE(run_both(b, img, p).ok());
+    const auto& pr = b.acc_probe();
+    INFO("ACC port requests: POSTPROC " << pr.post << " cycles, STORE " << pr.dma
+                                        << " cycles, both " << pr.both << " cycles");
+    CHECK(pr.dma >= 4 * kM);  // at least one request cycle per chunk (4 per row)
+    CHECK(pr.both >= 20);     // the two really contended for the port
+  }
+}
+
+TEST_CASE("chip: ACC STORE errors (ALIGN, DMA_WINDOW, ACC_RANGE, ILLEGAL) match the ISS",
+          "[chip][error][acc_store]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  MemImage img = fresh_image();
+  const std::vector<int32_t> words = [&] {
+    std::vector<int32_t> v;
+    for (int i = 0; i < 16 * kDim; ++i)
+      v.push_back(static_cast<int32_t>(rng.uniform(INT32_MIN, INT32_MAX)));
+    return v;
+  }();
+  img.write_s32(kData, words.data(), words.size());
+  const uint32_t vb = 4 * kDim;
+  const uint64_t out = kData + 0x4000;
+  // LD fills ACC rows 0..15; a SYNC relays the token to ST; then the STORE under test.
+  auto prog = [&](const qilin_store_t& st) {
+    return std::vector<qilin_insn_t>{
+        encode(with(load_f(QILIN_MEM_ACC, 0, kData, vb, 16, 1), kPushNext)),
+        encode(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext)), encode(with(st, kPopPrev)),
+        encode_end()};
+  };
+  struct Case {
+    const char* what;
+    qilin_store_t st;
+    uint64_t wr_lo, wr_hi;  // write window
+    unsigned code;
+  };
+  const Case cases[] = {
+      {"dram_addr a multiple of DIM but not of 4*DIM",
+       store_f(QILIN_MEM_ACC, 0, out + kDim, vb, 4, 1), 0, kMemBytes, QILIN_ERR_ALIGN},
+      {"dram_stride a multiple of DIM but not of 4*DIM",
+       store_f(QILIN_MEM_ACC, 0, out, 2 * vb + kDim, 4, 2), 0, kMemBytes, QILIN_ERR_ALIGN},
+      {"second row crosses the write limit", store_f(QILIN_MEM_ACC, 2, out, 4 * vb, 3, 2), out,
+       out + 4 * vb + vb, QILIN_ERR_DMA_WINDOW},
+      {"first row below the write base", store_f(QILIN_MEM_ACC, 0, out, vb, 2, 1), out + vb,
+       kMemBytes, QILIN_ERR_DMA_WINDOW},
+      {"rows past AccRows", store_f(QILIN_MEM_ACC, kAccRows - 4, out, 2 * vb, 3, 2), 0, kMemBytes,
+       QILIN_ERR_ACC_RANGE},
+      {"start past AccRows (inside the SP range)",
+       store_f(QILIN_MEM_ACC, kAccRows + 1, out, 0, 0, 1), 0, kMemBytes, QILIN_ERR_ACC_RANGE},
+      {"rows overlap (stride of SP-sized vectors)", store_f(QILIN_MEM_ACC, 0, out, 2 * kDim, 3, 2),
+       0, kMemBytes, QILIN_ERR_ILLEGAL_INSN},
+      {"legal: exactly up to the write limit", store_f(QILIN_MEM_ACC, 2, out, 4 * vb, 3, 2), out,
+       out + 2 * 4 * vb + 2 * vb, QILIN_ERR_NONE},
+  };
+  ChipBench b("chip_acc_store_errors");
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    b.set_windows(0, kMemBytes, c.wr_lo, c.wr_hi);
+    MemImage m = img;
+    m.set_write_window(c.wr_lo, c.wr_hi);
+    const IssResult r = run_both(b, m, prog(c.st));
+    CHECK(r.code == c.code);
+    if (!r.ok()) CHECK(r.err_pc == 2);
+    b.soft_reset();
+  }
+}
+
 TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][error]") {
   const uint64_t seed = Catch::rngSeed();
   CAPTURE(seed);
@@ -504,12 +750,16 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
 TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
   // 200 programs, each from its own seed (printed on failure; all replay with --rng-seed).
   const uint64_t base = Catch::rngSeed();
+  int acc_store_programs = 0;  // programs with at least one STORE src = ACC
   for (int iter = 0; iter < 200; ++iter) {
     const uint64_t seed = base * 1000 + static_cast<uint64_t>(iter);
     CAPTURE(base, iter, seed);
     Rng rng(seed);
     MemImage img = fresh_image();
     const std::vector<qilin_insn_t> p = random_program(rng, img);
+    acc_store_programs += std::any_of(p.begin(), p.end(), [](const qilin_insn_t& i) {
+      return qilin_insn_opcode(&i) == QILIN_OP_STORE && qilin_decode_store(&i).src == QILIN_MEM_ACC;
+    });
     // Skip programs the ISS rejects (e.g. a POSTPROC output range beyond the SP: none expected).
     ChipBench b("chip_random_program");
     if (iter % 2) {
@@ -523,6 +773,8 @@ TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
     const IssResult r = run_both(b, img, p);
     CHECK(r.ok());
   }
+  INFO("programs with an ACC STORE: " << acc_store_programs);
+  CHECK(acc_store_programs >= 50);
 }
 
 TEST_CASE("chip: soft reset in the middle of a GEMM, then the GEMM runs again", "[chip][error]") {

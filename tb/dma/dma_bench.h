@@ -38,8 +38,11 @@ struct RdCmd {
 struct WrCmd {
   uint64_t dram_addr = 0;
   uint32_t stride = 0;
-  uint32_t y = 0, x = 0;
+  uint32_t y = 0, x = 0;  // x in vectors: Dim bytes from SP, 4*Dim bytes from ACC
   uint32_t src = 0;
+  bool acc = false;  // source rows are ACC rows: each read as chunks 4*row + j, j = 0..3
+  uint32_t vb(unsigned dim) const { return acc ? 4 * dim : dim; }
+  uint32_t chunks_per_vector() const { return acc ? 4 : 1; }
 };
 
 struct DmaResult {
@@ -93,7 +96,8 @@ inline uint64_t first_error_burst(uint64_t addr, uint64_t stride, uint32_t y, ui
 namespace dma_pkg {
 inline constexpr unsigned kRdPad = 0, kRdPr = 8, kRdPl = 16, kRdPb = 24, kRdPt = 32, kRdDst = 40,
                           kRdAcc = 64, kRdX = 65, kRdY = 81, kRdStride = 97, kRdAddr = 129;
-inline constexpr unsigned kWrSrc = 0, kWrX = 24, kWrY = 40, kWrStride = 56, kWrAddr = 88;
+inline constexpr unsigned kWrSrc = 0, kWrAcc = 24, kWrX = 25, kWrY = 41, kWrStride = 57,
+                          kWrAddr = 89;
 }  // namespace dma_pkg
 
 template <std::size_t N>
@@ -315,7 +319,8 @@ class DmaWrBench {
     DmaResult res;
     bool accepted = false, done = false;
     uint64_t t0 = 0;
-    uint32_t next_src = c.src;
+    // The engine reads Dim-byte chunks: SP row r, or chunks 4*r .. 4*r+3 of ACC row r.
+    uint32_t next_src = c.src * c.chunks_per_vector();
     struct Rsp {
       uint64_t due;
       uint32_t row;
@@ -341,6 +346,9 @@ class DmaWrBench {
         rsp.pop_front();
       }
       if (d.sp_req_valid_o && req_ready) {
+        if (static_cast<bool>(d.sp_req_acc_o) != c.acc)
+          fail(std::string("source read from ") + (d.sp_req_acc_o ? "ACC" : "SP") +
+               ", expected " + (c.acc ? "ACC" : "SP"));
         const uint32_t row = d.sp_req_addr_o;
         if (row != (next_src & (kSpRows - 1)))
           fail("SP read of row " + std::to_string(row) + ", expected " +
@@ -363,8 +371,9 @@ class DmaWrBench {
       if (accepted) d.cmd_valid_i = 0;
     }
     if (!rsp.empty()) fail("SP responses outstanding after done");
-    if (res.err == kErrNone && res.writes != static_cast<uint64_t>(c.y) * c.x)
-      fail("expected " + std::to_string(static_cast<uint64_t>(c.y) * c.x) + " SP reads, got " +
+    const uint64_t want_reads = static_cast<uint64_t>(c.y) * c.x * c.chunks_per_vector();
+    if (res.err == kErrNone && res.writes != want_reads)
+      fail("expected " + std::to_string(want_reads) + " source reads, got " +
            std::to_string(res.writes));
     for (int i = 0; i < 4; ++i) step_idle();
     if (d.busy_o) fail("engine busy after done");
@@ -387,15 +396,19 @@ class DmaWrBench {
     sim_.tick();
   }
 
-  // The memory image a store of `c` leaves when it starts from `before` at `lo`.
+  // The memory image a store of `c` leaves when it starts from `before` at `lo`. The bench's
+  // source memory is one array of Dim-byte chunks: an ACC row r is chunks 4*r .. 4*r+3, i.e.
+  // its 4*Dim bytes in little-endian word order.
   std::vector<uint8_t> reference(const WrCmd& c, std::vector<uint8_t> before, uint64_t lo) const {
+    const uint32_t cpv = c.chunks_per_vector();
     for (uint32_t y = 0; y < c.y; ++y)
-      for (uint32_t x = 0; x < c.x; ++x) {
-        const uint32_t row = (c.src + y * c.x + x) & (kSpRows - 1);
-        const uint64_t a =
-            c.dram_addr + static_cast<uint64_t>(y) * c.stride + static_cast<uint64_t>(x) * kDim;
-        for (unsigned b = 0; b < kDim; ++b) before.at(a + b - lo) = sp_[row * kDim + b];
-      }
+      for (uint32_t x = 0; x < c.x; ++x)
+        for (uint32_t j = 0; j < cpv; ++j) {
+          const uint32_t chunk = ((c.src + y * c.x + x) * cpv + j) & (kSpRows - 1);
+          const uint64_t a = c.dram_addr + static_cast<uint64_t>(y) * c.stride +
+                             static_cast<uint64_t>(x) * c.vb(kDim) + uint64_t{j} * kDim;
+          for (unsigned b = 0; b < kDim; ++b) before.at(a + b - lo) = sp_[chunk * kDim + b];
+        }
     return before;
   }
 
@@ -409,6 +422,7 @@ class DmaWrBench {
     using namespace dma_pkg;
     auto& p = sim_.dut().cmd_i;
     put_bits(p, kWrSrc, 24, c.src);
+    put_bits(p, kWrAcc, 1, c.acc ? 1u : 0u);
     put_bits(p, kWrX, 16, c.x);
     put_bits(p, kWrY, 16, c.y);
     put_bits(p, kWrStride, 32, c.stride);

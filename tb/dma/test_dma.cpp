@@ -83,25 +83,28 @@ RdCmd random_load(Rng& rng) {
   }
 }
 
+// From SP (Dim-byte vectors) or, one command in three, from ACC (4*Dim-byte vectors).
 template <unsigned Dim>
 WrCmd random_store(Rng& rng) {
   for (;;) {
     WrCmd c;
-    c.x = rng.uniform(0, 9) == 0 ? 0 : static_cast<uint32_t>(rng.uniform(1, 40));
+    c.acc = rng.uniform(0, 2) == 0;
+    const uint32_t vb = c.vb(Dim);
+    c.x = rng.uniform(0, 9) == 0 ? 0 : static_cast<uint32_t>(rng.uniform(1, c.acc ? 10 : 40));
     c.y = rng.uniform(0, 9) == 0 ? 0 : static_cast<uint32_t>(rng.uniform(1, 8));
-    const uint64_t rb = static_cast<uint64_t>(c.x) * Dim;
+    const uint64_t rb = static_cast<uint64_t>(c.x) * vb;
     switch (rng.uniform(0, 2)) {
       case 0:
         c.stride = static_cast<uint32_t>(rb);
         break;
       case 1:
-        c.stride = static_cast<uint32_t>(rb + Dim * rng.uniform(1, 8));
+        c.stride = static_cast<uint32_t>(rb + vb * rng.uniform(1, 8));
         break;
       default:
-        c.stride = static_cast<uint32_t>(Dim * rng.uniform(1, 8192 / Dim));
+        c.stride = static_cast<uint32_t>(vb * rng.uniform(1, 8192 / vb));
         break;
     }
-    c.dram_addr = kLo + Dim * static_cast<uint64_t>(rng.uniform(0, kSize / Dim - 1));
+    c.dram_addr = kLo + vb * static_cast<uint64_t>(rng.uniform(0, kSize / vb - 1));
     c.src = static_cast<uint32_t>(rng.uniform(0, 4095));
     if (access_end(c.dram_addr, c.stride, c.y, rb) <= kHi) return c;
   }
@@ -110,7 +113,7 @@ WrCmd random_store(Rng& rng) {
 // Runs a store and checks the memory image around the block byte by byte.
 template <class Cfg>
 DmaResult checked_store(DmaWrBench<Cfg>& b, const WrCmd& c) {
-  constexpr unsigned D = Cfg::kDim;
+  const unsigned D = c.vb(Cfg::kDim);
   const uint64_t rb = static_cast<uint64_t>(c.x) * D;
   const uint64_t lo = c.dram_addr >= kLo + 64 ? c.dram_addr - 64 : kLo;
   const uint64_t hi = std::min(kHi, access_end(c.dram_addr, c.stride, c.y, rb) + 64);
@@ -263,18 +266,18 @@ TEMPLATE_TEST_CASE("STORE: random commands and strides", "[dma][store][random]",
   b.p_done_stall = 0.3;
   for (int i = 0; i < 150; ++i) {
     const WrCmd c = random_store<TestType::kDim>(rng);
-    CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, c.src);
+    CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, c.src, c.acc);
     b.mem().clear_stats();
     checked_store(b, c);
-    const BurstCount want = expected_bursts(c.dram_addr, c.stride, c.y,
-                                            uint64_t{c.x} * TestType::kDim, TestType::kMaxBurst);
+    const uint64_t rb = uint64_t{c.x} * c.vb(TestType::kDim);
+    const BurstCount want = expected_bursts(c.dram_addr, c.stride, c.y, rb, TestType::kMaxBurst);
     const AxiMemStats& s = b.mem().stats();
     REQUIRE(s.aw == want.bursts);
     REQUIRE(s.w_beats == want.beats);
     REQUIRE(s.b == want.bursts);
     REQUIRE(s.max_write_len == want.max_len);
     REQUIRE(s.max_writes_inflight <= TestType::kMaxOut);
-    REQUIRE(s.bytes_written == uint64_t{c.y} * c.x * TestType::kDim);
+    REQUIRE(s.bytes_written == uint64_t{c.y} * rb);
     REQUIRE(s.ar + s.r_beats == 0);
   }
 }
@@ -294,7 +297,7 @@ TEMPLATE_TEST_CASE("STORE: heavy SP and AXI backpressure", "[dma][store][backpre
   b.p_done_stall = 0.75;
   for (int i = 0; i < 40; ++i) {
     const WrCmd c = random_store<TestType::kDim>(rng);
-    CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, c.src);
+    CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, c.src, c.acc);
     checked_store(b, c);
   }
 }
@@ -379,25 +382,30 @@ TEMPLATE_TEST_CASE("LOAD/STORE: window and alignment errors are caught before an
     DmaWrBench<TestType> b(std::string("dma_store_window_") + TestType::kName, random_timing(rng),
                            seed);
     fill_random(b.mem(), kLo, kSize, rng);
-    for (const WindowCase& w : window_cases(D)) {
-      CAPTURE(w.what);
-      WrCmd c;
-      c.dram_addr = w.addr, c.stride = static_cast<uint32_t>(w.stride), c.y = w.y, c.x = w.x;
-      c.src = 17;
-      b.set_window(w.base, w.limit);
-      b.mem().clear_stats();
-      const DmaResult r = b.run(c);
-      REQUIRE(r.err == w.err);
-      REQUIRE(r.err_addr == w.err_addr);
-      if (w.err != kErrNone) {
-        REQUIRE(b.mem().stats().aw == 0);
-        REQUIRE(b.mem().stats().w_beats == 0);
-        REQUIRE(r.writes == 0);  // not even a scratchpad read
+    for (bool acc : {false, true}) {
+      for (const WindowCase& w : window_cases(acc ? 4 * D : D)) {
+        CAPTURE(w.what, acc);
+        WrCmd c;
+        c.acc = acc;
+        c.dram_addr = w.addr, c.stride = static_cast<uint32_t>(w.stride), c.y = w.y, c.x = w.x;
+        c.src = 17;
+        b.set_window(w.base, w.limit);
+        b.mem().clear_stats();
+        const DmaResult r = b.run(c);
+        REQUIRE(r.err == w.err);
+        REQUIRE(r.err_addr == w.err_addr);
+        if (w.err != kErrNone) {
+          REQUIRE(b.mem().stats().aw == 0);
+          REQUIRE(b.mem().stats().w_beats == 0);
+          REQUIRE(r.writes == 0);  // not even a scratchpad read
+        }
+        WrCmd ok;
+        ok.acc = acc;
+        ok.dram_addr = kLo + 3 * ok.vb(D), ok.stride = 40 * ok.vb(D), ok.y = 3, ok.x = 33;
+        ok.src = 5;
+        b.set_window(kLo, kHi);
+        checked_store(b, ok);
       }
-      WrCmd ok;
-      ok.dram_addr = kLo + 3 * D, ok.stride = 40 * D, ok.y = 3, ok.x = 33, ok.src = 5;
-      b.set_window(kLo, kHi);
-      checked_store(b, ok);
     }
   }
 }
@@ -446,14 +454,14 @@ TEMPLATE_TEST_CASE("LOAD/STORE: SLVERR and DECERR are reported and the engine re
     for (int i = 0; i < 30; ++i) {
       WrCmd c = random_store<D>(rng);
       if (c.x == 0 || c.y == 0) c.x = 9, c.y = 3;
-      const uint64_t rb = uint64_t{c.x} * D;
+      const uint64_t rb = uint64_t{c.x} * c.vb(D);
       if (c.dram_addr + (c.y - 1) * uint64_t{c.stride} + rb > kHi) c.stride = 0;
       if (c.dram_addr + rb > kHi) c.dram_addr = kLo;
       const uint32_t row = static_cast<uint32_t>(rng.uniform(0, c.y - 1));
       const uint64_t lo = c.dram_addr + row * uint64_t{c.stride} + rng.uniform(0, rb - 1);
       const uint64_t hi = lo + rng.uniform(1, 64);
       const AxiResp resp = rng.coin() ? AxiResp::kSlvErr : AxiResp::kDecErr;
-      CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, lo, hi, static_cast<int>(resp));
+      CAPTURE(i, c.dram_addr, c.stride, c.y, c.x, c.acc, lo, hi, static_cast<int>(resp));
       b.mem().add_error_range(lo, hi, resp);
       const DmaResult r = b.run(c);
       REQUIRE(r.err == kErrAxi);

@@ -103,6 +103,55 @@ inline void make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
   mem.write_s32(g.params + 8ull * g.ldc, shift.data(), g.ldc);
 }
 
+// ---- Tiled GEMM with int32 output (copied from tb/chip/test_chip.cpp) ----------------------
+// Inputs double-buffered as in tiled_gemm_program; the output tile alternates between ACC rows
+// 0.. and tile_m.. (u % 2). EX -> ST: the last MATMUL of a tile; ST -> EX: the STORE frees
+// its ACC buffer for the tile after next. C is int32, row pitch 4 * ldc bytes.
+inline std::vector<qilin_insn_t> gemm_s32_program(const GemmJob& g, int dim) {
+  const int mt_n = (g.M + g.tile_m - 1) / g.tile_m;
+  const int nb_n = (g.N + dim - 1) / dim;
+  const int kb_n = (g.K + dim - 1) / dim;
+  const int iters = mt_n * nb_n * kb_n;
+  const int tiles = mt_n * nb_n;
+  const uint32_t in_buf_rows = static_cast<uint32_t>(dim + g.tile_m);
+  std::vector<qilin_insn_t> p;
+  int t = 0, u = 0;
+  for (int mt = 0; mt < mt_n; ++mt) {
+    const int m0 = mt * g.tile_m;
+    const int mc = std::min(g.tile_m, g.M - m0);
+    for (int nb = 0; nb < nb_n; ++nb, ++u) {
+      const uint32_t c_rows = static_cast<uint32_t>(u % 2) * static_cast<uint32_t>(g.tile_m);
+      for (int kb = 0; kb < kb_n; ++kb, ++t) {
+        const int kc = std::min(dim, g.K - kb * dim);
+        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * in_buf_rows;
+        const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
+        p.push_back(encode(with(
+            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
+            t >= 2 ? kPopNext : Flags{})));
+        p.push_back(encode(
+            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
+                 kPushNext)));
+        qilin_matmul_t mm = matmul_f(a_rows, w_rows, c_rows, mc, kc);
+        mm.accumulate = kb > 0;
+        mm.a_signed = g.a_signed;
+        mm.w_signed = g.b_signed;
+        mm.a_zp = g.a_zp;
+        mm.w_zp = g.b_zp;
+        Flags f = kPopPrev;
+        if (t + 2 < iters) f = f | kPushPrev;
+        if (kb == 0 && u >= 2) f = f | kPopNext;
+        if (kb + 1 == kb_n) f = f | kPushNext;
+        p.push_back(encode(with(mm, f)));
+      }
+      const uint64_t c = g.c + uint64_t(m0) * 4 * g.ldc + uint64_t(nb) * 4 * dim;
+      p.push_back(encode(with(store_f(QILIN_MEM_ACC, c_rows, c, 4 * g.ldc, mc, 1),
+                              kPopPrev | (u + 2 < tiles ? kPushPrev : Flags{}))));
+    }
+  }
+  p.push_back(encode_end());
+  return p;
+}
+
 // Random signs and zero points; A, B, params and C in 1 MiB slots from `data`; pitches
 // rounded up to the vector width `dim`.
 inline GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m, int dim, uint64_t data) {

@@ -129,8 +129,8 @@
 #define QILIN_LOAD_RESERVED_W1 0x0000000000000000ull
 
 /* STORE: Copy consecutive scratchpad or accumulator rows to a 2-D block in device memory. */
-/* [8]: source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
- * accumulator */
+/* [8]: source memory: SP (int8/uint8 rows, one vector = DIM bytes) or ACC (raw int32 rows, one
+ * vector = 4*DIM bytes, little-endian words) */
 #define QILIN_STORE_SRC_LSB 8u
 #define QILIN_STORE_SRC_WIDTH 1u
 #define QILIN_STORE_LOCAL_ADDR_LSB 29u  /* [45:29]: first source row (SP or ACC row index) */
@@ -405,8 +405,8 @@ typedef struct {
   uint32_t pop_next;  /* wait for and take a token from the next queue before executing */
   uint32_t push_prev;  /* send a token to the previous queue after executing */
   uint32_t push_next;  /* send a token to the next queue after executing */
-  /* source memory: must be SP; ACC is reserved (ILLEGAL_INSN) until the write DMA reads the
-   * accumulator */
+  /* source memory: SP (int8/uint8 rows, one vector = DIM bytes) or ACC (raw int32 rows, one
+   * vector = 4*DIM bytes, little-endian words) */
   uint32_t src;
   uint32_t local_addr;  /* first source row (SP or ACC row index) */
   uint32_t y_size;  /* rows written to device memory */

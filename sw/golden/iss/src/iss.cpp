@@ -220,10 +220,6 @@ struct Iss::Impl {
         if (auto e = check_deps(i, kSt, pc)) return e;
         const qilin_store_t f = qilin_decode_store(&i);
         const bool from_acc = f.src == QILIN_MEM_ACC;
-        if (from_acc) {
-          // Reserved until the write DMA can read the accumulator (docs/isa.md).
-          return illegal(pc, "STORE from ACC is reserved (src must be SP)");
-        }
         const uint64_t row_bytes = uint64_t{f.x_size} * vector_bytes(from_acc);
         if (f.y_size > 1 && f.dram_stride < row_bytes) {
           return illegal(pc, "STORE rows overlap in device memory (dram_stride < row bytes)");

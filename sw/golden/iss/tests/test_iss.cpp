@@ -527,7 +527,7 @@ TEST_CASE("LOAD: stride 0 repeats a row and y_size 0 writes only padding", "[iss
   for (uint32_t r = 20; r < 26; ++r) CHECK(sp_bytes(mc.iss, r) == std::vector<uint8_t>(4, 0x7F));
 }
 
-TEST_CASE("STORE from SP: 2-D strided with gaps untouched; from ACC is reserved", "[iss][store]") {
+TEST_CASE("STORE from SP: 2-D strided with gaps untouched", "[iss][store]") {
   Machine mc;
   for (uint32_t r = 0; r < 6; ++r) {
     mc.iss.write_sp_row(
@@ -547,9 +547,45 @@ TEST_CASE("STORE from SP: 2-D strided with gaps untouched; from ACC is reserved"
   }
   CHECK(mc.mem.read8(kData + 36) == 0xEE);
 
-  Machine acc;
-  check_error(acc.add(store_f(QILIN_MEM_ACC, 7, kData + 0x100, 0, 1, 1)).run(),
-              QILIN_ERR_ILLEGAL_INSN, 0, kProg);
+}
+
+TEST_CASE("STORE from ACC: raw little-endian int32 rows, 2-D strided with gaps untouched",
+          "[iss][store]") {
+  Machine mc;  // DIM 4: one ACC vector = 16 bytes
+  auto row_words = [](uint32_t r) {
+    return std::vector<int32_t>{static_cast<int32_t>(r), -static_cast<int32_t>(r) - 1,
+                                INT32_MIN + static_cast<int32_t>(r),
+                                0x01020304 * static_cast<int32_t>(r + 1)};
+  };
+  for (uint32_t r = 7; r < 13; ++r) mc.iss.write_acc_row(r, row_words(r).data());
+  mc.mem.write(kData, std::vector<uint8_t>(160, 0xEE).data(), 160);
+  // 3 rows of 2 vectors (32 bytes) at stride 48: bytes 32..47 of each stride stay 0xEE.
+  mc.add(store_f(QILIN_MEM_ACC, 7, kData, 48, 3, 2));
+  REQUIRE_OK(mc.run());
+  for (uint32_t y = 0; y < 3; ++y) {
+    for (uint32_t x = 0; x < 2; ++x) {
+      CAPTURE(y, x);
+      const std::vector<int32_t> want = row_words(7 + 2 * y + x);
+      CHECK(mc.mem.read_s32(kData + 48 * y + 16 * x, 4) == want);
+      // Byte order: lane 0's least significant byte first.
+      CHECK(mc.mem.read8(kData + 48 * y + 16 * x) == static_cast<uint8_t>(want[0]));
+    }
+    CHECK(mc.mem.read(kData + 48 * y + 32, 16) == std::vector<uint8_t>(16, 0xEE));
+  }
+  CHECK(mc.mem.read8(kData + 144) == 0xEE);
+
+  // A MATMUL result stored from ACC, ordered by a token, round-trips the int32 values.
+  Machine mm;
+  mm.iss.write_sp_row(0, std::vector<uint8_t>{1, 2, 3, 0xFF}.data());  // A row: 1 2 3 -1
+  for (uint32_t k = 0; k < 4; ++k) {
+    mm.iss.write_sp_row(1 + k, std::vector<uint8_t>{uint8_t(k + 1), 0x80, 0x7F, 0}.data());
+  }
+  qilin_matmul_t m = matmul_f(0, 1, 2, 1, 4);
+  m.a_signed = 1, m.w_signed = 1;
+  mm.add(with(m, kPushNext)).add(with(store_f(QILIN_MEM_ACC, 2, kData, 0, 1, 1), kPopPrev));
+  REQUIRE_OK(mm.run());
+  // n=0: 1*1+2*2+3*3-1*4 = 10; n=1: (1+2+3-1)*-128 = -640; n=2: 5*127 = 635; n=3: 0.
+  CHECK(mm.mem.read_s32(kData, 4) == std::vector<int32_t>{10, -640, 635, 0});
 }
 
 // ================================================================================================
@@ -1024,6 +1060,9 @@ TEST_CASE("errors: illegal field values", "[iss][error]") {
   l.pad_value = 1;
   bad.emplace_back("LOAD ACC pad_value", encode(l));
   bad.emplace_back("STORE overlapping rows", encode(store_f(QILIN_MEM_SP, 0, kData, 3, 2, 1)));
+  // From ACC a vector is 4*DIM = 16 bytes: a 16-byte stride is enough for 1 vector, not for 2.
+  bad.emplace_back("STORE ACC overlapping rows",
+                   encode(store_f(QILIN_MEM_ACC, 0, kData, 16, 2, 2)));
   qilin_matmul_t m = matmul_f(0, 0, 0, 1, 5);  // DIM 4
   bad.emplace_back("k_size > DIM", encode(m));
   m = matmul_f(0, 0, 0, 1, 4);
@@ -1077,6 +1116,9 @@ TEST_CASE("errors: SP and ACC row ranges", "[iss][error]") {
       {"LOAD ACC start beyond", encode(load_f(QILIN_MEM_ACC, 70, kData, 0, 1, 1)),
        QILIN_ERR_ACC_RANGE, 70},
       {"STORE SP", encode(store_f(QILIN_MEM_SP, 252, kData, 64, 5, 1)), QILIN_ERR_SP_RANGE, 256},
+      {"STORE ACC", encode(store_f(QILIN_MEM_ACC, 60, kData, 64, 3, 2)), QILIN_ERR_ACC_RANGE, 64},
+      {"STORE ACC start beyond", encode(store_f(QILIN_MEM_ACC, 65, kData, 64, 0, 1)),
+       QILIN_ERR_ACC_RANGE, 65},
       {"MATMUL A", encode(matmul_f(250, 0, 0, 7, 4)), QILIN_ERR_SP_RANGE, 256},
       {"MATMUL W", encode(matmul_f(0, 253, 0, 1, 4)), QILIN_ERR_SP_RANGE, 256},
       {"MATMUL C", encode(matmul_f(0, 0, 60, 5, 4)), QILIN_ERR_ACC_RANGE, 64},
@@ -1092,6 +1134,9 @@ TEST_CASE("errors: SP and ACC row ranges", "[iss][error]") {
   // The variants that just fit are legal (pooled output 2 x 2 = 4 rows at 252..255).
   Machine ok;
   REQUIRE_OK(ok.add(padded).add(too_big).run());
+  Machine ok_acc;  // ACC rows 60..63: exactly to the end
+  for (uint32_t r = 60; r < 64; ++r) ok_acc.iss.write_acc_row(r, std::vector<int32_t>(4, 2).data());
+  REQUIRE_OK(ok_acc.add(store_f(QILIN_MEM_ACC, 60, kData, 64, 2, 2)).run());
   Machine ok2;
   pool.p_addr = 60, pool.o_addr = 252;
   for (uint32_t r = 0; r < 16; ++r) ok2.iss.write_acc_row(r, std::vector<int32_t>(4, 1).data());
@@ -1145,6 +1190,19 @@ TEST_CASE("errors: LOAD and STORE need vector-aligned addresses and strides", "[
     mc.iss.write_sp_row(0, std::vector<uint8_t>(4, 1).data());
     mc.iss.write_sp_row(1, std::vector<uint8_t>(4, 2).data());
     check_error(mc.add(store_f(QILIN_MEM_SP, 0, kData, 6, 2, 1)).run(), QILIN_ERR_ALIGN, 0, kData);
+  }
+  SECTION("STORE ACC: address a multiple of DIM but not of 4*DIM") {
+    Machine mc;
+    mc.iss.write_acc_row(0, std::vector<int32_t>(4, 1).data());
+    check_error(mc.add(store_f(QILIN_MEM_ACC, 0, kData + 4, 0, 1, 1)).run(), QILIN_ERR_ALIGN, 0,
+                kData + 4);
+  }
+  SECTION("STORE ACC: stride a multiple of DIM but not of 4*DIM") {
+    Machine mc;
+    mc.iss.write_acc_row(0, std::vector<int32_t>(4, 1).data());
+    mc.iss.write_acc_row(1, std::vector<int32_t>(4, 2).data());
+    check_error(mc.add(store_f(QILIN_MEM_ACC, 0, kData, 20, 2, 1)).run(), QILIN_ERR_ALIGN, 0,
+                kData);
   }
 }
 
@@ -1251,6 +1309,21 @@ TEST_CASE("errors: hazards the ISS reports - uninitialised reads and races", "[i
     INFO(r.to_string());
     CHECK(r.code == QILIN_ERR_RACE);
     CHECK(r.err_addr == kData);
+  }
+  SECTION("STORE from ACC reads an accumulator row nothing wrote") {
+    Machine mc;
+    mc.iss.write_acc_row(3, std::vector<int32_t>(4, 1).data());
+    check_error(mc.add(store_f(QILIN_MEM_ACC, 3, kData, 16, 2, 1)).run(), QILIN_ERR_UNINIT_READ,
+                0, 4);
+  }
+  SECTION("STORE from ACC without waiting for the MATMUL that writes the rows") {
+    Machine mc;
+    for (uint32_t r = 0; r < 4; ++r) mc.iss.write_sp_row(r, std::vector<uint8_t>(4, 1).data());
+    mc.iss.write_acc_row(0, std::vector<int32_t>(4, 0).data());
+    mc.add(with(matmul_f(0, 0, 0, 1, 4), kPushNext));
+    mc.add(store_f(QILIN_MEM_ACC, 0, kData, 0, 1, 1));  // forgot pop_prev
+    mc.add(sync_f(QILIN_QUEUE_ST, kPopPrev));
+    check_error(mc.run(), QILIN_ERR_RACE, 1, 0);
   }
   SECTION("STORE into the instruction stream") {
     Machine mc;
