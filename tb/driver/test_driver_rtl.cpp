@@ -61,3 +61,14 @@ TEST_CASE("RTL: conv2d tiler equals the im2col reference", "[driver_rtl]") {
     test::check_random_convs(f.dev, rng, dim, 5);
   }
 }
+
+TEST_CASE("RTL: int32 outputs (ConvInteger, MatMulInteger) equal the golden accumulators",
+          "[driver_rtl]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  for (int dim : {8, 16}) {
+    DriverFixture f = rtl_fixture(dim);
+    test::check_random_int32_layers(f.dev, rng, dim, 3);
+  }
+}

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -173,13 +174,15 @@ struct ConvCase {
   }
 };
 
-inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out, uint32_t* ow_out) {
+// The int32 accumulators of c (NCHW), before bias and requantisation.
+inline std::vector<int32_t> conv_acc_reference(const ConvCase& c, uint32_t* oh_out,
+                                               uint32_t* ow_out) {
   const qilin_conv_attr_t& a = c.attr;
   const uint32_t ekh = (c.kh - 1) * a.dil_h + 1, ekw = (c.kw - 1) * a.dil_w + 1;
   const uint32_t hp = c.h + a.pad_t + a.pad_b, wp = c.w + a.pad_l + a.pad_r;
   const uint32_t oh = (hp - ekh) / a.stride_h + 1, ow = (wp - ekw) / a.stride_w + 1;
   const uint32_t cig = c.c_in / c.groups, cog = c.c_out / c.groups, kk = cig * c.kh * c.kw;
-  std::vector<uint8_t> conv(static_cast<size_t>(c.n) * c.c_out * oh * ow);
+  std::vector<int32_t> out(static_cast<size_t>(c.n) * c.c_out * oh * ow);
   for (uint32_t img = 0; img < c.n; ++img) {
     for (uint32_t g = 0; g < c.groups; ++g) {
       std::vector<uint8_t> col(static_cast<size_t>(oh) * ow * kk);
@@ -205,15 +208,25 @@ inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out, 
       golden::gemm_s32(static_cast<int>(oh * ow), static_cast<int>(cog), static_cast<int>(kk),
                        {col.data(), c.x_signed}, c.x_zp, {wm.data(), c.w_signed}, wzp.data(),
                        acc.data());
-      for (uint32_t o = 0; o < cog; ++o) {
-        const uint32_t co = g * cog + o;
-        const golden::RequantParams p{
-            {c.mult[co], c.shift[co]}, c.out_zp, c.act_min, c.act_max, c.out_dtype == QILIN_I8};
+      for (uint32_t o = 0; o < cog; ++o)
         for (uint32_t i = 0; i < oh * ow; ++i)
-          conv[(size_t(img) * c.c_out + co) * oh * ow + i] =
-              golden::requantize(acc[size_t(i) * cog + o], c.bias[co], p);
-      }
+          out[(size_t(img) * c.c_out + g * cog + o) * oh * ow + i] = acc[size_t(i) * cog + o];
     }
+  }
+  *oh_out = oh;
+  *ow_out = ow;
+  return out;
+}
+
+inline std::vector<uint8_t> conv_reference(const ConvCase& c, uint32_t* oh_out, uint32_t* ow_out) {
+  uint32_t oh, ow;
+  const std::vector<int32_t> acc = conv_acc_reference(c, &oh, &ow);
+  std::vector<uint8_t> conv(acc.size());
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const uint32_t co = static_cast<uint32_t>(i / (size_t(oh) * ow) % c.c_out);
+    const golden::RequantParams p{
+        {c.mult[co], c.shift[co]}, c.out_zp, c.act_min, c.act_max, c.out_dtype == QILIN_I8};
+    conv[i] = golden::requantize(acc[i], c.bias[co], p);
   }
   if (c.pool.kind == QILIN_POOL_KIND_NONE) {
     *oh_out = oh;
@@ -315,12 +328,14 @@ inline ConvCase random_conv_case(golden::Rng& rng, int dim) {
 }
 
 // Runs c through the driver on dev; returns NCHW output bytes and the output shape.
+// int32_out: ConvInteger (no requantisation); the bytes are then little-endian int32.
 inline std::vector<uint8_t> run_conv(qilin_dev_t& dev, const ConvCase& c, uint32_t* oh,
-                                     uint32_t* ow) {
+                                     uint32_t* ow, bool int32_out = false) {
   qilin_conv_layer_t L;
   const qilin_requant_t rq = c.requant();
   REQUIRE(qilin_conv_prepare(&dev, &L, c.wt.data(), c.c_out, c.c_in, c.kh, c.kw, c.groups,
-                             c.w_signed ? QILIN_I8 : QILIN_U8, c.w_zp, &rq) == QILIN_OK);
+                             c.w_signed ? QILIN_I8 : QILIN_U8, c.w_zp,
+                             int32_out ? nullptr : &rq) == QILIN_OK);
   qilin_act_t x{};
   x.n = c.n;
   x.c = c.c_in;
@@ -340,7 +355,7 @@ inline std::vector<uint8_t> run_conv(qilin_dev_t& dev, const ConvCase& c, uint32
   INFO("device error " << qilin_dev_error_name(dev.last_error.code) << " pc " << dev.last_error.pc
                        << " addr 0x" << std::hex << dev.last_error.addr);
   REQUIRE(st == QILIN_OK);
-  std::vector<uint8_t> got(size_t(y.n) * y.c * y.h * y.w);
+  std::vector<uint8_t> got(size_t(y.n) * y.c * y.h * y.w * (int32_out ? 4 : 1));
   REQUIRE(qilin_act_download(&dev, &y, got.data()) == QILIN_OK);
   *oh = y.h;
   *ow = y.w;
@@ -364,6 +379,49 @@ inline void check_random_convs(qilin_dev_t& dev, golden::Rng& rng, int dim, int 
     REQUIRE(oh == roh);
     REQUIRE(ow == row);
     require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * oh), static_cast<int>(ow));
+  }
+}
+
+// ConvInteger and MatMulInteger: int32 outputs stored straight from the accumulator.
+inline void check_random_int32_layers(qilin_dev_t& dev, golden::Rng& rng, int dim, int iters) {
+  for (int iter = 0; iter < iters; ++iter) {
+    ConvCase c = random_conv_case(rng, dim);
+    c.attr.stride_h = c.attr.stride_w = 1;  // int32 outputs: stride 1, no pooling
+    c.pool = {};
+    CAPTURE(dim, iter, c.n, c.c_in, c.c_out, c.h, c.w, c.kh, c.kw, c.groups, c.attr.dil_h);
+    uint32_t oh, ow, roh, row;
+    const std::vector<int32_t> want = conv_acc_reference(c, &roh, &row);
+    const std::vector<uint8_t> raw = run_conv(dev, c, &oh, &ow, true);
+    REQUIRE(oh == roh);
+    REQUIRE(ow == row);
+    std::vector<int32_t> got(want.size());
+    std::memcpy(got.data(), raw.data(), raw.size());
+    require_equal_matrix(want, got, static_cast<int>(c.n * c.c_out * oh), static_cast<int>(ow));
+
+    GemmCase g = random_gemm_case(rng, static_cast<int>(rng.uniform(1, 200)),
+                                  static_cast<int>(rng.uniform(1, 70)),
+                                  static_cast<int>(rng.uniform(1, 40)));
+    CAPTURE(g.m, g.k, g.n);
+    std::vector<int32_t> acc(size_t(g.m) * g.n), bzp(size_t(g.n), g.b_zp);
+    golden::gemm_s32(g.m, g.n, g.k, {g.a.data(), g.a_signed}, g.a_zp, {g.b.data(), g.b_signed},
+                     bzp.data(), acc.data());
+    qilin_gemm_layer_t L;
+    REQUIRE(qilin_gemm_prepare(&dev, &L, g.b.data(), uint32_t(g.k), uint32_t(g.n),
+                               g.b_signed ? QILIN_I8 : QILIN_U8, g.b_zp, nullptr) == QILIN_OK);
+    qilin_mat_t a{0, uint32_t(g.m), uint32_t(g.k), 0, g.a_signed ? QILIN_I8 : QILIN_U8, g.a_zp};
+    qilin_mat_t y{0, uint32_t(g.m), uint32_t(g.n), 0, QILIN_I32, 0};
+    REQUIRE(qilin_mat_alloc(&dev, &a) == QILIN_OK);
+    REQUIRE(qilin_mat_upload(&dev, &a, g.a.data()) == QILIN_OK);
+    REQUIRE(qilin_mat_alloc(&dev, &y) == QILIN_OK);
+    REQUIRE(qilin_prog_begin(&dev) == QILIN_OK);
+    REQUIRE(qilin_gemm(&dev, &L, &a, &y) == QILIN_OK);
+    REQUIRE(qilin_prog_run(&dev) == QILIN_OK);
+    std::vector<int32_t> gy(acc.size());
+    REQUIRE(qilin_mat_download(&dev, &y, gy.data()) == QILIN_OK);
+    require_equal_matrix(acc, gy, g.m, g.n);
+    qilin_gemm_release(&dev, &L);
+    qilin_free(&dev, a.addr);
+    qilin_free(&dev, y.addr);
   }
 }
 

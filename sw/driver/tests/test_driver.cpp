@@ -310,3 +310,14 @@ TEST_CASE("conv2d on an im2col-uploaded input equals the direct conv2d", "[drive
     qilin_free(&f.dev, y.addr);
   }
 }
+
+TEST_CASE("int32 outputs: ConvInteger and MatMulInteger stored from the accumulator",
+          "[driver][int32]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  for (int dim : {8, 16}) {
+    DriverFixture f(dim);
+    test::check_random_int32_layers(f.dev, rng, dim, 12);
+  }
+}
