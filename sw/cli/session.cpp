@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session.h"
 
-#include <unistd.h>
+#include <filesystem>
 
 #include "rtl_device.h"
 
@@ -11,6 +11,11 @@ Session::Session(const BackendOptions& opt) : backend_(opt.backend), insns_(1u <
   if (opt.dim != 8 && opt.dim != 16)
     throw UsageError("--dim must be 8 or 16 (the verilated builds), got " +
                      std::to_string(opt.dim));
+  if (!opt.trace.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(opt.trace).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      throw UsageError("--trace: directory " + dir.string() + " does not exist");
+  }
   if (opt.backend == "rtl") {
     tb::driver::RtlOptions o;
     o.dim = opt.dim;
