@@ -35,6 +35,8 @@ class UartHost {
   explicit UartHost(const char* name) : sim_(name, 3'000'000) {
     sim_->uart_rx_i = 1;
     sim_.reset();
+    // The top synchronises the reset release (3 cycles); the line idles before the first byte.
+    for (int i = 0; i < 16; ++i) step();
   }
 
   void step() {
