@@ -14,7 +14,8 @@ IMAGES  ?= 200
 BACKEND ?= rtl
 DIM     ?= 16
 
-.PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check synth-hbm synth-top clean
+.PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check \
+        synth-hbm synth-top fpga synth-xilinx clean
 
 all: build
 
@@ -29,6 +30,8 @@ help:
 	@echo "make synth-check   Yosys: elaborate every top, synthesize the array, cell counts"
 	@echo "make synth-hbm     Yosys: synthesize the HBM controller (NumPC=1), cell counts"
 	@echo "make synth-top     Yosys: synthesize qilin_top (Dim 8, NumPC 1), cell counts"
+	@echo "make fpga          ECP5-85F (ULX3S) build: Yosys + nextpnr + ecppack, Fmax and resources"
+	@echo "make synth-xilinx  Yosys synth_xilinx (UltraScale+): 32x32 core resource estimate"
 
 deps:
 	@./scripts/setup.sh
@@ -71,6 +74,12 @@ synth-hbm: deps
 
 synth-top: deps
 	@scripts/synth_check.sh $(YOSYS) top
+
+fpga: deps
+	@scripts/fpga_ecp5.sh
+
+synth-xilinx: deps
+	@scripts/synth_xilinx.sh
 
 clean:
 	rm -rf $(BUILD)

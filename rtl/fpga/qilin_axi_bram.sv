@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+// On-chip device memory for the FPGA build: an AXI4 slave (qilin_axi_pkg, 256-bit beats,
+// INCR bursts of full beats) on block RAM, plus a 32-bit host port for the UART bridge.
+//
+// One read burst and one write burst are served at a time, each at one beat per cycle.
+// A burst starting at or beyond Bytes answers SLVERR on every beat (writes are dropped);
+// bursts that run over the end wrap. The host port takes the read port only while no
+// read burst is active and the write port only while no write burst is active (host
+// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o one cycle after
+// the accept.
+module qilin_axi_bram #(
+  parameter int unsigned Bytes = 65536,  // power of two, at least 64
+  // Do not override.
+  parameter int unsigned BeatB = qilin_axi_pkg::DataW / 8,
+  parameter int unsigned Rows  = Bytes / BeatB,
+  parameter int unsigned RowW  = $clog2(Rows),
+  parameter int unsigned ByteW = $clog2(Bytes)
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+  // AXI4 slave.
+  input  qilin_axi_pkg::axi_aw_t s_axi_aw_i,
+  input  logic                   s_axi_aw_valid_i,
+  output logic                   s_axi_aw_ready_o,
+  input  qilin_axi_pkg::axi_w_t  s_axi_w_i,
+  input  logic                   s_axi_w_valid_i,
+  output logic                   s_axi_w_ready_o,
+  output qilin_axi_pkg::axi_b_t  s_axi_b_o,
+  output logic                   s_axi_b_valid_o,
+  input  logic                   s_axi_b_ready_i,
+  input  qilin_axi_pkg::axi_ar_t s_axi_ar_i,
+  input  logic                   s_axi_ar_valid_i,
+  output logic                   s_axi_ar_ready_o,
+  output qilin_axi_pkg::axi_r_t  s_axi_r_o,
+  output logic                   s_axi_r_valid_o,
+  input  logic                   s_axi_r_ready_i,
+  // Host port: one 32-bit word per request (byte address, low two bits ignored).
+  input  logic                   host_valid_i,
+  output logic                   host_ready_o,
+  input  logic                   host_we_i,
+  input  logic [ByteW-1:0]       host_addr_i,
+  input  logic [31:0]            host_wdata_i,
+  output logic                   host_rvalid_o,
+  output logic [31:0]            host_rdata_o
+);
+  `include "qilin_assert.svh"
+
+  localparam int unsigned AddrW = qilin_axi_pkg::AddrW;
+  localparam int unsigned IdW   = qilin_axi_pkg::IdW;
+  localparam int unsigned OffW  = $clog2(BeatB);
+  localparam int unsigned WordW = OffW - 2;  // 32-bit words per beat, log2
+
+  // Write side: the burst being written, then its response.
+  logic            w_active_q, w_err_q, b_valid_q;
+  logic [RowW-1:0] w_row_q;
+  logic [IdW-1:0]  w_id_q;
+  // Read side: beats still to read, and the beat on R (held in the RAMs' output registers).
+  logic            r_active_q, r_err_q, r_valid_q, r_last_q;
+  logic [RowW-1:0] r_row_q;
+  logic [7:0]      r_left_q;
+  logic [IdW-1:0]  r_id_q;
+  logic            host_rvalid_q;
+  logic [WordW-1:0] host_word_q;
+
+  logic host_wr, host_rd, aw_take, ar_take, w_take, r_issue;
+  logic aw_err, ar_err;
+
+  assign host_ready_o     = host_we_i ? !w_active_q : (!r_active_q && !r_valid_q);
+  assign host_wr          = host_valid_i && host_we_i && !w_active_q;
+  assign host_rd          = host_valid_i && !host_we_i && !r_active_q && !r_valid_q;
+
+  assign s_axi_aw_ready_o = !w_active_q && !b_valid_q && !(host_valid_i && host_we_i);
+  assign s_axi_w_ready_o  = w_active_q;
+  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !(host_valid_i && !host_we_i);
+  assign aw_take          = s_axi_aw_valid_i && s_axi_aw_ready_o;
+  assign w_take           = s_axi_w_valid_i && s_axi_w_ready_o;
+  assign ar_take          = s_axi_ar_valid_i && s_axi_ar_ready_o;
+  assign r_issue          = r_active_q && (!r_valid_q || s_axi_r_ready_i);
+  assign aw_err           = |s_axi_aw_i.addr[AddrW-1:ByteW];
+  assign ar_err           = |s_axi_ar_i.addr[AddrW-1:ByteW];
+
+  // Byte lanes: one narrow RAM each, so AXI write strobes and host words are plain enables.
+  logic [qilin_axi_pkg::DataW-1:0] rdata;
+  logic [RowW-1:0]                 waddr, raddr;
+  logic [qilin_axi_pkg::DataW-1:0] wdata;
+  logic [BeatB-1:0]                we;
+  logic                            re;
+
+  always_comb begin
+    we    = '0;
+    waddr = w_row_q;
+    wdata = s_axi_w_i.data;
+    if (host_wr) begin
+      waddr = host_addr_i[ByteW-1:OffW];
+      wdata = {(BeatB / 4){host_wdata_i}};
+      for (int unsigned b = 0; b < BeatB; b++)
+        we[b] = (b / 4) == 32'(host_addr_i[OffW-1:2]);
+    end else if (w_take && !w_err_q) begin
+      we = s_axi_w_i.strb;
+    end
+    re    = r_issue || host_rd;
+    raddr = host_rd ? host_addr_i[ByteW-1:OffW] : r_row_q;
+  end
+
+  for (genvar b = 0; b < BeatB; b++) begin : gen_lane
+    qilin_sram #(.Width(8), .Depth(Rows)) u_sram (
+      .clk_i,
+      .we_i    (we[b]),
+      .waddr_i (waddr),
+      .wdata_i (wdata[8*b +: 8]),
+      .re_i    (re),
+      .raddr_i (raddr),
+      .rdata_o (rdata[8*b +: 8])
+    );
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_active_q    <= 1'b0;
+      w_err_q       <= 1'b0;
+      w_row_q       <= '0;
+      w_id_q        <= '0;
+      b_valid_q     <= 1'b0;
+      r_active_q    <= 1'b0;
+      r_err_q       <= 1'b0;
+      r_valid_q     <= 1'b0;
+      r_last_q      <= 1'b0;
+      r_row_q       <= '0;
+      r_left_q      <= '0;
+      r_id_q        <= '0;
+      host_rvalid_q <= 1'b0;
+      host_word_q   <= '0;
+    end else begin
+      // Write bursts.
+      if (aw_take) begin
+        w_active_q <= 1'b1;
+        w_err_q    <= aw_err;
+        w_row_q    <= s_axi_aw_i.addr[ByteW-1:OffW];
+        w_id_q     <= s_axi_aw_i.id;
+      end else if (w_take) begin
+        w_row_q <= w_row_q + RowW'(1);
+        if (s_axi_w_i.last) begin
+          w_active_q <= 1'b0;
+          b_valid_q  <= 1'b1;
+        end
+      end
+      if (s_axi_b_valid_o && s_axi_b_ready_i) b_valid_q <= 1'b0;
+      // Read bursts.
+      if (ar_take) begin
+        r_active_q <= 1'b1;
+        r_err_q    <= ar_err;
+        r_row_q    <= s_axi_ar_i.addr[ByteW-1:OffW];
+        r_left_q   <= s_axi_ar_i.len;
+        r_id_q     <= s_axi_ar_i.id;
+      end else if (r_issue) begin
+        r_row_q  <= r_row_q + RowW'(1);
+        r_left_q <= r_left_q - 8'd1;
+        if (r_left_q == 8'd0) r_active_q <= 1'b0;
+      end
+      if (r_issue) begin
+        r_valid_q <= 1'b1;
+        r_last_q  <= r_left_q == 8'd0;
+      end else if (s_axi_r_ready_i) begin
+        r_valid_q <= 1'b0;
+      end
+      // Host reads.
+      host_rvalid_q <= host_rd;
+      if (host_rd) host_word_q <= host_addr_i[OffW-1:2];
+    end
+  end
+
+  assign s_axi_b_valid_o = b_valid_q;
+  assign s_axi_b_o.id    = w_id_q;
+  assign s_axi_b_o.resp  = w_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
+  assign s_axi_r_valid_o = r_valid_q;
+  assign s_axi_r_o.id    = r_id_q;
+  assign s_axi_r_o.data  = rdata;
+  assign s_axi_r_o.resp  = r_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
+  assign s_axi_r_o.last  = r_last_q;
+  assign host_rvalid_o   = host_rvalid_q;
+  assign host_rdata_o    = rdata[32*host_word_q +: 32];
+
+  // Beats are full width and aligned (the core's DMAs and fetch unit send nothing else);
+  // W's last flag ends a write burst.
+  logic unused;
+  assign unused = ^{s_axi_aw_i.addr[OffW-1:0], s_axi_aw_i.len, s_axi_aw_i.size,
+                    s_axi_aw_i.burst, s_axi_ar_i.addr[OffW-1:0], s_axi_ar_i.size,
+                    s_axi_ar_i.burst, host_addr_i[1:0]};
+
+  `QILIN_ASSERT_INIT(BytesPow2_A, (Bytes & (Bytes - 1)) == 0 && Bytes >= 64)
+endmodule
