@@ -9,15 +9,24 @@ set(QILIN_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
 function(qilin_verilate lib)
   cmake_parse_arguments(QV "" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
   set(extra)
+  set(cover)
   if(QILIN_COVERAGE)
     list(APPEND extra COVERAGE)
     # verilate() defines VM_COVERAGE only privately; the harness needs to know too.
     target_compile_definitions(${lib} PUBLIC QILIN_COVERAGE=1)
+    # Functional cover points: tb/cover/<module>_cov.sv binds a cover module into <module>;
+    # it is added to every model that contains <module>, in coverage builds only.
+    foreach(src ${QV_SOURCES})
+      get_filename_component(mod ${src} NAME_WE)
+      if(EXISTS ${CMAKE_SOURCE_DIR}/tb/cover/${mod}_cov.sv)
+        list(APPEND cover ${CMAKE_SOURCE_DIR}/tb/cover/${mod}_cov.sv)
+      endif()
+    endforeach()
   endif()
   verilate(${lib} ${extra} TRACE_FST
     TOP_MODULE ${QV_TOP}
     PREFIX ${QV_PREFIX}
-    SOURCES ${QV_SOURCES}
+    SOURCES ${QV_SOURCES} ${cover}
     INCLUDE_DIRS ${QILIN_RTL_DIR}/common
     DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${QV_PREFIX}
     # Verilated sources are large and flat: -O1 builds several times faster than -O3

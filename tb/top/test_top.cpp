@@ -8,7 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "Vqilin_top_8.h"
+// The default build is DIM 8, 2 PCs, HBM2_2000; the regression (-DQILIN_REGRESS=ON) also
+// compiles this file for NumPC 1 and for the HBM2E_3200 preset (tb/top/CMakeLists.txt).
+#ifndef QILIN_TOP_MODEL
+#define QILIN_TOP_MODEL Vqilin_top_8
+#define QILIN_TOP_HEADER "Vqilin_top_8.h"
+#define QILIN_TOP_NUMPC 2
+#define QILIN_TOP_TIMING kHBM2_2000
+#endif
+#include QILIN_TOP_HEADER
 #include "top_bench.h"
 #include "top_programs.h"
 
@@ -22,12 +30,17 @@ namespace {
 
 constexpr int kDim = 8;
 constexpr uint32_t kSpRows = 1024, kAccRows = 256;
-constexpr unsigned kNumPC = 2;
+constexpr unsigned kNumPC = QILIN_TOP_NUMPC;
 constexpr uint64_t kMemBytes = uint64_t{1} << 34;  // the AXI address space (DMA windows)
 constexpr uint64_t kProg = 0x1000;
 constexpr uint64_t kData = 0x100000;
 
-using Bench = TopBench<Vqilin_top_8>;
+// TopBench on this build's model, with device models of this build's timing preset.
+class Bench : public TopBench<QILIN_TOP_MODEL> {
+ public:
+  Bench(const std::string& name, unsigned num_pc, uint64_t timeout = 5'000'000)
+      : TopBench<QILIN_TOP_MODEL>(name, num_pc, timeout, qilin::hbm::QILIN_TOP_TIMING) {}
+};
 
 IssConfig chip_cfg() {
   IssConfig c;

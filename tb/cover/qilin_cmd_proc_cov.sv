@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// Functional cover points bound into qilin_cmd_proc (coverage builds only): every opcode and
+// every option as instructions pass the legality check, token stalls per queue, and every
+// hardware error code. Reads the check stage (chk_fire, chk_insn_q) and the ports.
+module qilin_cmd_proc_cov
+  import qilin_isa_pkg::*;
+(
+  input logic              clk_i,
+  input logic              rst_ni,
+  input logic              chk_fire,
+  input logic [InsnW-1:0]  chk_insn_q,
+  input logic [7:0]        err_code_o,
+  input logic              ld_token_stall_o,
+  input logic              ex_token_stall_o,
+  input logic              st_token_stall_o
+);
+  logic [3:0] op;
+  logic       f;
+  assign op = chk_insn_q[InsnOpcodeLsb +: 4];
+  assign f  = chk_fire;
+  `define QILIN_CP(name, expr) \
+    name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
+
+  // Opcodes (and an illegal one).
+  `QILIN_CP(cp_op_load, f && op == OpLoad)
+  `QILIN_CP(cp_op_store, f && op == OpStore)
+  `QILIN_CP(cp_op_matmul, f && op == OpMatmul)
+  `QILIN_CP(cp_op_postproc, f && op == OpPostproc)
+  `QILIN_CP(cp_op_sync, f && op == OpSync)
+  `QILIN_CP(cp_op_end, f && op == OpEnd)
+  `QILIN_CP(cp_op_illegal, f && !(op inside {OpLoad, OpStore, OpMatmul, OpPostproc, OpSync,
+                                               OpEnd}))
+  // Dependency flags.
+  `QILIN_CP(cp_flag_pop_prev, f && chk_insn_q[InsnPopPrevLsb])
+  `QILIN_CP(cp_flag_pop_next, f && chk_insn_q[InsnPopNextLsb])
+  `QILIN_CP(cp_flag_push_prev, f && chk_insn_q[InsnPushPrevLsb])
+  `QILIN_CP(cp_flag_push_next, f && chk_insn_q[InsnPushNextLsb])
+  // LOAD: destination and padding.
+  `QILIN_CP(cp_load_dst_sp, f && op == OpLoad && chk_insn_q[LoadDstLsb] == MemSp)
+  `QILIN_CP(cp_load_dst_acc, f && op == OpLoad && chk_insn_q[LoadDstLsb] == MemAcc)
+  `QILIN_CP(cp_load_pad_top, f && op == OpLoad && chk_insn_q[LoadPadTopLsb +: 3] != 3'd0)
+  `QILIN_CP(cp_load_pad_bottom, f && op == OpLoad && chk_insn_q[LoadPadBottomLsb +: 3] != 3'd0)
+  `QILIN_CP(cp_load_pad_left, f && op == OpLoad && chk_insn_q[LoadPadLeftLsb +: 3] != 3'd0)
+  `QILIN_CP(cp_load_pad_right, f && op == OpLoad && chk_insn_q[LoadPadRightLsb +: 3] != 3'd0)
+  // STORE: source.
+  `QILIN_CP(cp_store_src_sp, f && op == OpStore && chk_insn_q[StoreSrcLsb] == MemSp)
+  `QILIN_CP(cp_store_src_acc, f && op == OpStore && chk_insn_q[StoreSrcLsb] == MemAcc)
+  // MATMUL: accumulate and signedness.
+  `QILIN_CP(cp_mm_overwrite, f && op == OpMatmul && !chk_insn_q[MatmulAccumulateLsb])
+  `QILIN_CP(cp_mm_accumulate, f && op == OpMatmul && chk_insn_q[MatmulAccumulateLsb])
+  `QILIN_CP(cp_mm_a_unsigned, f && op == OpMatmul && !chk_insn_q[MatmulASignedLsb])
+  `QILIN_CP(cp_mm_a_signed, f && op == OpMatmul && chk_insn_q[MatmulASignedLsb])
+  `QILIN_CP(cp_mm_w_unsigned, f && op == OpMatmul && !chk_insn_q[MatmulWSignedLsb])
+  `QILIN_CP(cp_mm_w_signed, f && op == OpMatmul && chk_insn_q[MatmulWSignedLsb])
+  // POSTPROC: pool kinds, output signedness, bias.
+  `QILIN_CP(cp_pp_pool_none, f && op == OpPostproc && chk_insn_q[PostprocPoolKindLsb +: 2] == PoolNone)
+  `QILIN_CP(cp_pp_pool_max, f && op == OpPostproc && chk_insn_q[PostprocPoolKindLsb +: 2] == PoolMax)
+  `QILIN_CP(cp_pp_pool_avg, f && op == OpPostproc && chk_insn_q[PostprocPoolKindLsb +: 2] == PoolAvg)
+  `QILIN_CP(cp_pp_out_unsigned, f && op == OpPostproc && !chk_insn_q[PostprocOutSignedLsb])
+  `QILIN_CP(cp_pp_out_signed, f && op == OpPostproc && chk_insn_q[PostprocOutSignedLsb])
+  `QILIN_CP(cp_pp_bias_off, f && op == OpPostproc && !chk_insn_q[PostprocBiasEnLsb])
+  `QILIN_CP(cp_pp_bias_on, f && op == OpPostproc && chk_insn_q[PostprocBiasEnLsb])
+  // SYNC: every target queue.
+  `QILIN_CP(cp_sync_ld, f && op == OpSync && chk_insn_q[SyncQueueLsb +: 2] == QueueLd)
+  `QILIN_CP(cp_sync_ex, f && op == OpSync && chk_insn_q[SyncQueueLsb +: 2] == QueueEx)
+  `QILIN_CP(cp_sync_st, f && op == OpSync && chk_insn_q[SyncQueueLsb +: 2] == QueueSt)
+  `QILIN_CP(cp_sync_all, f && op == OpSync && chk_insn_q[SyncQueueLsb +: 2] == QueueAll)
+  // Token stalls.
+  `QILIN_CP(cp_token_stall_ld, ld_token_stall_o)
+  `QILIN_CP(cp_token_stall_ex, ex_token_stall_o)
+  `QILIN_CP(cp_token_stall_st, st_token_stall_o)
+  // Every hardware error code (ERR_CODE latched).
+  `QILIN_CP(cp_err_illegal_insn, err_code_o == ErrIllegalInsn)
+  `QILIN_CP(cp_err_no_end, err_code_o == ErrNoEnd)
+  `QILIN_CP(cp_err_dma_window, err_code_o == ErrDmaWindow)
+  `QILIN_CP(cp_err_sp_range, err_code_o == ErrSpRange)
+  `QILIN_CP(cp_err_acc_range, err_code_o == ErrAccRange)
+  `QILIN_CP(cp_err_param_range, err_code_o == ErrParamRange)
+  `QILIN_CP(cp_err_bus_error, err_code_o == ErrBusError)
+  `QILIN_CP(cp_err_align, err_code_o == ErrAlign)
+  `undef QILIN_CP
+endmodule
+
+bind qilin_cmd_proc qilin_cmd_proc_cov u_cov (.clk_i, .rst_ni, .chk_fire, .chk_insn_q,
+                                              .err_code_o, .ld_token_stall_o,
+                                              .ex_token_stall_o, .st_token_stall_o);
