@@ -9,12 +9,18 @@ set(QILIN_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
 # the Verilator runtime is then compiled once.
 function(qilin_verilate lib)
   cmake_parse_arguments(QV "NO_COVERAGE" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
-  set(extra)
   set(cover)
   # NO_COVERAGE: regression-only parameter variants of RTL whose coverage the default
   # configurations already measure; uninstrumented, they build several times faster.
+  set(covargs)
   if(QILIN_COVERAGE AND NOT QV_NO_COVERAGE)
-    list(APPEND extra COVERAGE)
+    # Line/branch and cover-property points everywhere; toggle points only in the models
+    # listed in QILIN_TOGGLE_MODELS, and only on signals up to 32 bits: full-width toggle
+    # coverage makes the generated C++ 10-15x larger (a Dim 8 qilin_core: 4 MB -> 56 MB).
+    list(APPEND covargs --coverage-line --coverage-user)
+    if(QV_PREFIX IN_LIST QILIN_TOGGLE_MODELS)
+      list(APPEND covargs --coverage-toggle --coverage-max-width 32)
+    endif()
     # verilate() defines VM_COVERAGE only privately; the harness needs to know too.
     target_compile_definitions(${lib} PUBLIC QILIN_COVERAGE=1)
     # Functional cover points: tb/cover/<module>_cov.sv binds a cover module into <module>;
@@ -26,7 +32,7 @@ function(qilin_verilate lib)
       endif()
     endforeach()
   endif()
-  verilate(${lib} ${extra} TRACE_FST
+  verilate(${lib} TRACE_FST
     TOP_MODULE ${QV_TOP}
     PREFIX ${QV_PREFIX}
     SOURCES ${QV_SOURCES} ${cover}
@@ -35,7 +41,7 @@ function(qilin_verilate lib)
     # Verilated sources are large and flat: -O1 builds several times faster than -O3
     # and simulates nearly as fast; the rarely run "slow" (init/trace-setup) code gets -O0.
     OPT_FAST -O1 OPT_SLOW -O0 OPT_GLOBAL -O1
-    VERILATOR_ARGS --assert --x-assign unique --x-initial unique ${QV_PARAMS})
+    VERILATOR_ARGS --assert --x-assign unique --x-initial unique ${covargs} ${QV_PARAMS})
 endfunction()
 
 # qilin_catch_test(<exe> SOURCES <cpp...> LIBS <libs...>): a Catch2 test binary whose

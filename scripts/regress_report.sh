@@ -52,7 +52,7 @@ xml() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/
     printf '  <testsuite name="%s" tests="%d" failures="%d">\n' "$suite" \
       "$(wc -l <"$OUT/.suite.tsv")" "$(awk -F'\t' '$10 != "PASS"' "$OUT/.suite.tsv" | wc -l)"
     while IFS=$'\t' read -r id kind secs rel name cfg seed repro rc status; do
-      printf '    <testcase classname="%s" name="%s" time="%s">\n' "$(xml <<<"$suite.$cfg")" \
+      printf '    <testcase classname="%s" name="%s" time="%s">\n' "$(xml <<<"$cfg")" \
         "$(xml <<<"$name [seed $seed]")" "$secs"
       if [[ $status != PASS ]]; then
         printf '      <failure message="%s">' "$(xml <<<"$status (exit $rc); reproduce: $repro")"
@@ -278,7 +278,7 @@ awk '
     s = esc(s)
     while (match(s, /`[^`]*`/)) { s = substr(s, 1, RSTART - 1) "<code>" substr(s, RSTART + 1, RLENGTH - 2) "</code>" substr(s, RSTART + RLENGTH) }
     while (match(s, /\*\*[^*]*\*\*/)) { s = substr(s, 1, RSTART - 1) "<b>" substr(s, RSTART + 2, RLENGTH - 4) "</b>" substr(s, RSTART + RLENGTH) }
-    while (match(s, /\[[^]]*\]\([^)]*\)/)) { a = substr(s, RSTART, RLENGTH); sub(/^\[/, "", a); split(a, p, "]("); sub(/\)$/, "", p[2])
+    while (match(s, /\[[a-z\/._]+\]\([a-z\/._]+\)/)) { a = substr(s, RSTART + 1, RLENGTH - 2); split(a, p, "\\]\\(")
       s = substr(s, 1, RSTART - 1) "<a href=\"" p[2] "\">" p[1] "</a>" substr(s, RSTART + RLENGTH) }
     gsub(/PASS/, "<span class=\"pass\">PASS</span>", s); gsub(/FAIL/, "<span class=\"fail\">FAIL</span>", s)
     return s }
