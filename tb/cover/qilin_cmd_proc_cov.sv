@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // Functional cover points bound into qilin_cmd_proc (coverage builds only): every opcode and
 // every option as instructions pass the legality check, token stalls per queue, and every
-// hardware error code. Reads the check stage (chk_fire, chk_insn_q) and the ports.
+// hardware error code; each instruction queue, pending-unit FIFO and the fetch buffer full
+// and drained empty; each token FIFO (counter) full and drained empty. Reads the check stage
+// (chk_fire, chk_insn_q), the FIFO handshakes, the token counters and the ports.
+`ifndef QILIN_CP
+// One named cover point, sampled on the rising clock edge outside reset.
+`define QILIN_CP(name, expr) \
+  name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
+// A named FIFO: cp_<name>_full (no room) and cp_<name>_empty (it held data and drained).
+`define QILIN_FIFO_CP(name, i) \
+  `QILIN_CP(cp_``name``_full, !fifo_rdy[i]) \
+  `QILIN_CP(cp_``name``_empty, fifo_vld_q[i] && !fifo_vld[i])
+`endif
+
 module qilin_cmd_proc_cov
   import qilin_isa_pkg::*;
-(
+#(
+  parameter int unsigned TokW       = 5,
+  parameter int unsigned TokenDepth = 16,
+  parameter int unsigned N          = 7
+) (
   input logic              clk_i,
   input logic              rst_ni,
   input logic              chk_fire,
@@ -12,14 +28,31 @@ module qilin_cmd_proc_cov
   input logic [7:0]        err_code_o,
   input logic              ld_token_stall_o,
   input logic              ex_token_stall_o,
-  input logic              st_token_stall_o
+  input logic              st_token_stall_o,
+  // in_ready_o / out_valid_o of gen_q[0..2].u_insn_q, gen_q[0..2].u_pend, u_beat_buf
+  input logic [N-1:0]      fifo_rdy,
+  input logic [N-1:0]      fifo_vld,
+  input logic [TokW-1:0]   tok0_q,  // token FIFOs: 0 LD->EX, 1 EX->LD, 2 EX->ST, 3 ST->EX
+  input logic [TokW-1:0]   tok1_q,
+  input logic [TokW-1:0]   tok2_q,
+  input logic [TokW-1:0]   tok3_q
 );
+  logic [N-1:0] fifo_vld_q;
+  logic [3:0]   tok_nz, tok_nz_q;
+  assign tok_nz = {tok3_q != '0, tok2_q != '0, tok1_q != '0, tok0_q != '0};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fifo_vld_q <= '0;
+      tok_nz_q   <= '0;
+    end else begin
+      fifo_vld_q <= fifo_vld;
+      tok_nz_q   <= tok_nz;
+    end
+  end
   logic [3:0] op;
   logic       f;
   assign op = chk_insn_q[InsnOpcodeLsb +: 4];
   assign f  = chk_fire;
-  `define QILIN_CP(name, expr) \
-    name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
 
   // Opcodes (and an illegal one).
   `QILIN_CP(cp_op_load, f && op == OpLoad)
@@ -78,9 +111,32 @@ module qilin_cmd_proc_cov
   `QILIN_CP(cp_err_param_range, err_code_o == ErrParamRange)
   `QILIN_CP(cp_err_bus_error, err_code_o == ErrBusError)
   `QILIN_CP(cp_err_align, err_code_o == ErrAlign)
-  `undef QILIN_CP
+  // Instruction queues, pending-unit FIFOs, fetch buffer.
+  `QILIN_FIFO_CP(insn_q_ld, 0)
+  `QILIN_FIFO_CP(insn_q_ex, 1)
+  `QILIN_FIFO_CP(insn_q_st, 2)
+  `QILIN_FIFO_CP(pend_ld, 3)
+  `QILIN_FIFO_CP(pend_ex, 4)
+  `QILIN_FIFO_CP(pend_st, 5)
+  `QILIN_FIFO_CP(fetch_buf, 6)
+  // Token FIFOs: full, and emptied after holding a token.
+  `QILIN_CP(cp_tok_ld_ex_full, tok0_q == TokW'(TokenDepth))
+  `QILIN_CP(cp_tok_ex_ld_full, tok1_q == TokW'(TokenDepth))
+  `QILIN_CP(cp_tok_ex_st_full, tok2_q == TokW'(TokenDepth))
+  `QILIN_CP(cp_tok_st_ex_full, tok3_q == TokW'(TokenDepth))
+  `QILIN_CP(cp_tok_ld_ex_empty, tok_nz_q[0] && !tok_nz[0])
+  `QILIN_CP(cp_tok_ex_ld_empty, tok_nz_q[1] && !tok_nz[1])
+  `QILIN_CP(cp_tok_ex_st_empty, tok_nz_q[2] && !tok_nz[2])
+  `QILIN_CP(cp_tok_st_ex_empty, tok_nz_q[3] && !tok_nz[3])
 endmodule
 
-bind qilin_cmd_proc qilin_cmd_proc_cov u_cov (.clk_i, .rst_ni, .chk_fire, .chk_insn_q,
-                                              .err_code_o, .ld_token_stall_o,
-                                              .ex_token_stall_o, .st_token_stall_o);
+bind qilin_cmd_proc qilin_cmd_proc_cov #(.TokW(TokW), .TokenDepth(TokenDepth)) u_cov (
+  .clk_i, .rst_ni, .chk_fire, .chk_insn_q, .err_code_o, .ld_token_stall_o, .ex_token_stall_o,
+  .st_token_stall_o,
+  .fifo_rdy({u_beat_buf.in_ready_o, gen_q[2].u_pend.in_ready_o, gen_q[1].u_pend.in_ready_o,
+             gen_q[0].u_pend.in_ready_o, gen_q[2].u_insn_q.in_ready_o,
+             gen_q[1].u_insn_q.in_ready_o, gen_q[0].u_insn_q.in_ready_o}),
+  .fifo_vld({u_beat_buf.out_valid_o, gen_q[2].u_pend.out_valid_o, gen_q[1].u_pend.out_valid_o,
+             gen_q[0].u_pend.out_valid_o, gen_q[2].u_insn_q.out_valid_o,
+             gen_q[1].u_insn_q.out_valid_o, gen_q[0].u_insn_q.out_valid_o}),
+  .tok0_q, .tok1_q, .tok2_q, .tok3_q);
