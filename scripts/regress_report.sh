@@ -107,7 +107,15 @@ line_all="n/a"
 cov_bad=0
 if ((have_cov)); then
   per_block "$COV/line.info" | sort >"$COV/line_blocks.tsv"
-  per_block "$COV/toggle.info" | sort >"$COV/toggle_blocks.tsv"
+  # Toggle figures count points (one per signal bit), not source lines: lcov's per-line
+  # view would call a 64-bit register covered when any one of its bits toggled.
+  tr '\001\002' '|=' <"$COV/toggle.dat" | awk -F'|' '
+    /^C / { f = ""; for (i = 2; i <= NF; i++) if ($i ~ /^f=/) f = substr($i, 3)
+      if (!match(f, /\/rtl\/[^\/]+\//)) next
+      b = substr(f, RSTART + 5, RLENGTH - 6); n = split($NF, a, " "); c = a[n]
+      tot[b]++; T++; if (c > 0) { hit[b]++; H++ } }
+    END { for (b in tot) printf "%s\t%d\t%d\n", b, hit[b], tot[b]; printf "ALL\t%d\t%d\n", H, T }' |
+    sort >"$COV/toggle_blocks.tsv"
   read -r _ lh lt < <(grep '^ALL' "$COV/line_blocks.tsv")
   line_all=$(pct "$lh" "$lt")
   awk -v p="$line_all" -v m="$LINE_MIN" 'BEGIN { exit !(p + 0 < m + 0) }' && cov_bad=1
@@ -225,6 +233,8 @@ md=$OUT/summary.md
   echo
   if ((have_cov)); then
     echo "HTML: [coverage/index.html](coverage/index.html) (lcov: \`coverage/line.info\`, \`coverage/toggle.info\`, \`coverage/all.info\`). Line coverage counts Verilator line and branch points per source line; a line is covered when all its points are."
+    echo
+    echo "Line: source lines with all their line/branch points hit (lcov). Toggle: signal bits (<= 32-bit signals, in the QILIN_TOGGLE_MODELS builds) that toggled; every flop starts from a random value and reset toggles many bits once, so the toggle figure is an upper bound."
     echo
     echo "| block | line | toggle |"
     echo "|---|---|---|"

@@ -23,7 +23,8 @@ module qilin_cmd_proc_cov
 ) (
   input logic              clk_i,
   input logic              rst_ni,
-  input logic              chk_fire,
+  input logic              chk_fire,     // a legal instruction leaves the check stage
+  input logic              chk_valid_q,  // an instruction is in the check stage
   input logic [InsnW-1:0]  chk_insn_q,
   input logic [7:0]        err_code_o,
   input logic              ld_token_stall_o,
@@ -61,8 +62,9 @@ module qilin_cmd_proc_cov
   `QILIN_CP(cp_op_postproc, f && op == OpPostproc)
   `QILIN_CP(cp_op_sync, f && op == OpSync)
   `QILIN_CP(cp_op_end, f && op == OpEnd)
-  `QILIN_CP(cp_op_illegal, f && !(op inside {OpLoad, OpStore, OpMatmul, OpPostproc, OpSync,
-                                               OpEnd}))
+  // An unknown opcode never fires (it is an error): cover it in the check stage.
+  `QILIN_CP(cp_op_illegal, chk_valid_q && !(op inside {OpLoad, OpStore, OpMatmul, OpPostproc,
+                                                         OpSync, OpEnd}))
   // Dependency flags.
   `QILIN_CP(cp_flag_pop_prev, f && chk_insn_q[InsnPopPrevLsb])
   `QILIN_CP(cp_flag_pop_next, f && chk_insn_q[InsnPopNextLsb])
@@ -131,7 +133,8 @@ module qilin_cmd_proc_cov
 endmodule
 
 bind qilin_cmd_proc qilin_cmd_proc_cov #(.TokW(TokW), .TokenDepth(TokenDepth)) u_cov (
-  .clk_i, .rst_ni, .chk_fire, .chk_insn_q, .err_code_o, .ld_token_stall_o, .ex_token_stall_o,
+  .clk_i, .rst_ni, .chk_fire, .chk_valid_q, .chk_insn_q, .err_code_o, .ld_token_stall_o,
+  .ex_token_stall_o,
   .st_token_stall_o,
   .fifo_rdy({u_beat_buf.in_ready_o, gen_q[2].u_pend.in_ready_o, gen_q[1].u_pend.in_ready_o,
              gen_q[0].u_pend.in_ready_o, gen_q[2].u_insn_q.in_ready_o,
