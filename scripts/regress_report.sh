@@ -213,7 +213,9 @@ md=$OUT/summary.md
     echo "First failure message of each failing job:"
     echo
     awk -F'\t' '$10 != "PASS" {print $1}' "$OUT/results.tsv" | while read -r id; do
-      msg=$(grep -m1 -E 'FAILED|failed|mismatch|error|Error|timeout' "$OUT/jobs/$id/log" 2>/dev/null | cut -c1-200 || true)
+      msg=$(grep -m1 -E 'mismatch|: expected|timeout|violation|[Ee]rror:' "$OUT/jobs/$id/log" 2>/dev/null ||
+        grep -m1 -E 'FAILED|failed' "$OUT/jobs/$id/log" 2>/dev/null || true)
+      msg=$(sed -e 's/^ *//' -e 's/|/\\|/g' <<<"$msg" | cut -c1-200)
       echo "- \`$id\`: ${msg:-no log}"
     done
   fi
