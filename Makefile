@@ -13,9 +13,13 @@ MAKEFLAGS += --no-print-directory
 IMAGES  ?= 200
 BACKEND ?= rtl
 DIM     ?= 16
+# Regression knobs (docs/regression.md): seeds per test, shard i/N, line-coverage minimum.
+SEEDS    ?= 3
+SHARD    ?= 1/1
+LINE_MIN ?= 90
 
 .PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check \
-        synth-hbm synth-top fpga synth-xilinx clean
+        synth-hbm synth-top fpga synth-xilinx regress regress-report clean
 
 all: build
 
@@ -32,6 +36,10 @@ help:
 	@echo "make synth-top     Yosys: synthesize qilin_top (Dim 8, NumPC 1), cell counts"
 	@echo "make fpga          ECP5-85F (ULX3S) build: Yosys + nextpnr + ecppack, Fmax and resources"
 	@echo "make synth-xilinx  Yosys synth_xilinx (UltraScale+): 32x32 core resource estimate"
+	@echo "make regress       sign-off regression: lint, Yosys, every test x configuration x"
+	@echo "                   SEEDS seeds with coverage, bench; build/regress/summary.{md,html}"
+	@echo "                   (SEEDS=3 SHARD=i/N LINE_MIN=90; see docs/regression.md)"
+	@echo "make regress-report  merge the shards' results into one summary"
 
 deps:
 	@./scripts/setup.sh
@@ -80,6 +88,12 @@ fpga: deps
 
 synth-xilinx: deps
 	@scripts/synth_xilinx.sh
+
+regress: deps
+	@SEEDS=$(SEEDS) SHARD=$(SHARD) JOBS=$(JOBS) LINE_MIN=$(LINE_MIN) scripts/regress.sh run
+
+regress-report:
+	@LINE_MIN=$(LINE_MIN) scripts/regress.sh report
 
 clean:
 	rm -rf $(BUILD)

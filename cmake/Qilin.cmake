@@ -2,28 +2,46 @@
 
 set(QILIN_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
 
-# qilin_verilate(<library> TOP <module> PREFIX <Vname> SOURCES <sv...> [PARAMS -GName=V ...])
+# qilin_verilate(<library> TOP <module> PREFIX <Vname> SOURCES <sv...> [PARAMS -GName=V ...]
+#                [NO_COVERAGE])
 # Verilates one configuration of a module into the static library <library>, which
 # must already exist. Several configurations can share one library (distinct PREFIXes);
 # the Verilator runtime is then compiled once.
 function(qilin_verilate lib)
-  cmake_parse_arguments(QV "" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
-  set(extra)
-  if(QILIN_COVERAGE)
-    list(APPEND extra COVERAGE)
+  cmake_parse_arguments(QV "NO_COVERAGE" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
+  set(cover)
+  # NO_COVERAGE: regression-only parameter variants of RTL whose coverage the default
+  # configurations already measure; uninstrumented, they build several times faster.
+  set(covargs)
+  if(QILIN_COVERAGE AND NOT QV_NO_COVERAGE)
+    # Line/branch and cover-property points everywhere; toggle points only in the models
+    # listed in QILIN_TOGGLE_MODELS, and only on signals up to 32 bits: full-width toggle
+    # coverage makes the generated C++ 10-15x larger (a Dim 8 qilin_core: 4 MB -> 56 MB).
+    list(APPEND covargs --coverage-line --coverage-user)
+    if(QV_PREFIX IN_LIST QILIN_TOGGLE_MODELS)
+      list(APPEND covargs --coverage-toggle --coverage-max-width 32)
+    endif()
     # verilate() defines VM_COVERAGE only privately; the harness needs to know too.
     target_compile_definitions(${lib} PUBLIC QILIN_COVERAGE=1)
+    # Functional cover points: tb/cover/<module>_cov.sv binds a cover module into <module>;
+    # it is added to every model that contains <module>, in coverage builds only.
+    foreach(src ${QV_SOURCES})
+      get_filename_component(mod ${src} NAME_WE)
+      if(EXISTS ${CMAKE_SOURCE_DIR}/tb/cover/${mod}_cov.sv)
+        list(APPEND cover ${CMAKE_SOURCE_DIR}/tb/cover/${mod}_cov.sv)
+      endif()
+    endforeach()
   endif()
-  verilate(${lib} ${extra} TRACE_FST
+  verilate(${lib} TRACE_FST
     TOP_MODULE ${QV_TOP}
     PREFIX ${QV_PREFIX}
-    SOURCES ${QV_SOURCES}
+    SOURCES ${QV_SOURCES} ${cover}
     INCLUDE_DIRS ${QILIN_RTL_DIR}/common
     DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${QV_PREFIX}
     # Verilated sources are large and flat: -O1 builds several times faster than -O3
     # and simulates nearly as fast; the rarely run "slow" (init/trace-setup) code gets -O0.
     OPT_FAST -O1 OPT_SLOW -O0 OPT_GLOBAL -O1
-    VERILATOR_ARGS --assert --x-assign unique --x-initial unique ${QV_PARAMS})
+    VERILATOR_ARGS --assert --x-assign unique --x-initial unique ${covargs} ${QV_PARAMS})
 endfunction()
 
 # qilin_catch_test(<exe> SOURCES <cpp...> LIBS <libs...>): a Catch2 test binary whose

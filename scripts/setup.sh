@@ -7,7 +7,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 apt_pkgs=(
-  verilator catch2 libcli11-dev cmake g++ make
+  verilator catch2 libcli11-dev cmake g++ make lcov bc
   iverilog gcc-riscv64-unknown-elf python3-venv python3-pip
   zlib1g-dev dataset-fashion-mnist
   # offline only (scripts/train_fashion_mnist.py, coverage reports): python3-numpy python3-torch lcov

@@ -58,7 +58,11 @@ class Sim {
     if (trace_) trace_->close();
 #if QILIN_COVERAGE
     const Options& opt = options();
-    std::string path = opt.coverage_dir + "/" + sanitize(name_) + ".dat";
+    // Several Sims of one name can live in one process (one per random program): number
+    // the files so none overwrites another.
+    static int serial = 0;
+    std::string path =
+        opt.coverage_dir + "/" + sanitize(name_) + "." + std::to_string(serial++) + ".dat";
     ctx_->coveragep()->write(path.c_str());
 #endif
   }

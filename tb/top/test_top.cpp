@@ -8,7 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "Vqilin_top_8.h"
+// The default build is DIM 8, 2 PCs, HBM2_2000; the regression (-DQILIN_REGRESS=ON) also
+// compiles this file for NumPC 1 and for the HBM2E_3200 preset (tb/top/CMakeLists.txt).
+#ifndef QILIN_TOP_MODEL
+#define QILIN_TOP_MODEL Vqilin_top_8
+#define QILIN_TOP_HEADER "Vqilin_top_8.h"
+#define QILIN_TOP_NUMPC 2
+#define QILIN_TOP_TIMING kHBM2_2000
+#endif
+#include QILIN_TOP_HEADER
 #include "qilin/golden/gemm.h"
 #include "top_bench.h"
 #include "top_programs.h"
@@ -23,12 +31,17 @@ namespace {
 
 constexpr int kDim = 8;
 constexpr uint32_t kSpRows = 1024, kAccRows = 256;
-constexpr unsigned kNumPC = 2;
+constexpr unsigned kNumPC = QILIN_TOP_NUMPC;
 constexpr uint64_t kMemBytes = uint64_t{1} << 34;  // the AXI address space (DMA windows)
 constexpr uint64_t kProg = 0x1000;
 constexpr uint64_t kData = 0x100000;
 
-using Bench = TopBench<Vqilin_top_8>;
+// TopBench on this build's model, with device models of this build's timing preset.
+class Bench : public TopBench<QILIN_TOP_MODEL> {
+ public:
+  Bench(const std::string& name, unsigned num_pc, uint64_t timeout = 5'000'000)
+      : TopBench<QILIN_TOP_MODEL>(name, num_pc, timeout, qilin::hbm::QILIN_TOP_TIMING) {}
+};
 
 IssConfig chip_cfg() {
   IssConfig c;
@@ -218,5 +231,54 @@ TEST_CASE("top: illegal opcode matches the ISS, and a soft reset recovers", "[to
   img2.write(kData, src.data(), src.size());
   b.read_back(img2);
   REQUIRE(run_both(b, img2, good, 200'000).ok());
+  b.finish_devices();
+}
+
+TEST_CASE("top: every token FIFO fills to its depth, and an unaligned LOAD ends in ALIGN",
+          "[top][directed]") {
+  // Directed for the functional cover points cp_tok_*_full and cp_err_align: in each phase
+  // the consumer queue is held (by a long LOAD/STORE or a token wait) while the producer
+  // pushes TokenDepth (16) tokens; then the consumer takes them all.
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  MemImage img = fresh_image();
+  const std::vector<uint8_t> src = rng.bytes(64 * kDim);
+  img.write(kData, src.data(), src.size());
+  Bench b("top_tokens", kNumPC, 5'000'000);
+  full_windows(b);
+  const auto big_load = load_f(QILIN_MEM_SP, 0, kData, kDim, 64, 1);
+  const auto big_store = store_f(QILIN_MEM_SP, 100, kData + 0x8000, kDim, 64, 1);
+  std::vector<qilin_insn_t> p;
+  auto rep = [&p](int n, const qilin_insn_t& i) { p.insert(p.end(), n, i); };
+  // SP rows 100..163 written before any STORE reads them (LD -> EX -> ST).
+  p.push_back(encode(with(load_f(QILIN_MEM_SP, 100, kData, kDim, 64, 1), kPushNext)));
+  p.push_back(encode(sync_f(QILIN_QUEUE_EX, kPopPrev | kPushNext)));
+  p.push_back(encode(sync_f(QILIN_QUEUE_ST, kPopPrev)));
+  // LD -> EX full: EX waits for a token from ST, which comes after a long STORE.
+  p.push_back(encode(sync_f(QILIN_QUEUE_EX, kPopNext)));
+  p.push_back(encode(with(big_store, kPushPrev)));
+  rep(16, encode(sync_f(QILIN_QUEUE_LD, kPushNext)));
+  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPopPrev)));
+  // ST -> EX full: EX waits for a token from LD, which comes after a long LOAD.
+  p.push_back(encode(sync_f(QILIN_QUEUE_EX, kPopPrev)));
+  p.push_back(encode(with(big_load, kPushNext)));
+  rep(16, encode(sync_f(QILIN_QUEUE_ST, kPushPrev)));
+  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPopNext)));
+  // EX -> LD full: LD busy with a long LOAD.
+  p.push_back(encode(big_load));
+  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPushPrev)));
+  rep(16, encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
+  // EX -> ST full: ST busy with a long STORE.
+  p.push_back(encode(big_store));
+  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPushNext)));
+  rep(16, encode(sync_f(QILIN_QUEUE_ST, kPopPrev)));
+  p.push_back(encode_end());
+  REQUIRE(run_both(b, img, p, 2'000'000).ok());
+  // A LOAD from a DRAM address that is not vector aligned.
+  const std::vector<qilin_insn_t> bad = {encode(load_f(QILIN_MEM_SP, 0, kData + 1, kDim, 1, 1)),
+                                         encode_end()};
+  CHECK(!run_both(b, img, bad, 200'000).ok());
+  b.soft_reset();
   b.finish_devices();
 }
