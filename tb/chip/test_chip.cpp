@@ -694,6 +694,52 @@ TEST_CASE("chip: a POSTPROC overlaps earlier MATMULs in flight only on disjoint 
   }
 }
 
+TEST_CASE("chip: a POSTPROC error while MATMULs run around it reports the POSTPROC's PC",
+          "[chip][error][overlap]") {
+  // A 200-row MATMUL into ACC rows 0..199, then a POSTPROC of rows 200..219 whose shift row is
+  // out of range (it may start and fail while the MATMUL still runs: its error must wait for
+  // the MATMUL's done so that ERR_PC is its own), then MATMULs that may run under it.
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  for (int variant = 0; variant < 2; ++variant) {
+    CAPTURE(variant);
+    MemImage img = fresh_image();
+    const std::vector<uint8_t> src = rng.bytes(512 * kDim);
+    img.write(kData, src.data(), src.size());
+    std::vector<int32_t> par;
+    for (int i = 0; i < kDim; ++i) par.push_back(0);
+    for (int i = 0; i < kDim; ++i) par.push_back(1 << 30);
+    for (int i = 0; i < kDim; ++i) par.push_back(i == kDim / 2 ? 40 : 1);  // one bad lane
+    img.write_s32(kData + 0x20000, par.data(), par.size());
+    std::vector<qilin_insn_t> p;
+    p.push_back(encode(load_f(QILIN_MEM_ACC, 240, kData + 0x20000, 4 * kDim, 3, 1)));
+    p.push_back(encode(load_f(QILIN_MEM_SP, 0, kData, kDim, 512, 1)));
+    p.push_back(encode(sync_f(QILIN_QUEUE_ALL)));
+    p.push_back(encode(matmul_f(300, 0, 200, 20, kDim)));  // rows 200..219 for the POSTPROC
+    p.push_back(encode(sync_f(QILIN_QUEUE_ALL)));
+    p.push_back(encode(matmul_f(0, 300, 0, 200, kDim)));
+    p.push_back(encode(postproc_f(200, 240, 600, 20, 1, rng.coin())));
+    if (variant == 1) {
+      p.push_back(encode(matmul_f(0, 320, 0, 100, kDim)));
+      p.push_back(encode(matmul_f(0, 320, 100, 100, kDim)));
+    }
+    p.push_back(encode_end());
+    ChipBench b("chip_post_err_overlap");
+    full_windows(b);
+    const IssResult r = run_both(b, img, p);
+    CHECK(r.code == QILIN_ERR_PARAM_RANGE);
+    b.soft_reset();
+    // The chip works again after the soft reset.
+    std::vector<qilin_insn_t> ok;
+    ok.push_back(encode(load_f(QILIN_MEM_SP, 0, kData, kDim, 16, 1)));
+    ok.push_back(encode(sync_f(QILIN_QUEUE_ALL)));
+    ok.push_back(encode(store_f(QILIN_MEM_SP, 0, kData + 0x50000, kDim, 16, 1)));
+    ok.push_back(encode_end());
+    REQUIRE(run_both(b, img, ok).ok());
+  }
+}
+
 TEST_CASE("chip: ACC STORE errors (ALIGN, DMA_WINDOW, ACC_RANGE, ILLEGAL) match the ISS",
           "[chip][error][acc_store]") {
   const uint64_t seed = Catch::rngSeed();
