@@ -3,14 +3,30 @@
 // issues them to qilin_ex_matmul / qilin_ex_post, and returns one done pulse per instruction
 // in instruction order.
 //
-// Ordering (docs/core_top.md):
+// Ordering (docs/core_top.md): instructions issue in order, one per cycle; the result must
+// equal running them one after another (docs/isa.md section 2).
 // - MATMULs are pipelined: one is issued whenever ex_matmul takes it, several may be in
 //   flight; their done pulses come back in order.
-// - A POSTPROC is issued only when no MATMUL is in flight and the ACC accumulate pipeline is
-//   idle (acc_idle_i); anything after a POSTPROC waits for its done (or error).
+// - A MATMUL may issue while a POSTPROC runs if the ACC rows it writes [c, c+m) miss the
+//   POSTPROC's grid [c_addr, c_addr + in_h*in_w) and parameter rows [p_addr, p_addr+3), and
+//   the SP rows it reads (A [a, a+m), W [w, w+k)) miss the POSTPROC's output rows
+//   [o_addr, o_addr + in_h*in_w) (the exact count without pooling, an upper bound with it).
+// - A POSTPROC may issue while MATMULs are in flight if none of them writes ACC rows it reads
+//   (a table holds the C range of each MATMUL in flight until its done) and its output rows
+//   miss the union of SP rows read by the MATMULs issued since ex_matmul was last empty. With
+//   no MATMUL in flight it waits for the ACC accumulate pipeline to drain (acc_idle_i). At most
+//   one POSTPROC is in flight, and none issues while done pulses are still owed for MATMULs
+//   issued behind the previous one.
+// - Completion stays in program order: a POSTPROC's done/error goes out after the dones of
+//   the MATMULs issued before it; dones of MATMULs issued after it are held (counted) and
+//   released one per cycle after it. After a POSTPROC error nothing more is issued or
+//   reported until soft reset (MATMULs already issued behind it still run; memory is
+//   undefined after an error, docs/isa.md section 7).
 // - Instructions that do not use the array (m_size = 0; k_size = 0) wait until nothing is in
 //   flight. k_size = 0 without accumulate writes m_size zero rows into the ACC through the
 //   accumulate port (zf_*), as the ISS does; with accumulate it changes nothing.
+// ACC port sharing: a POSTPROC reading while MATMULs accumulate into other rows only loses
+// read-port cycles on a bank conflict (qilin_acc_mem gives the accumulate port priority).
 // Soft reset: the POSTPROC is cleared (ex_post clear_i, driven by the core); MATMULs in flight
 // cannot be cancelled, so their done pulses are counted and dropped.
 `include "qilin_assert.svh"
@@ -121,20 +137,88 @@ module qilin_ex_unit #(
   logic            zf_q;                            // zero-fill in progress
   logic [15:0]     zf_addr_q, zf_left_q;
   logic            sdone_q;                         // a done pulse owed next cycle
+  // In-order completion around a POSTPROC that overlaps MATMULs.
+  logic            post_fin_q, post_ferr_q;  // POSTPROC finished (done / error), pulse owed
+  logic [CntW-1:0] pre_q, pre_d;             // MATMUL dones owed before the POSTPROC's
+  logic [CntW-1:0] held_q, held_d;           // MATMUL dones (issued after it) held back
+  logic            errd_q;                   // an error was reported: nothing more until reset
+
+  // ---- hazard tracking: row ranges [lo, hi), 25 bits so no sum can wrap ----
+  localparam int unsigned RngW = 25;
+  function automatic logic ovl(input logic [RngW-1:0] a_lo, input logic [RngW-1:0] a_hi,
+                               input logic [RngW-1:0] b_lo, input logic [RngW-1:0] b_hi);
+    ovl = (a_lo < a_hi) && (b_lo < b_hi) && (a_lo < b_hi) && (b_lo < a_hi);
+  endfunction
+
+  // This instruction's ranges. MATMUL: ACC rows written, SP rows read (A and W). POSTPROC:
+  // ACC grid and parameter rows read, SP rows written (in_h * in_w bounds the output rows;
+  // exact without pooling, an over-estimate with it).
+  logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
+  logic [RngW-1:0] grid, pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
+  assign mc_lo = RngW'(insn_i[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
+  assign mc_hi = mc_lo + RngW'(m_size);
+  assign ma_lo = RngW'(a_addr17);
+  assign ma_hi = ma_lo + RngW'(m_size);
+  assign mw_lo = RngW'(w_addr17);
+  assign mw_hi = mw_lo + RngW'(k_size);
+  assign grid  = RngW'(post_in_h_o) * RngW'(post_in_w_o);
+  assign pc_lo = RngW'(post_c_addr_o);
+  assign pc_hi = pc_lo + grid;
+  assign pp_lo = RngW'(post_p_addr_o);
+  assign pp_hi = pp_lo + RngW'(3);
+  assign po_lo = RngW'(post_o_addr_o);
+  assign po_hi = po_lo + grid;
+
+  // The POSTPROC in ex_post (captured at issue); the ACC rows of each MATMUL in flight (a
+  // table in issue order, one entry per MATMUL, freed by its done); and the union of the SP
+  // rows read by the MATMULs issued since ex_matmul was last empty (covers all in flight).
+  localparam int unsigned TrkDepth = 4;  // >= ex_matmul's command depth: never binds
+  logic [RngW-1:0] rc_lo_q, rc_hi_q, rp_lo_q, rp_hi_q, ro_lo_q, ro_hi_q;
+  logic [RngW-1:0] ua_lo_q, ua_hi_q, uw_lo_q, uw_hi_q;
+  logic [TrkDepth-1:0][RngW-1:0] tc_lo_q, tc_hi_q;
+  logic [TrkDepth-1:0]           tv_q;
+  logic [1:0]                    twr_q, trd_q;
+  logic                          trk_full, post_c_haz;
+  assign trk_full = &tv_q;
+  always_comb begin
+    post_c_haz = 1'b0;
+    for (int unsigned i = 0; i < TrkDepth; i++) begin
+      if (tv_q[i] && (ovl(pc_lo, pc_hi, tc_lo_q[i], tc_hi_q[i]) ||
+                      ovl(pp_lo, pp_hi, tc_lo_q[i], tc_hi_q[i]))) begin
+        post_c_haz = 1'b1;
+      end
+    end
+  end
+
+  logic mm_haz, post_haz;
+  // A MATMUL must not write ACC rows the running POSTPROC reads, nor read SP rows it writes.
+  assign mm_haz   = post_q && (ovl(mc_lo, mc_hi, rc_lo_q, rc_hi_q) ||
+                               ovl(mc_lo, mc_hi, rp_lo_q, rp_hi_q) ||
+                               ovl(ma_lo, ma_hi, ro_lo_q, ro_hi_q) ||
+                               ovl(mw_lo, mw_hi, ro_lo_q, ro_hi_q));
+  // A POSTPROC must not read ACC rows an earlier MATMUL in flight writes, nor write SP rows
+  // one still reads. With none in flight it waits for the accumulate pipeline to drain.
+  assign post_haz = (mm_out_q == '0) ? !acc_idle_i :
+                    (post_c_haz ||
+                     ovl(po_lo, po_hi, ua_lo_q, ua_hi_q) ||
+                     ovl(po_lo, po_hi, uw_lo_q, uw_hi_q));
 
   logic quiet, mm_work, mm_go, post_go, triv_go, zf_go, acc_mm, mm_drop_now, zf_last;
-  assign quiet   = (mm_out_q == '0) && !post_q && !zf_q;
+  logic post_owed, mm_fin, post_end, post_now, fin_now, pre_pass, mm_pass, mm_hold, rel;
+  assign post_owed = post_q || post_fin_q;  // a POSTPROC whose done/error is not yet out
+  assign quiet   = (mm_out_q == '0) && !post_owed && (held_q == '0) && !zf_q;
   assign mm_work = (m_size != '0) && (k_size != '0);
 
-  assign mm_valid_o   = valid_i && !soft_reset_i && is_mm && mm_work && !post_q && !zf_q &&
-                        (mm_out_q != CntW'(MaxInflight));
+  assign mm_valid_o   = valid_i && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
+                        !zf_q && !trk_full && (32'(mm_out_q) + 32'(held_q) < MaxInflight);
   assign mm_go        = mm_valid_o && mm_ready_i;
-  assign post_valid_o = valid_i && !soft_reset_i && is_post && quiet && acc_idle_i;
+  assign post_valid_o = valid_i && !soft_reset_i && !errd_q && is_post && !post_owed &&
+                        (held_q == '0) && !zf_q && (mm_drop_q == '0) && !post_haz;
   assign post_go      = post_valid_o && post_ready_i;
   // m_size = 0 (no-op), k_size = 0 with accumulate (no-op), k_size = 0 overwrite (zero fill).
-  assign triv_go      = valid_i && !soft_reset_i && is_mm && !mm_work && quiet &&
+  assign triv_go      = valid_i && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
                         ((m_size == '0) || mm_acc);
-  assign zf_go        = valid_i && !soft_reset_i && is_mm && !mm_work && quiet &&
+  assign zf_go        = valid_i && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
                         (m_size != '0) && !mm_acc;
   assign ready_o      = mm_go || post_go || triv_go || zf_go;
 
@@ -143,29 +227,70 @@ module qilin_ex_unit #(
   assign mm_out_d    = mm_out_q + CntW'(acc_mm) - CntW'(mm_done_i);
   assign zf_last     = zf_q && (zf_left_q == 16'd1);
 
+  // Completion order. A MATMUL done either belongs to one issued before the owed POSTPROC
+  // (pre_q > 0: passed on), or to one after it (held while the POSTPROC's pulse is owed, then
+  // released one per cycle). The POSTPROC's done/error goes out once pre_q is zero.
+  assign mm_fin   = mm_done_i && !mm_drop_now;
+  assign post_end = post_q && (post_done_i || post_err_i);
+  assign pre_pass = mm_fin && (pre_q != '0);
+  assign post_now = post_end && (pre_q == '0);
+  assign fin_now  = post_fin_q && (pre_q == '0);
+  assign mm_pass  = mm_fin && (pre_q == '0) && !post_owed && (held_q == '0);
+  assign mm_hold  = mm_fin && (pre_q == '0) && (post_owed || (held_q != '0));
+  assign rel      = !post_owed && (held_q != '0);
+
+  always_comb begin
+    pre_d = pre_q;
+    if (post_go)       pre_d = mm_out_q - CntW'(mm_fin);
+    else if (pre_pass) pre_d = pre_q - CntW'(1);
+    held_d = held_q + CntW'(mm_hold) - CntW'(rel);
+  end
+
   assign zf_valid_o = zf_q;
   assign zf_addr_o  = zf_addr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      mm_out_q  <= '0;
-      mm_drop_q <= '0;
-      post_q    <= 1'b0;
-      zf_q      <= 1'b0;
-      zf_addr_q <= '0;
-      zf_left_q <= '0;
-      sdone_q   <= 1'b0;
+      mm_out_q    <= '0;
+      mm_drop_q   <= '0;
+      post_q      <= 1'b0;
+      zf_q        <= 1'b0;
+      zf_addr_q   <= '0;
+      zf_left_q   <= '0;
+      sdone_q     <= 1'b0;
+      post_fin_q  <= 1'b0;
+      post_ferr_q <= 1'b0;
+      pre_q       <= '0;
+      held_q      <= '0;
+      errd_q      <= 1'b0;
     end else begin
       mm_out_q <= mm_out_d;
       if (soft_reset_i)     mm_drop_q <= mm_out_d;
       else if (mm_drop_now) mm_drop_q <= mm_drop_q - CntW'(1);
       if (soft_reset_i) begin
-        post_q  <= 1'b0;
-        zf_q    <= 1'b0;
-        sdone_q <= 1'b0;
+        post_q      <= 1'b0;
+        zf_q        <= 1'b0;
+        sdone_q     <= 1'b0;
+        post_fin_q  <= 1'b0;
+        post_ferr_q <= 1'b0;
+        pre_q       <= '0;
+        held_q      <= '0;
+        errd_q      <= 1'b0;
       end else begin
-        if (post_go)                         post_q <= 1'b1;
-        else if (post_done_i || post_err_i)  post_q <= 1'b0;
+        if (post_go)       post_q <= 1'b1;
+        else if (post_end) post_q <= 1'b0;
+        if (post_end && !post_now) begin
+          post_fin_q  <= 1'b1;
+          post_ferr_q <= post_err_i;
+        end else if (fin_now) begin
+          post_fin_q  <= 1'b0;
+        end
+        pre_q  <= pre_d;
+        held_q <= held_d;
+        if (err_o) begin
+          errd_q <= 1'b1;
+          held_q <= '0;
+        end
         sdone_q <= triv_go || zf_last;
         if (zf_go) begin
           zf_q      <= 1'b1;
@@ -180,14 +305,67 @@ module qilin_ex_unit #(
     end
   end
 
-  assign done_o     = (mm_done_i && !mm_drop_now) || (post_done_i && post_q) || sdone_q;
-  assign err_o      = post_err_i && post_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rc_lo_q <= '0;
+      rc_hi_q <= '0;
+      rp_lo_q <= '0;
+      rp_hi_q <= '0;
+      ro_lo_q <= '0;
+      ro_hi_q <= '0;
+      tc_lo_q <= '0;
+      tc_hi_q <= '0;
+      tv_q    <= '0;
+      twr_q   <= '0;
+      trd_q   <= '0;
+      ua_lo_q <= '0;
+      ua_hi_q <= '0;
+      uw_lo_q <= '0;
+      uw_hi_q <= '0;
+    end else begin
+      if (post_go) begin
+        rc_lo_q <= pc_lo;
+        rc_hi_q <= pc_hi;
+        rp_lo_q <= pp_lo;
+        rp_hi_q <= pp_hi;
+        ro_lo_q <= po_lo;
+        ro_hi_q <= po_hi;
+      end
+      // The table pops with every done, dropped ones included (like mm_out_q).
+      if (mm_go) begin
+        tc_lo_q[twr_q] <= mc_lo;
+        tc_hi_q[twr_q] <= mc_hi;
+        twr_q          <= twr_q + 2'd1;
+      end
+      if (mm_done_i) trd_q <= trd_q + 2'd1;
+      for (int unsigned i = 0; i < TrkDepth; i++) begin
+        if (mm_go && (twr_q == 2'(i)))          tv_q[i] <= 1'b1;
+        else if (mm_done_i && (trd_q == 2'(i))) tv_q[i] <= 1'b0;
+      end
+      if (mm_go && (mm_out_q == '0)) begin
+        ua_lo_q <= ma_lo;
+        ua_hi_q <= ma_hi;
+        uw_lo_q <= mw_lo;
+        uw_hi_q <= mw_hi;
+      end else if (mm_go) begin
+        if (ma_lo < ua_lo_q) ua_lo_q <= ma_lo;
+        if (ma_hi > ua_hi_q) ua_hi_q <= ma_hi;
+        if (mw_lo < uw_lo_q) uw_lo_q <= mw_lo;
+        if (mw_hi > uw_hi_q) uw_hi_q <= mw_hi;
+      end
+    end
+  end
+
+  // Nothing is reported after an error (the command processor stops; a soft reset follows).
+  assign done_o     = !errd_q && (pre_pass || mm_pass || rel || sdone_q ||
+                                  (post_now && post_done_i) || (fin_now && !post_ferr_q));
+  assign err_o      = !errd_q && ((post_now && post_err_i) || (fin_now && post_ferr_q));
   assign err_code_o = post_err_code_i;
   assign err_addr_o = 40'(post_err_addr_i);
 
   assign macs_valid_o = mm_go;
   assign macs_o       = 32'(m_size) * 32'(k_size) * 32'(Dim);
-  assign busy_o       = (mm_out_q != '0) || post_q || zf_q || sdone_q;
+  assign busy_o       = (mm_out_q != '0) || post_owed || (held_q != '0) || zf_q || sdone_q;
 
   logic unused_bits;
   assign unused_bits = ^{a_addr17[16], w_addr17[16], insn_i[7:4], insn_i[63:61],

@@ -255,6 +255,9 @@ static int gemm_emit(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const gemm_a
   uint32_t tm = 0, ng = 0;
   int st = gemm_tiles(dev, rq, a->m, nbs, &tm, &ng);
   if (st) return st;
+  /* Requantised outputs alternate two groups of C tiles when the ACC has room, so that the
+   * EX unit runs group g+1's MATMULs under group g's POSTPROCs. */
+  const int alt = rq && 2u * ng * tm + 9u * ng <= dev->hw.acc_rows;
   /* A group is one m-tile and ng n-blocks (the last group of an m-tile may have fewer);
    * iteration t is (group, k-block); a tile u is (group, n-block), numbered in group order. */
   const uint32_t mbs = qilin_ceil_div(a->m, tm), gpm = qilin_ceil_div(nbs, ng);
@@ -272,8 +275,8 @@ static int gemm_emit(qilin_dev_t* dev, const qilin_gemm_layer_t* L, const gemm_a
 #define G_M0(g) (G_MB(g) * tm)
 #define G_ROWS(g) qilin_min_u32(tm, a->m - G_M0(g))
 #define G_U0(g) (G_MB(g) * nbs + G_NB0(g)) /* first tile of group g */
-#define C_REG(g, j) ((rq ? 0u : (uint32_t)((g) % 2u) * ng * tm) + (j)*tm)
-#define P_BUF(g) ((rq ? ng * tm : 2u * ng * tm) + 3u * ng * (uint32_t)((g) % 3u))
+#define C_REG(g, j) (((rq && !alt) ? 0u : (uint32_t)((g) % 2u) * ng * tm) + (j)*tm)
+#define P_BUF(g) (((rq && !alt) ? ng * tm : 2u * ng * tm) + 3u * ng * (uint32_t)((g) % 3u))
 #define U_GROUP(u) (((u) / nbs) * gpm + ((u) % nbs) / ng)
 
   for (uint32_t step = 0; step <= T && !st; ++step) {
@@ -646,8 +649,10 @@ int qilin_conv2d(qilin_dev_t* dev, const qilin_conv_layer_t* L, const qilin_act_
 
   /* The weights of `cs` output-channel blocks stay in SP for a pass. Band height R
    * (stride-1 output rows): aim for about 512 rows per MATMUL, then shrink until the double
-   * buffers fit; if even the smallest band does not fit, take fewer blocks per pass. */
-  uint32_t cs = p.nbs, r = 0;
+   * buffers fit; if even the smallest band does not fit, take fewer blocks per pass.
+   * Requantised outputs alternate two ACC C tiles (the EX unit then runs band u+1's MATMULs
+   * under band u's POSTPROC) when a band fits that way with all blocks in one pass; else one. */
+  uint32_t cs = p.nbs, r = 0, alt = rq ? 1u : 0u;
   uint64_t band_alloc = 0, w_rows = 0;
   for (;; --cs) {
     if (cs == 0u) return QILIN_E_NOFIT;
@@ -659,20 +664,25 @@ int qilin_conv2d(qilin_dev_t* dev, const qilin_conv_layer_t* L, const qilin_act_
       band_alloc = (uint64_t)rin * p.wp + tail;
       const uint64_t sp_need =
           w_rows + 2u * p.cbs * band_alloc + (rq ? 2u * (uint64_t)conv_out_rows(&p, r) * p.wg : 0u);
-      const uint64_t acc_need = rq ? (uint64_t)r * p.wp + 3u * cs : 2u * (uint64_t)r * p.wp;
+      const uint64_t c_rows = (uint64_t)r * p.wp;
+      const uint64_t acc_need = rq ? (1u + alt) * c_rows + 3u * cs : 2u * c_rows;
       if (sp_need <= sp && acc_need <= acc && (uint64_t)r * p.wp <= 65535u && rin <= 4095u) break;
     }
     if (r >= p.g && r != 0u) break;
+    if (alt) { /* retry this pass size with one C tile */
+      alt = 0u;
+      ++cs;
+    }
   }
   const uint32_t bands = qilin_ceil_div(p.rows_needed, r);
   const uint32_t vb_out = qilin_vec_bytes(dev, y->dtype);
   const uint32_t in_base = (uint32_t)w_rows;
   const uint32_t out_base = in_base + 2u * p.cbs * (uint32_t)band_alloc;
   const uint32_t out_rows_max = rq ? conv_out_rows(&p, r) * p.wg : 0u;
-  const uint32_t p_base = r * p.wp; /* ACC parameter rows, after the C tile */
+  const uint32_t p_base = (1u + alt) * r * p.wp; /* ACC parameter rows, after the C tile(s) */
 #define IN_BUF(i, cb) (in_base + ((uint32_t)((i) % 2u) * p.cbs + (cb)) * (uint32_t)band_alloc)
 #define OUT_BUF(u) (out_base + (uint32_t)((u) % 2u) * out_rows_max)
-#define C_REG(u) (rq ? 0u : (uint32_t)((u) % 2u) * r * p.wp)
+#define C_REG(u) ((rq && !alt) ? 0u : (uint32_t)((u) % 2u) * r * p.wp)
 #define BAND_OY0(i) (((i) % bands) * r)
 #define BAND_ROWS(i) qilin_min_u32(r, p.rows_needed - BAND_OY0(i))
 
@@ -789,7 +799,7 @@ int qilin_conv2d(qilin_dev_t* dev, const qilin_conv_layer_t* L, const qilin_act_
           q.out_signed = L->out_dtype == QILIN_I8;
           q.bias_en = 1u;
           q.pool_kind = p.mode == kConvPlain ? QILIN_POOL_NONE : (uint32_t)p.pkind;
-          q.c_addr = 0u;
+          q.c_addr = C_REG(u);
           q.p_addr = p_base + 3u * (nb - nb0);
           q.o_addr = OUT_BUF(u);
           q.in_h = BAND_ROWS(i);
