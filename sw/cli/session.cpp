@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "rtl_device.h"
@@ -56,6 +58,15 @@ void Progress::update(uint64_t done) {
   if (!enabled_) return;
   const int pct = static_cast<int>(100 * done / total_);
   if (pct == last_pct_) return;
+  // A terminal gets a bar redrawn in place; a log gets one line per quarter.
+  static const bool tty = isatty(fileno(stderr)) != 0;
+  if (!tty) {
+    if (pct / 25 != last_pct_ / 25 || last_pct_ < 0)
+      std::fprintf(stderr, "%s: %d%% (%llu/%llu)\n", label_.c_str(), pct,
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
+    last_pct_ = pct;
+    return;
+  }
   last_pct_ = pct;
   const int width = 30, fill = pct * width / 100;
   std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% (%llu/%llu)", label_.c_str(), fill,
@@ -65,7 +76,7 @@ void Progress::update(uint64_t done) {
 }
 
 void Progress::finish() {
-  if (enabled_) std::fprintf(stderr, "\n");
+  if (enabled_ && isatty(fileno(stderr))) std::fprintf(stderr, "\n");
 }
 
 }  // namespace qilin::cli
