@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Program generators for the chip-top tests and bench: instruction builders and the tiled GEMM
-// program, copied from tb/chip/test_chip.cpp (there in an anonymous namespace).
+// Program generators for the chip-top tests and bench: the shared tiled GEMM programs
+// (qilin/golden/gemm_programs.h, also used by the ISS and chip tests) and the instruction
+// builders, in this directory's namespace.
 #pragma once
 
-#include <algorithm>
-#include <cstdint>
-#include <vector>
-
+#include "qilin/golden/gemm_programs.h"
 #include "qilin/golden/insn_builders.h"
-#include "qilin/golden/iss.h"
-#include "qilin/golden/requant.h"
-#include "qilin/golden/rng.h"
-#include "qilin/isa.h"
 
 namespace qilin::tb::top {
 
@@ -22,158 +16,7 @@ using golden::quantize_multiplier;
 using golden::QuantMultiplier;
 using golden::Rng;
 
-using namespace golden::insn;  // instruction builders (insn_builders.h)
-
-// ---- Tiled GEMM (copied from the ISS tests; vector-aligned pitches) -------------------------
-struct GemmJob {
-  int M, N, K;
-  bool a_signed, b_signed, out_signed;
-  int32_t a_zp, b_zp, out_zp;
-  int tile_m;
-  uint64_t a, b, params, c;
-  int lda, ldb, ldc;
-};
-
-inline std::vector<qilin_insn_t> tiled_gemm_program(const GemmJob& g, int dim) {
-  const int mt_n = (g.M + g.tile_m - 1) / g.tile_m;
-  const int nb_n = (g.N + dim - 1) / dim;
-  const int kb_n = (g.K + dim - 1) / dim;
-  const int iters = mt_n * nb_n * kb_n;
-  const int tiles = mt_n * nb_n;
-  const uint32_t in_buf_rows = static_cast<uint32_t>(dim + g.tile_m);
-  const uint32_t out_buf0 = 2 * in_buf_rows;
-  const uint32_t acc_params = static_cast<uint32_t>(g.tile_m);
-  std::vector<qilin_insn_t> p;
-  for (int nb = 0; nb < nb_n; ++nb)
-    p.push_back(encode(
-        load_f(QILIN_MEM_ACC, acc_params + 3 * nb, g.params + 4ull * nb * dim, 4 * g.ldc, 3, 1)));
-  int t = 0, u = 0;
-  for (int mt = 0; mt < mt_n; ++mt) {
-    const int m0 = mt * g.tile_m;
-    const int mc = std::min(g.tile_m, g.M - m0);
-    for (int nb = 0; nb < nb_n; ++nb) {
-      for (int kb = 0; kb < kb_n; ++kb, ++t) {
-        const int kc = std::min(dim, g.K - kb * dim);
-        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * in_buf_rows;
-        const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
-        p.push_back(encode(with(
-            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
-            t >= 2 ? kPopNext : Flags{})));
-        p.push_back(encode(
-            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
-                 kPushNext)));
-        qilin_matmul_t mm = matmul_f(a_rows, w_rows, 0, mc, kc);
-        mm.accumulate = kb > 0;
-        mm.a_signed = g.a_signed;
-        mm.w_signed = g.b_signed;
-        mm.a_zp = g.a_zp;
-        mm.w_zp = g.b_zp;
-        p.push_back(encode(with(mm, kPopPrev | (t + 2 < iters ? kPushPrev : Flags{}))));
-        if (kb + 1 < kb_n) continue;
-        const uint32_t o_rows = out_buf0 + static_cast<uint32_t>(u % 2) * g.tile_m;
-        qilin_postproc_t pp = postproc_f(0, acc_params + 3 * nb, o_rows, mc, 1, g.out_signed);
-        pp.bias_en = 1;
-        pp.out_zp = g.out_zp;
-        p.push_back(encode(with(pp, (u >= 2 ? kPopNext : Flags{}) | kPushNext)));
-        p.push_back(encode(
-            with(store_f(QILIN_MEM_SP, o_rows, g.c + uint64_t(m0) * g.ldc + nb * dim, g.ldc, mc, 1),
-                 kPopPrev | (u + 2 < tiles ? kPushPrev : Flags{}))));
-        ++u;
-      }
-    }
-  }
-  p.push_back(encode_end());
-  return p;
-}
-
-inline void make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
-  const std::vector<uint8_t> a = rng.bytes(static_cast<std::size_t>(g.M) * g.K);
-  const std::vector<uint8_t> b = rng.bytes(static_cast<std::size_t>(g.K) * g.N);
-  std::vector<int32_t> bias, mult, shift;
-  for (int n = 0; n < g.ldc; ++n) {
-    const QuantMultiplier qm = quantize_multiplier(rng.uniform_real(0.2, 4.0) / (256.0 * g.K));
-    bias.push_back(static_cast<int32_t>(rng.uniform(-20000, 20000)));
-    mult.push_back(qm.multiplier);
-    shift.push_back(qm.shift);
-  }
-  for (int m = 0; m < g.M; ++m) mem.write(g.a + uint64_t(m) * g.lda, &a[std::size_t(m) * g.K], g.K);
-  for (int k = 0; k < g.K; ++k) mem.write(g.b + uint64_t(k) * g.ldb, &b[std::size_t(k) * g.N], g.N);
-  mem.write_s32(g.params, bias.data(), g.ldc);
-  mem.write_s32(g.params + 4ull * g.ldc, mult.data(), g.ldc);
-  mem.write_s32(g.params + 8ull * g.ldc, shift.data(), g.ldc);
-}
-
-// ---- Tiled GEMM with int32 output (copied from tb/chip/test_chip.cpp) ----------------------
-// Inputs double-buffered as in tiled_gemm_program; the output tile alternates between ACC rows
-// 0.. and tile_m.. (u % 2). EX -> ST: the last MATMUL of a tile; ST -> EX: the STORE frees
-// its ACC buffer for the tile after next. C is int32, row pitch 4 * ldc bytes.
-inline std::vector<qilin_insn_t> gemm_s32_program(const GemmJob& g, int dim) {
-  const int mt_n = (g.M + g.tile_m - 1) / g.tile_m;
-  const int nb_n = (g.N + dim - 1) / dim;
-  const int kb_n = (g.K + dim - 1) / dim;
-  const int iters = mt_n * nb_n * kb_n;
-  const int tiles = mt_n * nb_n;
-  const uint32_t in_buf_rows = static_cast<uint32_t>(dim + g.tile_m);
-  std::vector<qilin_insn_t> p;
-  int t = 0, u = 0;
-  for (int mt = 0; mt < mt_n; ++mt) {
-    const int m0 = mt * g.tile_m;
-    const int mc = std::min(g.tile_m, g.M - m0);
-    for (int nb = 0; nb < nb_n; ++nb, ++u) {
-      const uint32_t c_rows = static_cast<uint32_t>(u % 2) * static_cast<uint32_t>(g.tile_m);
-      for (int kb = 0; kb < kb_n; ++kb, ++t) {
-        const int kc = std::min(dim, g.K - kb * dim);
-        const uint32_t w_rows = static_cast<uint32_t>(t % 2) * in_buf_rows;
-        const uint32_t a_rows = w_rows + static_cast<uint32_t>(dim);
-        p.push_back(encode(with(
-            load_f(QILIN_MEM_SP, w_rows, g.b + uint64_t(kb) * dim * g.ldb + nb * dim, g.ldb, kc, 1),
-            t >= 2 ? kPopNext : Flags{})));
-        p.push_back(encode(
-            with(load_f(QILIN_MEM_SP, a_rows, g.a + uint64_t(m0) * g.lda + kb * dim, g.lda, mc, 1),
-                 kPushNext)));
-        qilin_matmul_t mm = matmul_f(a_rows, w_rows, c_rows, mc, kc);
-        mm.accumulate = kb > 0;
-        mm.a_signed = g.a_signed;
-        mm.w_signed = g.b_signed;
-        mm.a_zp = g.a_zp;
-        mm.w_zp = g.b_zp;
-        Flags f = kPopPrev;
-        if (t + 2 < iters) f = f | kPushPrev;
-        if (kb == 0 && u >= 2) f = f | kPopNext;
-        if (kb + 1 == kb_n) f = f | kPushNext;
-        p.push_back(encode(with(mm, f)));
-      }
-      const uint64_t c = g.c + uint64_t(m0) * 4 * g.ldc + uint64_t(nb) * 4 * dim;
-      p.push_back(encode(with(store_f(QILIN_MEM_ACC, c_rows, c, 4 * g.ldc, mc, 1),
-                              kPopPrev | (u + 2 < tiles ? kPushPrev : Flags{}))));
-    }
-  }
-  p.push_back(encode_end());
-  return p;
-}
-
-// Random signs and zero points; A, B, params and C in 1 MiB slots from `data`; pitches
-// rounded up to the vector width `dim`.
-inline GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m, int dim, uint64_t data) {
-  GemmJob g{};
-  g.M = M;
-  g.N = N;
-  g.K = K;
-  g.tile_m = tile_m;
-  g.a_signed = rng.coin();
-  g.b_signed = rng.coin();
-  g.out_signed = rng.coin();
-  g.a_zp = static_cast<int32_t>(g.a_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
-  g.b_zp = static_cast<int32_t>(g.b_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
-  g.out_zp = static_cast<int32_t>(g.out_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
-  g.a = data;
-  g.b = data + 0x100000;
-  g.params = data + 0x200000;
-  g.c = data + 0x300000;
-  g.lda = (K + dim - 1) / dim * dim;
-  g.ldb = (N + dim - 1) / dim * dim;
-  g.ldc = g.ldb;
-  return g;
-}
+using namespace golden::insn;      // instruction builders (insn_builders.h)
+using namespace golden::programs;  // GemmJob, tiled_gemm_program, gemm_s32_program, ...
 
 }  // namespace qilin::tb::top
