@@ -113,8 +113,11 @@ class ChipBench {
     m.w_valid = d.m_axi_w_valid_o;
     m.w_last = get_bits(d.m_axi_w_o, axi::kWLast, 1) != 0;
     m.w_strb = get_bits(d.m_axi_w_o, axi::kWStrb, axi::kStrbW);
-    for (unsigned i = 0; i < axi::kStrbW; ++i)
-      m.w_data[i] = static_cast<uint8_t>(get_bits(d.m_axi_w_o, axi::kWData + 8 * i, 8));
+    // The write beat is unpacked only when it is valid: this runs every simulated cycle.
+    if (m.w_valid) {
+      for (unsigned i = 0; i < axi::kStrbW; ++i)
+        m.w_data[i] = static_cast<uint8_t>(get_bits(d.m_axi_w_o, axi::kWData + 8 * i, 8));
+    }
     m.b_ready = d.m_axi_b_ready_o;
     m.ar_valid = d.m_axi_ar_valid_o;
     m.ar = unpack_ax(d.m_axi_ar_o);
