@@ -58,20 +58,7 @@ GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m) {
 // Compares the int32 C (M x N, pitch 4 * ldc bytes) in the RTL's device memory with
 // golden::gemm_s32; reports the first mismatching element with its coordinates.
 void check_gemm_s32(ChipBench& b, const MemImage& img, const GemmJob& g) {
-  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
-  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
-  for (int m = 0; m < g.M; ++m) {
-    const std::vector<uint8_t> row = img.read(g.a + uint64_t(m) * g.lda, g.K);
-    std::copy(row.begin(), row.end(), a.begin() + std::ptrdiff_t(m) * g.K);
-  }
-  for (int k = 0; k < g.K; ++k) {
-    const std::vector<uint8_t> row = img.read(g.b + uint64_t(k) * g.ldb, g.N);
-    std::copy(row.begin(), row.end(), w.begin() + std::ptrdiff_t(k) * g.N);
-  }
-  const std::vector<int32_t> b_zp(g.N, g.b_zp);
-  std::vector<int32_t> want(static_cast<std::size_t>(g.M) * g.N);
-  qilin::golden::gemm_s32(g.M, g.N, g.K, {a.data(), g.a_signed}, g.a_zp, {w.data(), g.b_signed},
-                          b_zp.data(), want.data());
+  const std::vector<int32_t> want = gemm_s32_reference(img, g);
   for (int m = 0; m < g.M; ++m) {
     const std::vector<uint8_t> row = b.mem().read(g.c + uint64_t(m) * 4 * g.ldc, 4ull * g.N);
     for (int n = 0; n < g.N; ++n) {

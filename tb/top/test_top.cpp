@@ -180,20 +180,7 @@ TEST_CASE("top: tiled GEMM with int32 output (STORE from ACC) through HBM", "[to
   MemImage want = img;
   REQUIRE(run_both(b, img, gemm_s32_program(g, kDim), 300'000, &want).ok());
   // The device matches the ISS byte for byte (run_both); the ISS's C is the golden int32 GEMM.
-  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
-  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
-  for (int m = 0; m < g.M; ++m) {
-    const std::vector<uint8_t> row = img.read(g.a + uint64_t(m) * g.lda, g.K);
-    std::copy(row.begin(), row.end(), a.begin() + std::ptrdiff_t(m) * g.K);
-  }
-  for (int k = 0; k < g.K; ++k) {
-    const std::vector<uint8_t> row = img.read(g.b + uint64_t(k) * g.ldb, g.N);
-    std::copy(row.begin(), row.end(), w.begin() + std::ptrdiff_t(k) * g.N);
-  }
-  const std::vector<int32_t> b_zp(g.N, g.b_zp);
-  std::vector<int32_t> c(static_cast<std::size_t>(g.M) * g.N);
-  qilin::golden::gemm_s32(g.M, g.N, g.K, {a.data(), g.a_signed}, g.a_zp, {w.data(), g.b_signed},
-                          b_zp.data(), c.data());
+  const std::vector<int32_t> c = gemm_s32_reference(img, g);
   for (int m = 0; m < g.M; ++m) {
     const std::vector<int32_t> got = want.read_s32(g.c + uint64_t(m) * 4 * g.ldc, g.N);
     for (int n = 0; n < g.N; ++n) {

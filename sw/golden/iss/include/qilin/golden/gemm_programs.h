@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "qilin/golden/gemm.h"
 #include "qilin/golden/insn_builders.h"
 #include "qilin/golden/iss.h"
 #include "qilin/golden/mem_image.h"
@@ -113,8 +114,10 @@ inline GemmData make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
     d.mult.push_back(qm.multiplier);
     d.shift.push_back(qm.shift);
   }
-  for (int m = 0; m < g.M; ++m) mem.write(g.a + uint64_t(m) * g.lda, &d.a[std::size_t(m) * g.K], g.K);
-  for (int k = 0; k < g.K; ++k) mem.write(g.b + uint64_t(k) * g.ldb, &d.b[std::size_t(k) * g.N], g.N);
+  for (int m = 0; m < g.M; ++m)
+    mem.write(g.a + uint64_t(m) * g.lda, &d.a[std::size_t(m) * g.K], g.K);
+  for (int k = 0; k < g.K; ++k)
+    mem.write(g.b + uint64_t(k) * g.ldb, &d.b[std::size_t(k) * g.N], g.N);
   mem.write_s32(g.params, d.bias.data(), g.ldc);
   mem.write_s32(g.params + 4ull * g.ldc, d.mult.data(), g.ldc);
   mem.write_s32(g.params + 8ull * g.ldc, d.shift.data(), g.ldc);
@@ -192,6 +195,20 @@ inline GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m, int dim, uint
   g.ldb = (N + dim - 1) / dim * dim;
   g.ldc = g.ldb;
   return g;
+}
+
+// The golden int32 C (M x N, row-major) of job g, from the A and B that `img` holds at the
+// job's addresses: the reference for gemm_s32_program.
+inline std::vector<int32_t> gemm_s32_reference(const MemImage& img, const GemmJob& g) {
+  std::vector<uint8_t> a(static_cast<std::size_t>(g.M) * g.K);
+  std::vector<uint8_t> w(static_cast<std::size_t>(g.K) * g.N);
+  for (int m = 0; m < g.M; ++m) img.read(g.a + uint64_t(m) * g.lda, &a[std::size_t(m) * g.K], g.K);
+  for (int k = 0; k < g.K; ++k) img.read(g.b + uint64_t(k) * g.ldb, &w[std::size_t(k) * g.N], g.N);
+  const std::vector<int32_t> b_zp(g.N, g.b_zp);
+  std::vector<int32_t> c(static_cast<std::size_t>(g.M) * g.N);
+  gemm_s32(g.M, g.N, g.K, {a.data(), g.a_signed}, g.a_zp, {w.data(), g.b_signed}, b_zp.data(),
+           c.data());
+  return c;
 }
 
 }  // namespace qilin::golden::programs
