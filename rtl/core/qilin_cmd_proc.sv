@@ -95,7 +95,6 @@ module qilin_cmd_proc #(
   localparam int unsigned TokW      = $clog2(TokenDepth + 1);
   localparam int unsigned QEntW     = 2 + 32 + InsnW;           // {kind, pc, insn}
   localparam int unsigned InflW     = $clog2(UnitInflight + 1);
-  localparam int unsigned RcW       = 26;                       // row-range arithmetic
 
   // Queue entry kinds.
   localparam logic [1:0] KUnit = 2'd0;  // LOAD/STORE/MATMUL/POSTPROC: goes to the unit
@@ -289,33 +288,57 @@ module qilin_cmd_proc #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // Check register and the legality checks of docs/isa.md §7.
+  // Check pipeline: the legality checks of docs/isa.md §7, spread over five registers so
+  // that no stage holds more than one adder, multiplier or comparator level (the FPGA build
+  // closes timing at 100 MHz). c0 decodes, c1 divides (pool output size), c2 multiplies
+  // (row counts), c3 compares, chk (the last stage) holds the verdict and dispatches. The
+  // stages advance together (adv); a bubble in one stays a bubble.
+  //   c0: fields, checks 1-4, the operands of every row count;
+  //   c1: pool output lines (in - k) / s + 1 by a reciprocal multiply;
+  //   c2: row counts a*b and the room each range has left (rows - addr);
+  //   c3: range checks; chk: first failing check (registered), then dispatch.
   // ---------------------------------------------------------------------------------------
-  logic                 chk_valid_q, chk_berr_q;
-  logic [InsnW-1:0]     chk_insn_q;
-  logic [31:0]          chk_pc_q;
-  logic                 chk_fire;
+  localparam int unsigned CntW = 28;  // row count: 16 x 12-bit operands
+  localparam int unsigned LimW = 19;  // rows - addr, signed (rows <= 2^17)
 
-  assign chk_accept = !chk_valid_q || chk_fire;
+  logic              adv;             // every stage moves one step
+  logic              chk_valid_q;
+  logic [InsnW-1:0]  chk_insn_q;
+  logic [31:0]       chk_pc_q;
+  logic              chk_fire;
+
+  // Fields common to all stages: {valid, bus error, pc, insn}.
+  logic              c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q;
+  logic              c0_berr_q, c1_berr_q, c2_berr_q, c3_berr_q;
+  logic [31:0]       c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q;
+  logic [InsnW-1:0]  c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q;
+
+  assign adv        = !chk_valid_q || chk_fire;
+  assign chk_accept = adv;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      chk_valid_q <= 1'b0;
-      chk_berr_q  <= 1'b0;
-      chk_insn_q  <= '0;
-      chk_pc_q    <= '0;
+      {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <= '0;
+      {c0_berr_q, c1_berr_q, c2_berr_q, c3_berr_q}                  <= '0;
+      {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}                <= '0;
+      {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q}      <= '0;
     end else if (clear) begin
-      chk_valid_q <= 1'b0;
-    end else if (chk_accept) begin
-      chk_valid_q <= take;
+      {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <= '0;
+    end else if (adv) begin
+      {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <=
+          {take, c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q};
+      {c1_berr_q, c2_berr_q, c3_berr_q}             <= {c0_berr_q, c1_berr_q, c2_berr_q};
+      {c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}         <= {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q};
+      {c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q} <= {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q};
       if (take) begin
-        chk_berr_q <= buf_data[BusW];
-        chk_insn_q <= take_insn;
-        chk_pc_q   <= fetch_pc_q;
+        c0_berr_q <= buf_data[BusW];
+        c0_insn_q <= take_insn;
+        c0_pc_q   <= fetch_pc_q;
       end
     end
   end
 
+  // ---- c0: decode ----
   logic [3:0]   op;
   logic         is_load, is_store, is_matmul, is_post, is_sync, is_end, known;
   logic         f_pp, f_pn, f_sp, f_sn;
@@ -325,7 +348,7 @@ module qilin_cmd_proc #(
   logic [2:0]   qmask;
   logic [1:0]   qkind;
 
-  assign op        = chk_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  assign op        = c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
   assign is_load   = (op == qilin_isa_pkg::OpLoad);
   assign is_store  = (op == qilin_isa_pkg::OpStore);
   assign is_matmul = (op == qilin_isa_pkg::OpMatmul);
@@ -333,11 +356,11 @@ module qilin_cmd_proc #(
   assign is_sync   = (op == qilin_isa_pkg::OpSync);
   assign is_end    = (op == qilin_isa_pkg::OpEnd);
   assign known     = is_load || is_store || is_matmul || is_post || is_sync || is_end;
-  assign f_pp      = chk_insn_q[PopPrevB];
-  assign f_pn      = chk_insn_q[PopNextB];
-  assign f_sp      = chk_insn_q[PushPrevB];
-  assign f_sn      = chk_insn_q[PushNextB];
-  assign sync_q    = chk_insn_q[qilin_isa_pkg::SyncQueueLsb +: qilin_isa_pkg::SyncQueueW];
+  assign f_pp      = c0_insn_q[PopPrevB];
+  assign f_pn      = c0_insn_q[PopNextB];
+  assign f_sp      = c0_insn_q[PushPrevB];
+  assign f_sn      = c0_insn_q[PushNextB];
+  assign sync_q    = c0_insn_q[qilin_isa_pkg::SyncQueueLsb +: qilin_isa_pkg::SyncQueueW];
 
   always_comb begin
     resv_mask = '0;
@@ -348,7 +371,7 @@ module qilin_cmd_proc #(
     if (is_sync)   resv_mask = qilin_isa_pkg::SyncReservedMask;
     if (is_end)    resv_mask = qilin_isa_pkg::EndReservedMask;
   end
-  assign resv_ok = ((chk_insn_q & resv_mask) == '0);
+  assign resv_ok = ((c0_insn_q & resv_mask) == '0);
 
   // Target queues and entry kind.
   always_comb begin
@@ -407,48 +430,48 @@ module qilin_cmd_proc #(
   logic [3:0]   pp_kh, pp_kw;
   logic [2:0]   pp_sh, pp_sw;
 
-  assign ld_acc       = chk_insn_q[qilin_isa_pkg::LoadDstLsb] == qilin_isa_pkg::MemAcc;
-  assign ld_pad_value = chk_insn_q[qilin_isa_pkg::LoadPadValueLsb +: qilin_isa_pkg::LoadPadValueW];
-  assign ld_pt        = chk_insn_q[qilin_isa_pkg::LoadPadTopLsb +: qilin_isa_pkg::LoadPadTopW];
-  assign ld_pb = chk_insn_q[qilin_isa_pkg::LoadPadBottomLsb +: qilin_isa_pkg::LoadPadBottomW];
-  assign ld_pl = chk_insn_q[qilin_isa_pkg::LoadPadLeftLsb +: qilin_isa_pkg::LoadPadLeftW];
-  assign ld_pr = chk_insn_q[qilin_isa_pkg::LoadPadRightLsb +: qilin_isa_pkg::LoadPadRightW];
-  assign ld_local = chk_insn_q[qilin_isa_pkg::LoadLocalAddrLsb +: qilin_isa_pkg::LoadLocalAddrW];
-  assign ld_y     = chk_insn_q[qilin_isa_pkg::LoadYSizeLsb +: qilin_isa_pkg::LoadYSizeW];
-  assign ld_x     = chk_insn_q[qilin_isa_pkg::LoadXSizeLsb +: qilin_isa_pkg::LoadXSizeW];
+  assign ld_acc       = c0_insn_q[qilin_isa_pkg::LoadDstLsb] == qilin_isa_pkg::MemAcc;
+  assign ld_pad_value = c0_insn_q[qilin_isa_pkg::LoadPadValueLsb +: qilin_isa_pkg::LoadPadValueW];
+  assign ld_pt        = c0_insn_q[qilin_isa_pkg::LoadPadTopLsb +: qilin_isa_pkg::LoadPadTopW];
+  assign ld_pb = c0_insn_q[qilin_isa_pkg::LoadPadBottomLsb +: qilin_isa_pkg::LoadPadBottomW];
+  assign ld_pl = c0_insn_q[qilin_isa_pkg::LoadPadLeftLsb +: qilin_isa_pkg::LoadPadLeftW];
+  assign ld_pr = c0_insn_q[qilin_isa_pkg::LoadPadRightLsb +: qilin_isa_pkg::LoadPadRightW];
+  assign ld_local = c0_insn_q[qilin_isa_pkg::LoadLocalAddrLsb +: qilin_isa_pkg::LoadLocalAddrW];
+  assign ld_y     = c0_insn_q[qilin_isa_pkg::LoadYSizeLsb +: qilin_isa_pkg::LoadYSizeW];
+  assign ld_x     = c0_insn_q[qilin_isa_pkg::LoadXSizeLsb +: qilin_isa_pkg::LoadXSizeW];
 
-  assign st_acc   = chk_insn_q[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
-  assign st_local = chk_insn_q[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW];
-  assign st_y     = chk_insn_q[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW];
-  assign st_x     = chk_insn_q[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW];
+  assign st_acc   = c0_insn_q[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
+  assign st_local = c0_insn_q[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW];
+  assign st_y     = c0_insn_q[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW];
+  assign st_x     = c0_insn_q[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW];
   assign st_stride =
-      chk_insn_q[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW];
+      c0_insn_q[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW];
 
-  assign mm_as  = chk_insn_q[qilin_isa_pkg::MatmulASignedLsb];
-  assign mm_ws  = chk_insn_q[qilin_isa_pkg::MatmulWSignedLsb];
-  assign mm_a   = chk_insn_q[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW];
-  assign mm_w   = chk_insn_q[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW];
-  assign mm_c   = chk_insn_q[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
-  assign mm_m   = chk_insn_q[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
-  assign mm_k   = chk_insn_q[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
-  assign mm_azp = chk_insn_q[qilin_isa_pkg::MatmulAZpLsb + qilin_isa_pkg::MatmulAZpW - 2 +: 2];
-  assign mm_wzp = chk_insn_q[qilin_isa_pkg::MatmulWZpLsb + qilin_isa_pkg::MatmulWZpW - 2 +: 2];
+  assign mm_as  = c0_insn_q[qilin_isa_pkg::MatmulASignedLsb];
+  assign mm_ws  = c0_insn_q[qilin_isa_pkg::MatmulWSignedLsb];
+  assign mm_a   = c0_insn_q[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW];
+  assign mm_w   = c0_insn_q[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW];
+  assign mm_c   = c0_insn_q[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
+  assign mm_m   = c0_insn_q[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
+  assign mm_k   = c0_insn_q[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
+  assign mm_azp = c0_insn_q[qilin_isa_pkg::MatmulAZpLsb + qilin_isa_pkg::MatmulAZpW - 2 +: 2];
+  assign mm_wzp = c0_insn_q[qilin_isa_pkg::MatmulWZpLsb + qilin_isa_pkg::MatmulWZpW - 2 +: 2];
 
-  assign pp_s    = chk_insn_q[qilin_isa_pkg::PostprocOutSignedLsb];
-  assign pp_kind = chk_insn_q[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW];
-  assign pp_c    = chk_insn_q[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW];
-  assign pp_p    = chk_insn_q[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW];
-  assign pp_o    = chk_insn_q[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW];
-  assign pp_h    = chk_insn_q[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW];
-  assign pp_w    = chk_insn_q[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW];
+  assign pp_s    = c0_insn_q[qilin_isa_pkg::PostprocOutSignedLsb];
+  assign pp_kind = c0_insn_q[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW];
+  assign pp_c    = c0_insn_q[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW];
+  assign pp_p    = c0_insn_q[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW];
+  assign pp_o    = c0_insn_q[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW];
+  assign pp_h    = c0_insn_q[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW];
+  assign pp_w    = c0_insn_q[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW];
   assign pp_zp   =
-      chk_insn_q[qilin_isa_pkg::PostprocOutZpLsb + qilin_isa_pkg::PostprocOutZpW - 2 +: 2];
-  assign pp_amin = chk_insn_q[qilin_isa_pkg::PostprocActMinLsb +: qilin_isa_pkg::PostprocActMinW];
-  assign pp_amax = chk_insn_q[qilin_isa_pkg::PostprocActMaxLsb +: qilin_isa_pkg::PostprocActMaxW];
-  assign pp_kh   = chk_insn_q[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
-  assign pp_kw   = chk_insn_q[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
-  assign pp_sh   = chk_insn_q[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
-  assign pp_sw   = chk_insn_q[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
+      c0_insn_q[qilin_isa_pkg::PostprocOutZpLsb + qilin_isa_pkg::PostprocOutZpW - 2 +: 2];
+  assign pp_amin = c0_insn_q[qilin_isa_pkg::PostprocActMinLsb +: qilin_isa_pkg::PostprocActMinW];
+  assign pp_amax = c0_insn_q[qilin_isa_pkg::PostprocActMaxLsb +: qilin_isa_pkg::PostprocActMaxW];
+  assign pp_kh   = c0_insn_q[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
+  assign pp_kw   = c0_insn_q[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
+  assign pp_sh   = c0_insn_q[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
+  assign pp_sw   = c0_insn_q[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
 
   // Check 4: field values and combinations. A 9-bit zero point lies in int8 when bits 8 and 7
   // agree, and in uint8 when bit 8 is 0. Flipping bit 7 maps int8 order onto uint8 order.
@@ -456,7 +479,8 @@ module qilin_cmd_proc #(
   logic [23:0] st_row_bytes;
   assign pp_none      = (pp_kind == qilin_isa_pkg::PoolNone);
   assign ld_ok        = !(ld_acc && ld_pad_value != 8'd0);
-  assign st_row_bytes = 24'(st_x) * (st_acc ? 24'(4 * Dim) : 24'(Dim));
+  // A constant multiply (shifts for a power-of-two Dim), then x4 for 32-bit ACC lanes.
+  assign st_row_bytes = (24'(st_x) * 24'(Dim)) << (st_acc ? 2 : 0);
   // STORE rows may not overlap in device memory; a vector is 4*Dim bytes from ACC.
   assign st_ok        = !(st_y > 12'd1 && 24'(st_stride) < st_row_bytes);
   assign mm_ok        = (32'(mm_k) <= 32'(Dim)) &&
@@ -478,115 +502,352 @@ module qilin_cmd_proc #(
   assign field_ok = (is_load && ld_ok) || (is_store && st_ok) || (is_matmul && mm_ok) ||
                     (is_post && pp_ok) || is_sync || is_end;
 
-  // Check 5: row ranges, up to three per instruction in field order. Range i checks
-  // rc<i>_addr + rc<i>_cnt <= rows (SP or ACC), also for a count of 0.
-  logic [RcW-1:0] ld_h, ld_wv, pp_m, pp_oh, pp_ow, pp_out;
-  logic [RcW-1:0] rc0_addr, rc0_cnt, rc1_addr, rc1_cnt, rc2_addr, rc2_cnt;
-  logic           rc0_acc, rc1_acc, rc2_acc, rc1_en, rc2_en;
-  logic [RcW-1:0] rc0_rows, rc1_rows, rc2_rows;
-  logic           rc0_bad, rc1_bad, rc2_bad;
-  logic [2:0]     pp_sh_nz, pp_sw_nz;
-  logic [11:0]    pp_dh, pp_dw, pp_qh, pp_qw;
-  logic [RcW-1:0] rc0_max, rc1_max, rc2_max;
-
-  assign ld_h     = RcW'(ld_pt) + RcW'(ld_y) + RcW'(ld_pb);
-  assign ld_wv    = RcW'(ld_pl) + RcW'(ld_x) + RcW'(ld_pr);
-  assign pp_m     = RcW'(pp_h) * RcW'(pp_w);
-  // Pool output (docs/isa.md §5): OH = (in_h - kh) / sh + 1; the divisor is kept non-zero
-  // (a zero stride already failed check 4).
-  assign pp_sh_nz = (pp_sh == 3'd0) ? 3'd1 : pp_sh;
-  assign pp_sw_nz = (pp_sw == 3'd0) ? 3'd1 : pp_sw;
-  assign pp_dh    = pp_h - 12'(pp_kh);
-  assign pp_dw    = pp_w - 12'(pp_kw);
-  assign pp_qh    = pp_dh / 12'(pp_sh_nz);
-  assign pp_qw    = pp_dw / 12'(pp_sw_nz);
-  assign pp_oh    = RcW'(pp_qh) + RcW'(1);
-  assign pp_ow    = RcW'(pp_qw) + RcW'(1);
-  assign pp_out   = pp_none ? pp_m : RcW'(pp_oh * pp_ow);
+  // Check 5 operands: up to three row ranges per instruction in field order; range i checks
+  // addr_i + cnt_i <= rows (SP or ACC), also for a count of 0. cnt0 = a0 * b0, cnt1 is a
+  // field, cnt2 is MATMUL's m, POSTPROC's in_h * in_w (= cnt0) or, pooling, oh * ow.
+  logic [15:0] a0;
+  logic [11:0] b0;
+  logic [16:0] r0_addr, r1_addr, r2_addr;
+  logic [7:0]  r1_cnt;
+  logic        r0_acc, r1_acc, r2_acc, r0_en, r1_en, r2_en;
+  logic        r2_is_m, r2_is_grid;  // cnt2 = m, or cnt2 = cnt0; else pooled
+  // Pool output lines: (in - k) / s + 1 = (in - k + s) / s; numerators below 2^13.
+  logic [12:0] nh, nw;
+  assign nh = 13'(pp_h) - 13'(pp_kh) + 13'(pp_sh);
+  assign nw = 13'(pp_w) - 13'(pp_kw) + 13'(pp_sw);
 
   always_comb begin
-    rc0_addr = '0;
-    rc0_cnt  = '0;
-    rc0_acc  = 1'b0;
-    rc1_addr = '0;
-    rc1_cnt  = '0;
-    rc1_acc  = 1'b0;
-    rc1_en   = 1'b0;
-    rc2_addr = '0;
-    rc2_cnt  = '0;
-    rc2_acc  = 1'b0;
-    rc2_en   = 1'b0;
+    a0         = '0;
+    b0         = '0;
+    r0_addr    = '0;
+    r0_acc     = 1'b0;
+    r0_en      = 1'b0;
+    r1_addr    = '0;
+    r1_cnt     = '0;
+    r1_acc     = 1'b0;
+    r1_en      = 1'b0;
+    r2_addr    = '0;
+    r2_acc     = 1'b0;
+    r2_en      = 1'b0;
+    r2_is_m    = 1'b0;
+    r2_is_grid = 1'b0;
     if (is_load) begin
-      rc0_addr = RcW'(ld_local);
-      rc0_cnt  = RcW'(ld_h * ld_wv);
-      rc0_acc  = ld_acc;
+      a0      = 16'(ld_pt) + 16'(ld_y) + 16'(ld_pb);
+      b0      = 12'(ld_pl) + 12'(ld_x) + 12'(ld_pr);
+      r0_addr = ld_local;
+      r0_acc  = ld_acc;
+      r0_en   = 1'b1;
     end
     if (is_store) begin
-      rc0_addr = RcW'(st_local);
-      rc0_cnt  = RcW'(st_y) * RcW'(st_x);
-      rc0_acc  = st_acc;
+      a0      = 16'(st_y);
+      b0      = 12'(st_x);
+      r0_addr = st_local;
+      r0_acc  = st_acc;
+      r0_en   = 1'b1;
     end
     if (is_matmul) begin
-      rc0_addr = RcW'(mm_a);
-      rc0_cnt  = RcW'(mm_m);
-      rc1_addr = RcW'(mm_w);
-      rc1_cnt  = RcW'(mm_k);
-      rc1_en   = 1'b1;
-      rc2_addr = RcW'(mm_c);
-      rc2_cnt  = RcW'(mm_m);
-      rc2_acc  = 1'b1;
-      rc2_en   = 1'b1;
+      a0      = mm_m;
+      b0      = 12'd1;
+      r0_addr = mm_a;
+      r0_en   = 1'b1;
+      r1_addr = mm_w;
+      r1_cnt  = mm_k;
+      r1_en   = 1'b1;
+      r2_addr = 17'(mm_c);
+      r2_acc  = 1'b1;
+      r2_en   = 1'b1;
+      r2_is_m = 1'b1;
     end
     if (is_post) begin
-      rc0_addr = RcW'(pp_c);
-      rc0_cnt  = pp_m;
-      rc0_acc  = 1'b1;
-      rc1_addr = RcW'(pp_p);
-      rc1_cnt  = RcW'(3);
-      rc1_acc  = 1'b1;
-      rc1_en   = 1'b1;
-      rc2_addr = RcW'(pp_o);
-      rc2_cnt  = pp_out;
-      rc2_en   = 1'b1;
+      a0         = 16'(pp_h);
+      b0         = pp_w;
+      r0_addr    = 17'(pp_c);
+      r0_acc     = 1'b1;
+      r0_en      = 1'b1;
+      r1_addr    = 17'(pp_p);
+      r1_cnt     = 8'd3;
+      r1_acc     = 1'b1;
+      r1_en      = 1'b1;
+      r2_addr    = pp_o;
+      r2_en      = 1'b1;
+      r2_is_grid = pp_none;
     end
   end
 
-  assign rc0_rows = rc0_acc ? RcW'(AccRows) : RcW'(SpRows);
-  assign rc1_rows = rc1_acc ? RcW'(AccRows) : RcW'(SpRows);
-  assign rc2_rows = rc2_acc ? RcW'(AccRows) : RcW'(SpRows);
-  assign rc0_bad  = (is_load || is_store || is_matmul || is_post) &&
-                    (rc0_addr + rc0_cnt > rc0_rows);
-  assign rc1_bad  = rc1_en && (rc1_addr + rc1_cnt > rc1_rows);
-  assign rc2_bad  = rc2_en && (rc2_addr + rc2_cnt > rc2_rows);
-  assign rc0_max  = (rc0_addr > rc0_rows) ? rc0_addr : rc0_rows;
-  assign rc1_max  = (rc1_addr > rc1_rows) ? rc1_addr : rc1_rows;
-  assign rc2_max  = (rc2_addr > rc2_rows) ? rc2_addr : rc2_rows;
+  // Register c0 -> c1.
+  logic        c1_illegal_q;
+  logic [2:0]  c1_qmask_q;
+  logic [1:0]  c1_qkind_q;
+  logic [15:0] c1_a0_q, c1_m_q;
+  logic [11:0] c1_b0_q;
+  logic [16:0] c1_r0_addr_q, c1_r1_addr_q, c1_r2_addr_q;
+  logic [7:0]  c1_r1_cnt_q;
+  logic        c1_r0_acc_q, c1_r1_acc_q, c1_r2_acc_q, c1_r0_en_q, c1_r1_en_q, c1_r2_en_q;
+  logic        c1_r2_is_m_q, c1_r2_is_grid_q;
+  logic [12:0] c1_nh_q, c1_nw_q;
+  logic [2:0]  c1_sh_q, c1_sw_q;
 
-  // The first failing check gives the error.
-  logic              chk_err;
-  logic [7:0]        chk_code;
-  logic [AddrW-1:0]  chk_addr, chk_insn_addr;
-  assign chk_insn_addr = base_q + AddrW'({chk_pc_q, 4'b0});
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c1_illegal_q    <= 1'b0;
+      c1_qmask_q      <= '0;
+      c1_qkind_q      <= '0;
+      c1_a0_q         <= '0;
+      c1_b0_q         <= '0;
+      c1_m_q          <= '0;
+      c1_r0_addr_q    <= '0;
+      c1_r1_addr_q    <= '0;
+      c1_r2_addr_q    <= '0;
+      c1_r1_cnt_q     <= '0;
+      c1_r0_acc_q     <= 1'b0;
+      c1_r1_acc_q     <= 1'b0;
+      c1_r2_acc_q     <= 1'b0;
+      c1_r0_en_q      <= 1'b0;
+      c1_r1_en_q      <= 1'b0;
+      c1_r2_en_q      <= 1'b0;
+      c1_r2_is_m_q    <= 1'b0;
+      c1_r2_is_grid_q <= 1'b0;
+      c1_nh_q         <= '0;
+      c1_nw_q         <= '0;
+      c1_sh_q         <= '0;
+      c1_sw_q         <= '0;
+    end else if (adv) begin
+      c1_illegal_q    <= !known || !resv_ok || !deps_ok || !field_ok;
+      c1_qmask_q      <= qmask;
+      c1_qkind_q      <= qkind;
+      c1_a0_q         <= a0;
+      c1_b0_q         <= b0;
+      c1_m_q          <= mm_m;
+      c1_r0_addr_q    <= r0_addr;
+      c1_r1_addr_q    <= r1_addr;
+      c1_r2_addr_q    <= r2_addr;
+      c1_r1_cnt_q     <= r1_cnt;
+      c1_r0_acc_q     <= r0_acc;
+      c1_r1_acc_q     <= r1_acc;
+      c1_r2_acc_q     <= r2_acc;
+      c1_r0_en_q      <= r0_en;
+      c1_r1_en_q      <= r1_en;
+      c1_r2_en_q      <= r2_en;
+      c1_r2_is_m_q    <= r2_is_m;
+      c1_r2_is_grid_q <= r2_is_grid;
+      c1_nh_q         <= nh;
+      c1_nw_q         <= nw;
+      c1_sh_q         <= pp_sh;
+      c1_sw_q         <= pp_sw;
+    end
+  end
+
+  // ---- c1: pool output lines, n / s = (n * ceil(2^14 / s)) >> 14, exact for n < 2^13 and
+  // s in 1..7 (checked exhaustively, docs/cmd_proc.md); s = 0 only in an illegal
+  // instruction, whose counts are never used. ----
+  function automatic logic [14:0] recip14(input logic [2:0] s);
+    unique case (s)
+      3'd2:    recip14 = 15'd8192;
+      3'd3:    recip14 = 15'd5462;
+      3'd4:    recip14 = 15'd4096;
+      3'd5:    recip14 = 15'd3277;
+      3'd6:    recip14 = 15'd2731;
+      3'd7:    recip14 = 15'd2341;
+      default: recip14 = 15'd16384;
+    endcase
+  endfunction
+  logic [27:0] qh_prod, qw_prod;
+  logic [12:0] oh, ow;
+  assign qh_prod = 28'(c1_nh_q) * 28'(recip14(c1_sh_q));
+  assign qw_prod = 28'(c1_nw_q) * 28'(recip14(c1_sw_q));
+  assign oh      = qh_prod[26:14];
+  assign ow      = qw_prod[26:14];
+  logic unused_qprod;
+  assign unused_qprod = ^{qh_prod[27], qh_prod[13:0], qw_prod[27], qw_prod[13:0]};
+
+  // The room a range has: rows - addr, negative if addr is already past the end.
+  function automatic logic signed [LimW-1:0] room(input logic [16:0] addr, input logic acc);
+    room = (acc ? LimW'(AccRows) : LimW'(SpRows)) - LimW'(addr);
+  endfunction
+  // The error address of a failing range: addr if it is already past the end, else rows.
+  function automatic logic [17:0] max_row(input logic [16:0] addr, input logic acc);
+    logic [17:0] rows;
+    rows    = acc ? 18'(AccRows) : 18'(SpRows);
+    max_row = (18'(addr) > rows) ? 18'(addr) : rows;
+  endfunction
+
+  // Register c1 -> c2.
+  logic                   c2_illegal_q;
+  logic [2:0]             c2_qmask_q;
+  logic [1:0]             c2_qkind_q;
+  logic [15:0]            c2_a0_q, c2_m_q;
+  logic [11:0]            c2_b0_q;
+  logic [12:0]            c2_oh_q, c2_ow_q;
+  logic [7:0]             c2_r1_cnt_q;
+  logic signed [LimW-1:0] c2_room0_q, c2_room1_q, c2_room2_q;
+  logic [17:0]            c2_max0_q, c2_max1_q, c2_max2_q;
+  logic                   c2_r0_acc_q, c2_r1_acc_q, c2_r2_acc_q, c2_r0_en_q, c2_r1_en_q, c2_r2_en_q;
+  logic                   c2_r2_is_m_q, c2_r2_is_grid_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c2_illegal_q    <= 1'b0;
+      c2_qmask_q      <= '0;
+      c2_qkind_q      <= '0;
+      c2_a0_q         <= '0;
+      c2_b0_q         <= '0;
+      c2_m_q          <= '0;
+      c2_oh_q         <= '0;
+      c2_ow_q         <= '0;
+      c2_r1_cnt_q     <= '0;
+      c2_room0_q      <= '0;
+      c2_room1_q      <= '0;
+      c2_room2_q      <= '0;
+      c2_max0_q       <= '0;
+      c2_max1_q       <= '0;
+      c2_max2_q       <= '0;
+      c2_r0_acc_q     <= 1'b0;
+      c2_r1_acc_q     <= 1'b0;
+      c2_r2_acc_q     <= 1'b0;
+      c2_r0_en_q      <= 1'b0;
+      c2_r1_en_q      <= 1'b0;
+      c2_r2_en_q      <= 1'b0;
+      c2_r2_is_m_q    <= 1'b0;
+      c2_r2_is_grid_q <= 1'b0;
+    end else if (adv) begin
+      c2_illegal_q    <= c1_illegal_q;
+      c2_qmask_q      <= c1_qmask_q;
+      c2_qkind_q      <= c1_qkind_q;
+      c2_a0_q         <= c1_a0_q;
+      c2_b0_q         <= c1_b0_q;
+      c2_m_q          <= c1_m_q;
+      c2_oh_q         <= oh;
+      c2_ow_q         <= ow;
+      c2_r1_cnt_q     <= c1_r1_cnt_q;
+      c2_room0_q      <= room(c1_r0_addr_q, c1_r0_acc_q);
+      c2_room1_q      <= room(c1_r1_addr_q, c1_r1_acc_q);
+      c2_room2_q      <= room(c1_r2_addr_q, c1_r2_acc_q);
+      c2_max0_q       <= max_row(c1_r0_addr_q, c1_r0_acc_q);
+      c2_max1_q       <= max_row(c1_r1_addr_q, c1_r1_acc_q);
+      c2_max2_q       <= max_row(c1_r2_addr_q, c1_r2_acc_q);
+      c2_r0_acc_q     <= c1_r0_acc_q;
+      c2_r1_acc_q     <= c1_r1_acc_q;
+      c2_r2_acc_q     <= c1_r2_acc_q;
+      c2_r0_en_q      <= c1_r0_en_q;
+      c2_r1_en_q      <= c1_r1_en_q;
+      c2_r2_en_q      <= c1_r2_en_q;
+      c2_r2_is_m_q    <= c1_r2_is_m_q;
+      c2_r2_is_grid_q <= c1_r2_is_grid_q;
+    end
+  end
+
+  // ---- c2: row counts ----
+  logic [CntW-1:0] cnt0, cnt2_pool;
+  assign cnt0      = CntW'(c2_a0_q) * CntW'(c2_b0_q);
+  assign cnt2_pool = CntW'(c2_oh_q) * CntW'(c2_ow_q);
+
+  // Register c2 -> c3.
+  logic                   c3_illegal_q;
+  logic [2:0]             c3_qmask_q;
+  logic [1:0]             c3_qkind_q;
+  logic [CntW-1:0]        c3_cnt0_q, c3_cnt2_q;
+  logic [7:0]             c3_cnt1_q;
+  logic signed [LimW-1:0] c3_room0_q, c3_room1_q, c3_room2_q;
+  logic [17:0]            c3_max0_q, c3_max1_q, c3_max2_q;
+  logic                   c3_r0_acc_q, c3_r1_acc_q, c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c3_illegal_q <= 1'b0;
+      c3_qmask_q   <= '0;
+      c3_qkind_q   <= '0;
+      c3_cnt0_q    <= '0;
+      c3_cnt1_q    <= '0;
+      c3_cnt2_q    <= '0;
+      c3_room0_q   <= '0;
+      c3_room1_q   <= '0;
+      c3_room2_q   <= '0;
+      c3_max0_q    <= '0;
+      c3_max1_q    <= '0;
+      c3_max2_q    <= '0;
+      c3_r0_acc_q  <= 1'b0;
+      c3_r1_acc_q  <= 1'b0;
+      c3_r2_acc_q  <= 1'b0;
+      c3_r0_en_q   <= 1'b0;
+      c3_r1_en_q   <= 1'b0;
+      c3_r2_en_q   <= 1'b0;
+    end else if (adv) begin
+      c3_illegal_q <= c2_illegal_q;
+      c3_qmask_q   <= c2_qmask_q;
+      c3_qkind_q   <= c2_qkind_q;
+      c3_cnt0_q    <= cnt0;
+      c3_cnt1_q    <= c2_r1_cnt_q;
+      c3_cnt2_q    <= c2_r2_is_m_q ? CntW'(c2_m_q) : (c2_r2_is_grid_q ? cnt0 : cnt2_pool);
+      c3_room0_q   <= c2_room0_q;
+      c3_room1_q   <= c2_room1_q;
+      c3_room2_q   <= c2_room2_q;
+      c3_max0_q    <= c2_max0_q;
+      c3_max1_q    <= c2_max1_q;
+      c3_max2_q    <= c2_max2_q;
+      c3_r0_acc_q  <= c2_r0_acc_q;
+      c3_r1_acc_q  <= c2_r1_acc_q;
+      c3_r2_acc_q  <= c2_r2_acc_q;
+      c3_r0_en_q   <= c2_r0_en_q;
+      c3_r1_en_q   <= c2_r1_en_q;
+      c3_r2_en_q   <= c2_r2_en_q;
+    end
+  end
+
+  // ---- c3: range checks; the first failing check gives the error ----
+  function automatic logic over(input logic [CntW-1:0] cnt, input logic signed [LimW-1:0] rm);
+    over = rm[LimW-1] || (cnt > CntW'(rm));
+  endfunction
+  logic             rc0_bad, rc1_bad, rc2_bad;
+  logic             c3_err;
+  logic [7:0]       c3_code;
+  logic [AddrW-1:0] c3_addr, c3_insn_addr;
+  assign rc0_bad      = c3_r0_en_q && over(c3_cnt0_q, c3_room0_q);
+  assign rc1_bad      = c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q);
+  assign rc2_bad      = c3_r2_en_q && over(c3_cnt2_q, c3_room2_q);
+  assign c3_insn_addr = base_q + AddrW'({c3_pc_q, 4'b0});
 
   always_comb begin
-    chk_err  = 1'b1;
-    chk_code = qilin_isa_pkg::ErrIllegalInsn;
-    chk_addr = chk_insn_addr;
-    if (chk_berr_q) begin
-      chk_code = qilin_isa_pkg::ErrBusError;
-    end else if (!known || !resv_ok || !deps_ok || !field_ok) begin
-      chk_code = qilin_isa_pkg::ErrIllegalInsn;
+    c3_err  = 1'b1;
+    c3_code = qilin_isa_pkg::ErrIllegalInsn;
+    c3_addr = c3_insn_addr;
+    if (c3_berr_q) begin
+      c3_code = qilin_isa_pkg::ErrBusError;
+    end else if (c3_illegal_q) begin
+      c3_code = qilin_isa_pkg::ErrIllegalInsn;
     end else if (rc0_bad) begin
-      chk_code = rc0_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      chk_addr = AddrW'(rc0_max);
+      c3_code = c3_r0_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      c3_addr = AddrW'(c3_max0_q);
     end else if (rc1_bad) begin
-      chk_code = rc1_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      chk_addr = AddrW'(rc1_max);
+      c3_code = c3_r1_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      c3_addr = AddrW'(c3_max1_q);
     end else if (rc2_bad) begin
-      chk_code = rc2_acc ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      chk_addr = AddrW'(rc2_max);
+      c3_code = c3_r2_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
+      c3_addr = AddrW'(c3_max2_q);
     end else begin
-      chk_err = 1'b0;
+      c3_err = 1'b0;
+    end
+  end
+
+  // Register c3 -> chk.
+  logic             chk_err_q;
+  logic [7:0]       chk_code_q;
+  logic [AddrW-1:0] chk_addr_q;
+  logic [2:0]       chk_qmask_q;
+  logic [1:0]       chk_qkind_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      chk_err_q   <= 1'b0;
+      chk_code_q  <= '0;
+      chk_addr_q  <= '0;
+      chk_qmask_q <= '0;
+      chk_qkind_q <= '0;
+    end else if (adv) begin
+      chk_err_q   <= c3_err;
+      chk_code_q  <= c3_code;
+      chk_addr_q  <= c3_addr;
+      chk_qmask_q <= c3_qmask_q;
+      chk_qkind_q <= c3_qkind_q;
     end
   end
 
@@ -612,7 +873,8 @@ module qilin_cmd_proc #(
   assign unit_err_code = {st_err_code_i, ex_err_code_i, ld_err_code_i};
   assign unit_err_addr = {st_err_addr_i, ex_err_addr_i, ld_err_addr_i};
 
-  assign chk_fire = run_q && !err_q && chk_valid_q && !chk_err && ((qmask & ~q_room) == 3'b000);
+  assign chk_fire = run_q && !err_q && chk_valid_q && !chk_err_q &&
+                    ((chk_qmask_q & ~q_room) == 3'b000);
   assign bar_fire = run_q && !err_q && (&bar_arr);
   assign bar_is_end = &head_is_end;  // the same END heads all three queues
 
@@ -629,9 +891,9 @@ module qilin_cmd_proc #(
     qilin_fifo #(.Width(QEntW), .Depth(InsnQueueDepth)) u_insn_q (
       .clk_i, .rst_ni,
       .flush_i    (clear),
-      .in_valid_i (chk_fire && qmask[q]),
+      .in_valid_i (chk_fire && chk_qmask_q[q]),
       .in_ready_o (q_in_ready),
-      .in_data_i  ({qkind, chk_pc_q, chk_insn_q}),
+      .in_data_i  ({chk_qkind_q, chk_pc_q, chk_insn_q}),
       .out_valid_o(hv),
       .out_ready_i(head_pop),
       .out_data_o (hent),
@@ -822,7 +1084,8 @@ module qilin_cmd_proc #(
   logic [31:0]       err_pc_q, err_pc_d;
   logic              err_pulse_q, done_pulse_q;
 
-  assign no_end = run_q && !err_q && !chk_valid_q && !end_seen_q && (fetch_pc_q == len_q);
+  assign no_end = run_q && !err_q && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
+                  !end_seen_q && (fetch_pc_q == len_q);
 
   always_comb begin
     err_new    = 1'b0;
@@ -831,9 +1094,9 @@ module qilin_cmd_proc #(
     err_pc_d   = err_pc_q;
     if (run_q && !err_q) begin
       err_new = 1'b1;
-      if (chk_valid_q && chk_err) begin
-        err_code_d = chk_code;
-        err_addr_d = chk_addr;
+      if (chk_valid_q && chk_err_q) begin
+        err_code_d = chk_code_q;
+        err_addr_d = chk_addr_q;
         err_pc_d   = chk_pc_q;
       end else if (no_end) begin
         err_code_d = qilin_isa_pkg::ErrNoEnd;

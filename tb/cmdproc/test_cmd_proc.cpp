@@ -2,6 +2,7 @@
 // the ISS (error code/address/PC, per-queue retire counts) and against the token and ordering
 // rules of docs/isa.md §2-3 (timestamps recorded by the unit stubs).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -386,6 +387,54 @@ TEST_CASE("cmdproc: every legality error matches the ISS", "[cmdproc]") {
     CHECK(b.last.error == !c.legal);
     if (b.last.error) b.soft_reset();  // the units keep nothing in flight after it
   }
+}
+
+// The check pipeline divides by the pool stride with a reciprocal multiply: every stride pair,
+// input sizes and windows at random, the output range one row inside and one row past the end
+// of the scratchpad (the ISS decides which is legal).
+TEST_CASE("cmdproc: pooled POSTPROC output ranges at the scratchpad end match the ISS",
+          "[cmdproc]") {
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  CmdProcBench<Vqilin_cmd_proc_8> b("cmdproc_pool_range", seed);
+  b.randomize_timing();
+  Rng& rng = b.rng;
+  int legal = 0, illegal = 0;
+  for (uint32_t sh = 1; sh <= 7; ++sh) {
+    for (uint32_t sw = 1; sw <= 7; ++sw) {
+      for (int rep = 0; rep < 4; ++rep) {
+        // in_h * in_w <= kAccRows - 3 so that the C and P ranges (checked first) fit.
+        const uint32_t h = static_cast<uint32_t>(rng.uniform(1, 126));
+        const uint32_t w = static_cast<uint32_t>(rng.uniform(1, (kAccRows - 3) / h));
+        const uint32_t kh = static_cast<uint32_t>(rng.uniform(1, std::min<uint32_t>(h, 15)));
+        const uint32_t kw = static_cast<uint32_t>(rng.uniform(1, std::min<uint32_t>(w, 15)));
+        const uint32_t out = ((h - kh) / sh + 1) * ((w - kw) / sw + 1);
+        for (uint32_t past = 0; past <= 1; ++past) {
+          CAPTURE(sh, sw, h, w, kh, kw, out, past);
+          qilin_postproc_t x{};
+          x.out_signed = true;
+          x.pool_kind = static_cast<uint32_t>(rng.uniform(1, 2));  // MAX or AVG
+          x.pool_kh = kh;
+          x.pool_kw = kw;
+          x.pool_sh = sh;
+          x.pool_sw = sw;
+          x.in_h = h;
+          x.in_w = w;
+          x.o_addr = kSpRows - out + past;
+          x.p_addr = kAccRows - 3;
+          x.act_min = 0x80;
+          x.act_max = 0x7f;
+          const std::vector<qilin_insn_t> p = {qilin::golden::encode(x), end_insn()};
+          run_and_compare(b, p, 0x4000);
+          CHECK(b.last.error == (past == 1));
+          (b.last.error ? illegal : legal)++;
+          if (b.last.error) b.soft_reset();
+        }
+      }
+    }
+  }
+  CHECK(legal == 7 * 7 * 4);
+  CHECK(illegal == 7 * 7 * 4);
 }
 
 TEMPLATE_TEST_CASE("cmdproc: NO_END", "[cmdproc]", Vqilin_cmd_proc_8, Vqilin_cmd_proc_8s) {
