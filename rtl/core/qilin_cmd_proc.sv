@@ -142,11 +142,13 @@ module qilin_cmd_proc #(
   logic [LineW-1:0]    fa_line_q, fa_line_d;
   logic [BeatsW-1:0]   beats_left_q, beats_left_d, beats_total;
   logic                fetch_on_q, fetch_on_d;
-  logic [ResvW-1:0]    resv_q, resv_d;
+  logic [ResvW-1:0]    resv_q, resv_d, resv_m1, resv_add, resv_add_m1;
   logic                ar_valid_d, ar_stale_q, ar_stale_d;
   qilin_axi_pkg::axi_ar_t ar_q, ar_d;
   logic [ObW-1:0]      ob_q, ob_d, drop_q, drop_d;
-  logic [BpbW:0]       to_boundary, burst_n;
+  logic [BpbW:0]       to_boundary, burst_n, burst_q;
+  logic                bn_fresh_q;
+  logic                bl_small;
   logic                ar_load, ar_hs, r_last_hs, r_drop;
   logic                buf_pop, end_seen_q, end_seen_d, r_err;
   logic [qilin_axi_pkg::IdW-1:0] unused_r_id;
@@ -155,11 +157,20 @@ module qilin_cmd_proc #(
   assign halves      = {1'b0, cmd_len_i} + 33'(cmd_base_i[4]);
   assign beats_total = (cmd_len_i == '0) ? '0 : BeatsW'((34'(halves) + 34'd1) >> 1);
   assign to_boundary = (BpbW + 1)'(Bpb) - (BpbW + 1)'(fa_line_q[BpbW-1:0]);
-  assign burst_n     = (beats_left_q < BeatsW'(to_boundary)) ? (BpbW + 1)'(beats_left_q)
-                                                              : to_boundary;
+  // min(beats_left, to_boundary) on BpbW+1 bits: a wide count only matters through its
+  // high bits being non-zero (keeps the 33-bit compare off the AR path).
+  assign bl_small    = (beats_left_q[BeatsW-1:BpbW+1] == '0);
+  assign burst_n     = (bl_small && (beats_left_q[BpbW:0] < to_boundary)) ? beats_left_q[BpbW:0]
+                                                                         : to_boundary;
+  // The next burst's size is registered (burst_q) and valid one cycle after the line and
+  // count it derives from last changed (bn_fresh_q); an AR takes at least two cycles anyway.
+  // burst_q is 0 exactly when no beats are left.
   assign ar_load     = run_q && !err_q && !soft_reset_i && fetch_on_q && !end_seen_q && !ar_valid_q &&
-                       (beats_left_q != '0) &&
-                       (32'(resv_q) + 32'(burst_n) <= 32'(BufBeats));
+                       bn_fresh_q && (burst_q != '0) &&
+                       ((ResvW + 1)'(resv_q) + (ResvW + 1)'(burst_q) <= (ResvW + 1)'(BufBeats));
+  assign resv_m1     = resv_q - ResvW'(1);
+  assign resv_add    = resv_q + ResvW'(burst_q);
+  assign resv_add_m1 = resv_add - ResvW'(1);
   assign ar_hs       = ar_valid_q && ar_ready_i;
   assign r_ready_o   = 1'b1;
   assign r_last_hs   = r_valid_i && r_i.last;
@@ -175,7 +186,8 @@ module qilin_cmd_proc #(
     fa_line_d    = fa_line_q;
     beats_left_d = beats_left_q;
     fetch_on_d   = fetch_on_q;
-    resv_d       = resv_q - ResvW'(buf_pop);
+    // buf_pop comes late (check stage -> take): it only selects between two sums.
+    resv_d       = buf_pop ? resv_m1 : resv_q;
     ar_valid_d   = ar_valid_q && !ar_ready_i;
     ar_stale_d   = ar_stale_q && ar_valid_d;
     ar_d         = ar_q;
@@ -185,12 +197,12 @@ module qilin_cmd_proc #(
       ar_valid_d    = 1'b1;
       ar_d.id       = FetchId;
       ar_d.addr     = AxiAddrW'({fa_line_q, {OffW{1'b0}}});
-      ar_d.len      = 8'(burst_n) - 8'd1;
+      ar_d.len      = 8'(burst_q) - 8'd1;
       ar_d.size     = 3'(OffW);
       ar_d.burst    = qilin_axi_pkg::BurstIncr;
-      fa_line_d     = fa_line_q + LineW'(burst_n);
-      beats_left_d  = beats_left_q - BeatsW'(burst_n);
-      resv_d        = resv_d + ResvW'(burst_n);
+      fa_line_d     = fa_line_q + LineW'(burst_q);
+      beats_left_d  = beats_left_q - BeatsW'(burst_q);
+      resv_d        = buf_pop ? resv_add_m1 : resv_add;
     end
     if (end_seen_q || !run_q) fetch_on_d = 1'b0;
     if (clear) begin
@@ -217,6 +229,8 @@ module qilin_cmd_proc #(
       ar_valid_q   <= 1'b0;
       ar_stale_q   <= 1'b0;
       ar_q         <= '0;
+      burst_q      <= '0;
+      bn_fresh_q   <= 1'b0;
       ob_q         <= '0;
       drop_q       <= '0;
     end else begin
@@ -227,6 +241,8 @@ module qilin_cmd_proc #(
       ar_valid_q   <= ar_valid_d;
       ar_stale_q   <= ar_stale_d;
       ar_q         <= ar_d;
+      burst_q      <= burst_n;
+      bn_fresh_q   <= !(ar_load || clear);
       ob_q         <= ob_d;
       drop_q       <= drop_d;
     end
@@ -240,6 +256,7 @@ module qilin_cmd_proc #(
   logic [ResvW-1:0]     unused_buf_cnt;
   logic                 half_q, half_d;
   logic [31:0]          fetch_pc_q, fetch_pc_d;
+  logic                 more_q, more_d;           // instructions left to take
   logic                 take;
   logic [InsnW-1:0]     take_insn;
   logic                 chk_accept;
@@ -256,7 +273,7 @@ module qilin_cmd_proc #(
     .count_o    (unused_buf_cnt)
   );
 
-  assign take      = run_q && !err_q && buf_valid && !end_seen_q && (fetch_pc_q != len_q) &&
+  assign take      = run_q && !err_q && buf_valid && !end_seen_q && more_q &&
                      chk_accept;
   assign take_insn = half_q ? buf_data[2*InsnW-1:InsnW] : buf_data[InsnW-1:0];
   assign buf_pop   = take && half_q;
@@ -264,6 +281,8 @@ module qilin_cmd_proc #(
   always_comb begin
     half_d     = take ? !half_q : half_q;
     fetch_pc_d = fetch_pc_q + 32'(take);
+    // more_q == (fetch_pc_q != len_q), kept registered: take only selects the next value.
+    more_d     = take ? (fetch_pc_q + 32'd1 != len_q) : more_q;
     end_seen_d = end_seen_q ||
                  (take && !buf_data[BusW] &&
                   take_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW] ==
@@ -271,6 +290,7 @@ module qilin_cmd_proc #(
     if (clear) begin
       half_d     = cmd_base_i[4];
       fetch_pc_d = '0;
+      more_d     = start_acc ? (cmd_len_i != '0) : (len_q != '0);
       end_seen_d = 1'b0;
     end
   end
@@ -279,10 +299,12 @@ module qilin_cmd_proc #(
     if (!rst_ni) begin
       half_q     <= 1'b0;
       fetch_pc_q <= '0;
+      more_q     <= 1'b0;
       end_seen_q <= 1'b0;
     end else begin
       half_q     <= half_d;
       fetch_pc_q <= fetch_pc_d;
+      more_q     <= more_d;
       end_seen_q <= end_seen_d;
     end
   end
@@ -1085,7 +1107,7 @@ module qilin_cmd_proc #(
   logic              err_pulse_q, done_pulse_q;
 
   assign no_end = run_q && !err_q && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
-                  !end_seen_q && (fetch_pc_q == len_q);
+                  !end_seen_q && !more_q;
 
   always_comb begin
     err_new    = 1'b0;
