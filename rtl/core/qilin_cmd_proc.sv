@@ -596,6 +596,20 @@ module qilin_cmd_proc #(
     end
   end
 
+  // Pool output lines: n / s = (n * ceil(2^14 / s)) >> 14, exact for n < 2^13 and s in 1..7
+  // (checked exhaustively, docs/cmd_proc.md); s = 0 only in an illegal instruction, whose
+  // counts are never used. The reciprocal is looked up in c0, the product formed in c1.
+  function automatic logic [14:0] recip14(input logic [2:0] s);
+    unique case (s)
+      3'd2:    recip14 = 15'd8192;
+      3'd3:    recip14 = 15'd5462;
+      3'd4:    recip14 = 15'd4096;
+      3'd5:    recip14 = 15'd3277;
+      3'd6:    recip14 = 15'd2731;
+      3'd7:    recip14 = 15'd2341;
+      default: recip14 = 15'd16384;
+    endcase
+  endfunction
   // Register c0 -> c1.
   logic        c1_illegal_q;
   logic [2:0]  c1_qmask_q;
@@ -607,7 +621,7 @@ module qilin_cmd_proc #(
   logic        c1_r0_acc_q, c1_r1_acc_q, c1_r2_acc_q, c1_r0_en_q, c1_r1_en_q, c1_r2_en_q;
   logic        c1_r2_is_m_q, c1_r2_is_grid_q;
   logic [12:0] c1_nh_q, c1_nw_q;
-  logic [2:0]  c1_sh_q, c1_sw_q;
+  logic [14:0] c1_rh_q, c1_rw_q;  // ceil(2^14 / s)
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -631,8 +645,8 @@ module qilin_cmd_proc #(
       c1_r2_is_grid_q <= 1'b0;
       c1_nh_q         <= '0;
       c1_nw_q         <= '0;
-      c1_sh_q         <= '0;
-      c1_sw_q         <= '0;
+      c1_rh_q         <= '0;
+      c1_rw_q         <= '0;
     end else if (adv) begin
       c1_illegal_q    <= !known || !resv_ok || !deps_ok || !field_ok;
       c1_qmask_q      <= qmask;
@@ -654,29 +668,16 @@ module qilin_cmd_proc #(
       c1_r2_is_grid_q <= r2_is_grid;
       c1_nh_q         <= nh;
       c1_nw_q         <= nw;
-      c1_sh_q         <= pp_sh;
-      c1_sw_q         <= pp_sw;
+      c1_rh_q         <= recip14(pp_sh);
+      c1_rw_q         <= recip14(pp_sw);
     end
   end
 
-  // ---- c1: pool output lines, n / s = (n * ceil(2^14 / s)) >> 14, exact for n < 2^13 and
-  // s in 1..7 (checked exhaustively, docs/cmd_proc.md); s = 0 only in an illegal
-  // instruction, whose counts are never used. ----
-  function automatic logic [14:0] recip14(input logic [2:0] s);
-    unique case (s)
-      3'd2:    recip14 = 15'd8192;
-      3'd3:    recip14 = 15'd5462;
-      3'd4:    recip14 = 15'd4096;
-      3'd5:    recip14 = 15'd3277;
-      3'd6:    recip14 = 15'd2731;
-      3'd7:    recip14 = 15'd2341;
-      default: recip14 = 15'd16384;
-    endcase
-  endfunction
   logic [27:0] qh_prod, qw_prod;
   logic [12:0] oh, ow;
-  assign qh_prod = 28'(c1_nh_q) * 28'(recip14(c1_sh_q));
-  assign qw_prod = 28'(c1_nw_q) * 28'(recip14(c1_sw_q));
+  // ---- c1: pool output lines ----
+  assign qh_prod = 28'(c1_nh_q) * 28'(c1_rh_q);
+  assign qw_prod = 28'(c1_nw_q) * 28'(c1_rw_q);
   assign oh      = qh_prod[26:14];
   assign ow      = qw_prod[26:14];
   logic unused_qprod;
