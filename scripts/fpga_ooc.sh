@@ -13,7 +13,7 @@ shift 2
 params="$*"
 out=build/fpga-ooc/$top
 mkdir -p "$out"
-incs=$(grep '^-I' "$list" | tr '\n' ' ')
+incs=$(grep '^-I' "$list" | tr '\n' ' ' || true)
 srcs=$(grep '\.sv$' "$list" | grep -v '^//' | tr '\n' ' ')
 chp=""
 [[ -n $params ]] && chp="chparam $params $top;"

@@ -11,11 +11,18 @@ src=rtl/csr/qilin_csr.rdl
 generate() {  # $1 = output root
   local out=$1
   mkdir -p "$out/rtl/csr" "$out/sw/include/qilin" "$out/docs"
-  "$peakrdl" regblock "$src" -o "$out/rtl/csr" --cpuif axi4-lite-flat >/dev/null
+  # --rt-read-response: a register between the readback mux and the AXI-Lite response
+  # (one more cycle per CSR read), so the readback fan-in is not one path with the
+  # response logic (100 MHz on ECP5, docs/fpga.md).
+  "$peakrdl" regblock "$src" -o "$out/rtl/csr" --cpuif axi4-lite-flat --rt-read-response --rt-read-fanin >/dev/null
   # Yosys reads only packed structs; every struct PeakRDL emits here holds plain logic
   # fields, so packing them changes nothing else.
   sed -i 's/^\( *\)typedef struct {/\1typedef struct packed {/; s/^\( *\)struct {/\1struct packed {/' \
     "$out/rtl/csr/qilin_csr.sv" "$out/rtl/csr/qilin_csr_pkg.sv"
+  # Yosys does not parse `return` in the read fan-in's address-split functions: assign the
+  # function name instead (same meaning).
+  sed -i 's/^\( *\)return addr\[4:0\];/\1ad_low = addr[4:0];/; s/^\( *\)return addr\[8:5\];/\1ad_hi = addr[8:5];/' \
+    "$out/rtl/csr/qilin_csr.sv"
   "$peakrdl" c-header "$src" -o "$out/sw/include/qilin/csr.h" >/dev/null
   # <assert.h> is not a freestanding header (the riscv64-unknown-elf build has no libc), and
   # the header only needs it for static_assert, which C11 has as a keyword.

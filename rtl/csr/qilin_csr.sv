@@ -47,8 +47,8 @@ module qilin_csr (
     logic cpuif_wr_ack;
     logic cpuif_wr_err;
 
-    // Max Outstanding Transactions: 2
-    logic [1:0] axil_n_in_flight;
+    // Max Outstanding Transactions: 4
+    logic [2:0] axil_n_in_flight;
     logic axil_prev_was_rd;
     logic axil_arvalid;
     logic [8:0] axil_araddr;
@@ -127,7 +127,7 @@ module qilin_csr (
         axil_ar_accept = '0;
         axil_aw_accept = '0;
 
-        if(axil_n_in_flight < 2'd2) begin
+        if(axil_n_in_flight < 3'd4) begin
             // Can safely issue more transactions without overwhelming response buffer
             if(axil_arvalid && !axil_prev_was_rd) begin
                 cpuif_req = '1;
@@ -150,16 +150,16 @@ module qilin_csr (
 
 
     // AXI4-Lite Response Logic
-    logic axil_resp_buffer_is_wr[2];
-    logic axil_resp_buffer_err[2];
-    logic [31:0] axil_resp_buffer_rdata[2];
+    logic axil_resp_buffer_is_wr[4];
+    logic axil_resp_buffer_err[4];
+    logic [31:0] axil_resp_buffer_rdata[4];
 
-    logic [1:0] axil_resp_wptr;
-    logic [1:0] axil_resp_rptr;
+    logic [2:0] axil_resp_wptr;
+    logic [2:0] axil_resp_rptr;
 
     always_ff @(posedge clk) begin
         if(rst) begin
-            for(int i=0; i<2; i++) begin
+            for(int i=0; i<4; i++) begin
                 axil_resp_buffer_is_wr[i] <= '0;
                 axil_resp_buffer_err[i] <= '0;
                 axil_resp_buffer_rdata[i] <= '0;
@@ -170,13 +170,13 @@ module qilin_csr (
             // Store responses in buffer until AXI response channel accepts them
             if(cpuif_rd_ack || cpuif_wr_ack) begin
                 if(cpuif_rd_ack) begin
-                    axil_resp_buffer_is_wr[axil_resp_wptr[0:0]] <= '0;
-                    axil_resp_buffer_err[axil_resp_wptr[0:0]] <= cpuif_rd_err;
-                    axil_resp_buffer_rdata[axil_resp_wptr[0:0]] <= cpuif_rd_data;
+                    axil_resp_buffer_is_wr[axil_resp_wptr[1:0]] <= '0;
+                    axil_resp_buffer_err[axil_resp_wptr[1:0]] <= cpuif_rd_err;
+                    axil_resp_buffer_rdata[axil_resp_wptr[1:0]] <= cpuif_rd_data;
 
                 end else if(cpuif_wr_ack) begin
-                    axil_resp_buffer_is_wr[axil_resp_wptr[0:0]] <= '1;
-                    axil_resp_buffer_err[axil_resp_wptr[0:0]] <= cpuif_wr_err;
+                    axil_resp_buffer_is_wr[axil_resp_wptr[1:0]] <= '1;
+                    axil_resp_buffer_err[axil_resp_wptr[1:0]] <= cpuif_wr_err;
                 end
                 axil_resp_wptr <= axil_resp_wptr + 1'b1;
             end
@@ -193,7 +193,7 @@ module qilin_csr (
         s_axil_bvalid = '0;
         s_axil_rvalid = '0;
         if(axil_resp_rptr != axil_resp_wptr) begin
-            if(axil_resp_buffer_is_wr[axil_resp_rptr[0:0]]) begin
+            if(axil_resp_buffer_is_wr[axil_resp_rptr[1:0]]) begin
                 s_axil_bvalid = '1;
                 if(s_axil_bready) axil_resp_acked = '1;
             end else begin
@@ -202,8 +202,8 @@ module qilin_csr (
             end
         end
 
-        s_axil_rdata = axil_resp_buffer_rdata[axil_resp_rptr[0:0]];
-        if(axil_resp_buffer_err[axil_resp_rptr[0:0]]) begin
+        s_axil_rdata = axil_resp_buffer_rdata[axil_resp_rptr[1:0]];
+        if(axil_resp_buffer_err[axil_resp_rptr[1:0]]) begin
             s_axil_bresp = 2'b10;
             s_axil_rresp = 2'b10;
         end else begin
@@ -214,9 +214,19 @@ module qilin_csr (
 
     logic cpuif_req_masked;
 
-    // Read & write latencies are balanced. Stalls not required
+    // Read latency > write latency. May need to delay next write that follows a read
+    logic [1:0] cpuif_req_stall_sr;
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            cpuif_req_stall_sr <= '0;
+        end else if(cpuif_req && !cpuif_req_is_wr) begin
+            cpuif_req_stall_sr <= '1;
+        end else begin
+            cpuif_req_stall_sr <= (cpuif_req_stall_sr >> 'd1);
+        end
+    end
     assign cpuif_req_stall_rd = '0;
-    assign cpuif_req_stall_wr = '0;
+    assign cpuif_req_stall_wr = cpuif_req_stall_sr[0];
     assign cpuif_req_masked = cpuif_req
                             & !(!cpuif_req_is_wr & cpuif_req_stall_rd)
                             & !(cpuif_req_is_wr & cpuif_req_stall_wr);
@@ -908,139 +918,182 @@ module qilin_csr (
     logic readback_err;
     logic readback_done;
     logic [31:0] readback_data;
+    function automatic bit [4:0] ad_low(bit [8:0] addr);
+        ad_low = addr[4:0];
+    endfunction
+    function automatic bit [3:0] ad_hi(bit [8:0] addr);
+        ad_hi = addr[8:5];
+    endfunction
+
+    // readback stage 1
+    logic [31:0] readback_data_rt_c[16];
     always_comb begin
-        automatic logic [31:0] readback_data_var;
-        readback_data_var = '0;
-        if(rd_mux_addr == 9'h0) begin
-            readback_data_var[31:0] = 32'h51494c4e;
+        automatic logic [31:0] readback_data_var[16];
+        for(int i=0; i<16; i++) readback_data_var[i] = '0;
+        if(ad_low(rd_mux_addr) == ad_low(9'h0)) begin
+            readback_data_var[ad_hi(9'h0)][31:0] = 32'h51494c4e;
         end
-        if(rd_mux_addr == 9'h4) begin
-            readback_data_var[15:0] = 16'h1;
-            readback_data_var[31:16] = 16'h0;
+        if(ad_low(rd_mux_addr) == ad_low(9'h4)) begin
+            readback_data_var[ad_hi(9'h4)][15:0] = 16'h1;
+            readback_data_var[ad_hi(9'h4)][31:16] = 16'h0;
         end
-        if(rd_mux_addr == 9'h8) begin
-            readback_data_var[15:0] = hwif_in.HW_CFG0.rows.next;
-            readback_data_var[31:16] = hwif_in.HW_CFG0.cols.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h8)) begin
+            readback_data_var[ad_hi(9'h8)][15:0] = hwif_in.HW_CFG0.rows.next;
+            readback_data_var[ad_hi(9'h8)][31:16] = hwif_in.HW_CFG0.cols.next;
         end
-        if(rd_mux_addr == 9'hc) begin
-            readback_data_var[31:0] = hwif_in.HW_SP_ROWS.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'hc)) begin
+            readback_data_var[ad_hi(9'hc)][31:0] = hwif_in.HW_SP_ROWS.value.next;
         end
-        if(rd_mux_addr == 9'h10) begin
-            readback_data_var[31:0] = hwif_in.HW_ACC_ROWS.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h10)) begin
+            readback_data_var[ad_hi(9'h10)][31:0] = hwif_in.HW_ACC_ROWS.value.next;
         end
-        if(rd_mux_addr == 9'h14) begin
-            readback_data_var[2] = field_storage.CTRL.irq_en.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h14)) begin
+            readback_data_var[ad_hi(9'h14)][2] = field_storage.CTRL.irq_en.value;
         end
-        if(rd_mux_addr == 9'h18) begin
-            readback_data_var[0] = hwif_in.STATUS.busy.next;
-            readback_data_var[1] = field_storage.STATUS.done.value;
-            readback_data_var[2] = field_storage.STATUS.error.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h18)) begin
+            readback_data_var[ad_hi(9'h18)][0] = hwif_in.STATUS.busy.next;
+            readback_data_var[ad_hi(9'h18)][1] = field_storage.STATUS.done.value;
+            readback_data_var[ad_hi(9'h18)][2] = field_storage.STATUS.error.value;
         end
-        if(rd_mux_addr == 9'h1c) begin
-            readback_data_var[31:0] = hwif_in.ERR_CODE.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h1c)) begin
+            readback_data_var[ad_hi(9'h1c)][31:0] = hwif_in.ERR_CODE.value.next;
         end
-        if(rd_mux_addr == 9'h20) begin
-            readback_data_var[31:0] = hwif_in.ERR_ADDR_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h20)) begin
+            readback_data_var[ad_hi(9'h20)][31:0] = hwif_in.ERR_ADDR_LO.value.next;
         end
-        if(rd_mux_addr == 9'h24) begin
-            readback_data_var[31:0] = hwif_in.ERR_ADDR_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h24)) begin
+            readback_data_var[ad_hi(9'h24)][31:0] = hwif_in.ERR_ADDR_HI.value.next;
         end
-        if(rd_mux_addr == 9'h28) begin
-            readback_data_var[31:0] = hwif_in.ERR_PC.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h28)) begin
+            readback_data_var[ad_hi(9'h28)][31:0] = hwif_in.ERR_PC.value.next;
         end
-        if(rd_mux_addr == 9'h30) begin
-            readback_data_var[31:0] = field_storage.CMD_BASE_LO.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h30)) begin
+            readback_data_var[ad_hi(9'h30)][31:0] = field_storage.CMD_BASE_LO.value.value;
         end
-        if(rd_mux_addr == 9'h34) begin
-            readback_data_var[31:0] = field_storage.CMD_BASE_HI.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h34)) begin
+            readback_data_var[ad_hi(9'h34)][31:0] = field_storage.CMD_BASE_HI.value.value;
         end
-        if(rd_mux_addr == 9'h38) begin
-            readback_data_var[31:0] = field_storage.CMD_LEN.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h38)) begin
+            readback_data_var[ad_hi(9'h38)][31:0] = field_storage.CMD_LEN.value.value;
         end
-        if(rd_mux_addr == 9'h40) begin
-            readback_data_var[31:0] = field_storage.DMA_RD_BASE_LO.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h40)) begin
+            readback_data_var[ad_hi(9'h40)][31:0] = field_storage.DMA_RD_BASE_LO.value.value;
         end
-        if(rd_mux_addr == 9'h44) begin
-            readback_data_var[31:0] = field_storage.DMA_RD_BASE_HI.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h44)) begin
+            readback_data_var[ad_hi(9'h44)][31:0] = field_storage.DMA_RD_BASE_HI.value.value;
         end
-        if(rd_mux_addr == 9'h48) begin
-            readback_data_var[31:0] = field_storage.DMA_RD_LIMIT_LO.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h48)) begin
+            readback_data_var[ad_hi(9'h48)][31:0] = field_storage.DMA_RD_LIMIT_LO.value.value;
         end
-        if(rd_mux_addr == 9'h4c) begin
-            readback_data_var[31:0] = field_storage.DMA_RD_LIMIT_HI.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h4c)) begin
+            readback_data_var[ad_hi(9'h4c)][31:0] = field_storage.DMA_RD_LIMIT_HI.value.value;
         end
-        if(rd_mux_addr == 9'h50) begin
-            readback_data_var[31:0] = field_storage.DMA_WR_BASE_LO.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h50)) begin
+            readback_data_var[ad_hi(9'h50)][31:0] = field_storage.DMA_WR_BASE_LO.value.value;
         end
-        if(rd_mux_addr == 9'h54) begin
-            readback_data_var[31:0] = field_storage.DMA_WR_BASE_HI.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h54)) begin
+            readback_data_var[ad_hi(9'h54)][31:0] = field_storage.DMA_WR_BASE_HI.value.value;
         end
-        if(rd_mux_addr == 9'h58) begin
-            readback_data_var[31:0] = field_storage.DMA_WR_LIMIT_LO.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h58)) begin
+            readback_data_var[ad_hi(9'h58)][31:0] = field_storage.DMA_WR_LIMIT_LO.value.value;
         end
-        if(rd_mux_addr == 9'h5c) begin
-            readback_data_var[31:0] = field_storage.DMA_WR_LIMIT_HI.value.value;
+        if(ad_low(rd_mux_addr) == ad_low(9'h5c)) begin
+            readback_data_var[ad_hi(9'h5c)][31:0] = field_storage.DMA_WR_LIMIT_HI.value.value;
         end
-        if(rd_mux_addr == 9'h100) begin
-            readback_data_var[31:0] = hwif_in.PERF_CYCLES_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h100)) begin
+            readback_data_var[ad_hi(9'h100)][31:0] = hwif_in.PERF_CYCLES_LO.value.next;
         end
-        if(rd_mux_addr == 9'h104) begin
-            readback_data_var[31:0] = hwif_in.PERF_CYCLES_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h104)) begin
+            readback_data_var[ad_hi(9'h104)][31:0] = hwif_in.PERF_CYCLES_HI.value.next;
         end
-        if(rd_mux_addr == 9'h108) begin
-            readback_data_var[31:0] = hwif_in.PERF_ARRAY_BUSY_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h108)) begin
+            readback_data_var[ad_hi(9'h108)][31:0] = hwif_in.PERF_ARRAY_BUSY_LO.value.next;
         end
-        if(rd_mux_addr == 9'h10c) begin
-            readback_data_var[31:0] = hwif_in.PERF_ARRAY_BUSY_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h10c)) begin
+            readback_data_var[ad_hi(9'h10c)][31:0] = hwif_in.PERF_ARRAY_BUSY_HI.value.next;
         end
-        if(rd_mux_addr == 9'h110) begin
-            readback_data_var[31:0] = hwif_in.PERF_MACS_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h110)) begin
+            readback_data_var[ad_hi(9'h110)][31:0] = hwif_in.PERF_MACS_LO.value.next;
         end
-        if(rd_mux_addr == 9'h114) begin
-            readback_data_var[31:0] = hwif_in.PERF_MACS_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h114)) begin
+            readback_data_var[ad_hi(9'h114)][31:0] = hwif_in.PERF_MACS_HI.value.next;
         end
-        if(rd_mux_addr == 9'h118) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_LD_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h118)) begin
+            readback_data_var[ad_hi(9'h118)][31:0] = hwif_in.PERF_STALL_LD_LO.value.next;
         end
-        if(rd_mux_addr == 9'h11c) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_LD_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h11c)) begin
+            readback_data_var[ad_hi(9'h11c)][31:0] = hwif_in.PERF_STALL_LD_HI.value.next;
         end
-        if(rd_mux_addr == 9'h120) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_EX_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h120)) begin
+            readback_data_var[ad_hi(9'h120)][31:0] = hwif_in.PERF_STALL_EX_LO.value.next;
         end
-        if(rd_mux_addr == 9'h124) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_EX_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h124)) begin
+            readback_data_var[ad_hi(9'h124)][31:0] = hwif_in.PERF_STALL_EX_HI.value.next;
         end
-        if(rd_mux_addr == 9'h128) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_ST_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h128)) begin
+            readback_data_var[ad_hi(9'h128)][31:0] = hwif_in.PERF_STALL_ST_LO.value.next;
         end
-        if(rd_mux_addr == 9'h12c) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_ST_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h12c)) begin
+            readback_data_var[ad_hi(9'h12c)][31:0] = hwif_in.PERF_STALL_ST_HI.value.next;
         end
-        if(rd_mux_addr == 9'h130) begin
-            readback_data_var[31:0] = hwif_in.PERF_DMA_RD_BYTES_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h130)) begin
+            readback_data_var[ad_hi(9'h130)][31:0] = hwif_in.PERF_DMA_RD_BYTES_LO.value.next;
         end
-        if(rd_mux_addr == 9'h134) begin
-            readback_data_var[31:0] = hwif_in.PERF_DMA_RD_BYTES_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h134)) begin
+            readback_data_var[ad_hi(9'h134)][31:0] = hwif_in.PERF_DMA_RD_BYTES_HI.value.next;
         end
-        if(rd_mux_addr == 9'h138) begin
-            readback_data_var[31:0] = hwif_in.PERF_DMA_WR_BYTES_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h138)) begin
+            readback_data_var[ad_hi(9'h138)][31:0] = hwif_in.PERF_DMA_WR_BYTES_LO.value.next;
         end
-        if(rd_mux_addr == 9'h13c) begin
-            readback_data_var[31:0] = hwif_in.PERF_DMA_WR_BYTES_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h13c)) begin
+            readback_data_var[ad_hi(9'h13c)][31:0] = hwif_in.PERF_DMA_WR_BYTES_HI.value.next;
         end
-        if(rd_mux_addr == 9'h140) begin
-            readback_data_var[31:0] = hwif_in.PERF_INSN_RETIRED_LO.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h140)) begin
+            readback_data_var[ad_hi(9'h140)][31:0] = hwif_in.PERF_INSN_RETIRED_LO.value.next;
         end
-        if(rd_mux_addr == 9'h144) begin
-            readback_data_var[31:0] = hwif_in.PERF_INSN_RETIRED_HI.value.next;
+        if(ad_low(rd_mux_addr) == ad_low(9'h144)) begin
+            readback_data_var[ad_hi(9'h144)][31:0] = hwif_in.PERF_INSN_RETIRED_HI.value.next;
         end
-        readback_data = readback_data_var;
-        readback_done = decoded_req & ~decoded_req_is_wr;
+        readback_data_rt_c = readback_data_var;
+    end
+
+    logic [31:0] readback_data_rt[16];
+    logic readback_done_rt;
+    logic readback_err_rt;
+    logic [8:0] readback_addr_rt;
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            for(int i=0; i<16; i++) readback_data_rt[i] <= '0;
+            readback_done_rt <= '0;
+            readback_err_rt <= '0;
+            readback_addr_rt <= '0;
+        end else begin
+            readback_data_rt <= readback_data_rt_c;
+            readback_err_rt <= decoded_err;
+            readback_done_rt <= decoded_req & ~decoded_req_is_wr;
+            readback_addr_rt <= rd_mux_addr;
+        end
+    end
+
+
+
+    // readback stage 2
+    always_comb begin
+        readback_data = readback_data_rt[readback_addr_rt[8:5]];
+        readback_done = readback_done_rt;
         readback_err = '0;
     end
 
-    assign cpuif_rd_ack = readback_done;
-    assign cpuif_rd_data = readback_data;
-    assign cpuif_rd_err = readback_err;
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            cpuif_rd_ack <= '0;
+            cpuif_rd_data <= '0;
+            cpuif_rd_err <= '0;
+        end else begin
+            cpuif_rd_ack <= readback_done;
+            cpuif_rd_data <= readback_data;
+            cpuif_rd_err <= readback_err;
+        end
+    end
+
 endmodule
