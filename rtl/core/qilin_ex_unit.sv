@@ -83,6 +83,76 @@ module qilin_ex_unit #(
   output logic                          busy_o
 );
   localparam int unsigned CntW = $clog2(MaxInflight + 1);
+  // Row ranges [lo, hi) for the hazard checks, 25 bits so no sum can wrap.
+  localparam int unsigned RngW = 25;
+
+  // ---- input buffer and decode register ----
+  // The command processor sees a registered ready (a two-entry buffer), and the issue logic
+  // below works on a decode register holding the instruction and its precomputed row ranges:
+  // neither the ranges' arithmetic nor the issue decision is on a path into the command
+  // processor (100 MHz on ECP5, docs/fpga.md). An instruction in the buffer counts as issued
+  // for the command processor; done pulses still come back in program order.
+  logic [RngW-1:0]     grid_in;  // in_h * in_w of the instruction entering the buffer
+  assign grid_in = RngW'(insn_i[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW]) *
+                   RngW'(insn_i[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW]);
+  logic                in_valid, d_load, d_take, d_valid_q;
+  logic [127:0]        in_insn, insn;
+  logic [RngW-1:0]     in_grid;
+  logic [1:0]          unused_in_cnt;
+  qilin_fifo #(.Width(128 + RngW), .Depth(2)) u_in (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (soft_reset_i),
+    .in_valid_i  (valid_i),
+    .in_ready_o  (ready_o),
+    .in_data_i   ({grid_in, insn_i}),
+    .out_valid_o (in_valid),
+    .out_ready_i (d_load),
+    .out_data_o  ({in_grid, in_insn}),
+    .count_o     (unused_in_cnt)
+  );
+  assign d_load = !d_valid_q || d_take;
+
+  // This instruction's ranges. MATMUL: ACC rows written, SP rows read (A and W). POSTPROC:
+  // ACC grid and parameter rows read, SP rows written (in_h * in_w bounds the output rows;
+  // exact without pooling, an over-estimate with it).
+  logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
+  logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
+  logic [31:0]     macs_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      d_valid_q <= 1'b0;
+      {insn, mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi, pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi,
+       macs_q} <= '0;
+    end else begin
+      if (soft_reset_i) d_valid_q <= 1'b0;
+      else if (d_load)  d_valid_q <= in_valid;
+      if (d_load && in_valid) begin
+        insn  <= in_insn;
+        mc_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
+        mc_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]) +
+                 RngW'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]);
+        ma_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]);
+        ma_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]) +
+                 RngW'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]);
+        mw_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]);
+        mw_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]) +
+                 RngW'(in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW]);
+        pc_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]);
+        pc_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]) +
+                 in_grid;
+        pp_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]);
+        pp_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]) +
+                 RngW'(3);
+        po_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]);
+        po_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]) +
+                 in_grid;
+        macs_q <= 32'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]) *
+                  32'(in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW]) *
+                  32'(Dim);
+      end
+    end
+  end
 
   // ---- decode ----
   logic [3:0]  op;
@@ -90,16 +160,16 @@ module qilin_ex_unit #(
   logic [15:0] m_size;
   logic [7:0]  k_size;
   logic        mm_acc;
-  assign op      = insn_i[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  assign op      = insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
   assign is_mm   = op == qilin_isa_pkg::OpMatmul;
   assign is_post = op == qilin_isa_pkg::OpPostproc;
-  assign m_size  = insn_i[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
-  assign k_size  = insn_i[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
-  assign mm_acc  = insn_i[qilin_isa_pkg::MatmulAccumulateLsb];
+  assign m_size  = insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
+  assign k_size  = insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
+  assign mm_acc  = insn[qilin_isa_pkg::MatmulAccumulateLsb];
 
   logic [16:0] a_addr17, w_addr17;
-  assign a_addr17 = insn_i[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW];
-  assign w_addr17 = insn_i[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW];
+  assign a_addr17 = insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW];
+  assign w_addr17 = insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW];
 
   always_comb begin
     mm_cmd_o            = '0;
@@ -107,29 +177,29 @@ module qilin_ex_unit #(
     mm_cmd_o.k_size     = k_size;
     mm_cmd_o.a_addr     = a_addr17[15:0];
     mm_cmd_o.m_size     = m_size;
-    mm_cmd_o.c_addr     = insn_i[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
+    mm_cmd_o.c_addr     = insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
     mm_cmd_o.accumulate = mm_acc;
-    mm_cmd_o.a_signed   = insn_i[qilin_isa_pkg::MatmulASignedLsb];
-    mm_cmd_o.w_signed   = insn_i[qilin_isa_pkg::MatmulWSignedLsb];
-    mm_cmd_o.a_zp       = insn_i[qilin_isa_pkg::MatmulAZpLsb +: qilin_isa_pkg::MatmulAZpW];
-    mm_cmd_o.w_zp       = insn_i[qilin_isa_pkg::MatmulWZpLsb +: qilin_isa_pkg::MatmulWZpW];
+    mm_cmd_o.a_signed   = insn[qilin_isa_pkg::MatmulASignedLsb];
+    mm_cmd_o.w_signed   = insn[qilin_isa_pkg::MatmulWSignedLsb];
+    mm_cmd_o.a_zp       = insn[qilin_isa_pkg::MatmulAZpLsb +: qilin_isa_pkg::MatmulAZpW];
+    mm_cmd_o.w_zp       = insn[qilin_isa_pkg::MatmulWZpLsb +: qilin_isa_pkg::MatmulWZpW];
   end
 
-  assign post_out_signed_o = insn_i[qilin_isa_pkg::PostprocOutSignedLsb];
-  assign post_bias_en_o    = insn_i[qilin_isa_pkg::PostprocBiasEnLsb];
-  assign post_pool_kind_o  = insn_i[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW];
-  assign post_c_addr_o     = insn_i[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW];
-  assign post_p_addr_o     = insn_i[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW];
-  assign post_o_addr_o     = insn_i[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW];
-  assign post_in_h_o       = insn_i[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW];
-  assign post_in_w_o       = insn_i[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW];
-  assign post_out_zp_o     = insn_i[qilin_isa_pkg::PostprocOutZpLsb +: qilin_isa_pkg::PostprocOutZpW];
-  assign post_act_min_o    = insn_i[qilin_isa_pkg::PostprocActMinLsb +: qilin_isa_pkg::PostprocActMinW];
-  assign post_act_max_o    = insn_i[qilin_isa_pkg::PostprocActMaxLsb +: qilin_isa_pkg::PostprocActMaxW];
-  assign post_kh_o         = insn_i[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
-  assign post_kw_o         = insn_i[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
-  assign post_sh_o         = insn_i[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
-  assign post_sw_o         = insn_i[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
+  assign post_out_signed_o = insn[qilin_isa_pkg::PostprocOutSignedLsb];
+  assign post_bias_en_o    = insn[qilin_isa_pkg::PostprocBiasEnLsb];
+  assign post_pool_kind_o  = insn[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW];
+  assign post_c_addr_o     = insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW];
+  assign post_p_addr_o     = insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW];
+  assign post_o_addr_o     = insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW];
+  assign post_in_h_o       = insn[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW];
+  assign post_in_w_o       = insn[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW];
+  assign post_out_zp_o     = insn[qilin_isa_pkg::PostprocOutZpLsb +: qilin_isa_pkg::PostprocOutZpW];
+  assign post_act_min_o    = insn[qilin_isa_pkg::PostprocActMinLsb +: qilin_isa_pkg::PostprocActMinW];
+  assign post_act_max_o    = insn[qilin_isa_pkg::PostprocActMaxLsb +: qilin_isa_pkg::PostprocActMaxW];
+  assign post_kh_o         = insn[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
+  assign post_kw_o         = insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
+  assign post_sh_o         = insn[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
+  assign post_sw_o         = insn[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
 
   // ---- state ----
   logic [CntW-1:0] mm_out_q, mm_drop_q, mm_out_d;  // MATMULs in ex_matmul (incl. dropped)
@@ -143,31 +213,11 @@ module qilin_ex_unit #(
   logic [CntW-1:0] held_q, held_d;           // MATMUL dones (issued after it) held back
   logic            errd_q;                   // an error was reported: nothing more until reset
 
-  // ---- hazard tracking: row ranges [lo, hi), 25 bits so no sum can wrap ----
-  localparam int unsigned RngW = 25;
+  // ---- hazard tracking ----
   function automatic logic ovl(input logic [RngW-1:0] a_lo, input logic [RngW-1:0] a_hi,
                                input logic [RngW-1:0] b_lo, input logic [RngW-1:0] b_hi);
     ovl = (a_lo < a_hi) && (b_lo < b_hi) && (a_lo < b_hi) && (b_lo < a_hi);
   endfunction
-
-  // This instruction's ranges. MATMUL: ACC rows written, SP rows read (A and W). POSTPROC:
-  // ACC grid and parameter rows read, SP rows written (in_h * in_w bounds the output rows;
-  // exact without pooling, an over-estimate with it).
-  logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
-  logic [RngW-1:0] grid, pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
-  assign mc_lo = RngW'(insn_i[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
-  assign mc_hi = mc_lo + RngW'(m_size);
-  assign ma_lo = RngW'(a_addr17);
-  assign ma_hi = ma_lo + RngW'(m_size);
-  assign mw_lo = RngW'(w_addr17);
-  assign mw_hi = mw_lo + RngW'(k_size);
-  assign grid  = RngW'(post_in_h_o) * RngW'(post_in_w_o);
-  assign pc_lo = RngW'(post_c_addr_o);
-  assign pc_hi = pc_lo + grid;
-  assign pp_lo = RngW'(post_p_addr_o);
-  assign pp_hi = pp_lo + RngW'(3);
-  assign po_lo = RngW'(post_o_addr_o);
-  assign po_hi = po_lo + grid;
 
   // The POSTPROC in ex_post (captured at issue); the ACC rows of each MATMUL in flight (a
   // table in issue order, one entry per MATMUL, freed by its done); and the union of the SP
@@ -190,18 +240,33 @@ module qilin_ex_unit #(
     end
   end
 
-  logic mm_haz, post_haz;
-  // A MATMUL must not write ACC rows the running POSTPROC reads, nor read SP rows it writes.
-  assign mm_haz   = post_q && (ovl(mc_lo, mc_hi, rc_lo_q, rc_hi_q) ||
-                               ovl(mc_lo, mc_hi, rp_lo_q, rp_hi_q) ||
-                               ovl(ma_lo, ma_hi, ro_lo_q, ro_hi_q) ||
-                               ovl(mw_lo, mw_hi, ro_lo_q, ro_hi_q));
-  // A POSTPROC must not read ACC rows an earlier MATMUL in flight writes, nor write SP rows
-  // one still reads. With none in flight it waits for the accumulate pipeline to drain.
-  assign post_haz = (mm_out_q == '0) ? !acc_idle_i :
-                    (post_c_haz ||
-                     ovl(po_lo, po_hi, ua_lo_q, ua_hi_q) ||
-                     ovl(po_lo, po_hi, uw_lo_q, uw_hi_q));
+  // The range hazards are registered: computed from the decode register and the tracking
+  // state of one cycle, used in the next. They are current (fresh_q) when the decode register
+  // did not load in the previous cycle: every issue reloads it, and nothing else adds to the
+  // tracking state (completions only remove entries, so an older result is conservative).
+  logic mm_haz, post_haz, mm_haz_q, post_rng_haz_q, fresh_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mm_haz_q       <= 1'b0;
+      post_rng_haz_q <= 1'b0;
+      fresh_q        <= 1'b0;
+    end else begin
+      // A MATMUL must not write ACC rows the running POSTPROC reads, nor read SP rows it
+      // writes.
+      mm_haz_q       <= post_q && (ovl(mc_lo, mc_hi, rc_lo_q, rc_hi_q) ||
+                                   ovl(mc_lo, mc_hi, rp_lo_q, rp_hi_q) ||
+                                   ovl(ma_lo, ma_hi, ro_lo_q, ro_hi_q) ||
+                                   ovl(mw_lo, mw_hi, ro_lo_q, ro_hi_q));
+      // A POSTPROC must not read ACC rows an earlier MATMUL in flight writes, nor write SP
+      // rows one still reads.
+      post_rng_haz_q <= post_c_haz || ovl(po_lo, po_hi, ua_lo_q, ua_hi_q) ||
+                        ovl(po_lo, po_hi, uw_lo_q, uw_hi_q);
+      fresh_q        <= !d_load && !soft_reset_i;
+    end
+  end
+  assign mm_haz   = !fresh_q || mm_haz_q;
+  // With no MATMUL in flight a POSTPROC waits for the accumulate pipeline to drain.
+  assign post_haz = !fresh_q || ((mm_out_q == '0) ? !acc_idle_i : post_rng_haz_q);
 
   logic quiet, mm_work, mm_go, post_go, triv_go, zf_go, acc_mm, mm_drop_now, zf_last;
   logic post_owed, mm_fin, post_end, post_now, fin_now, pre_pass, mm_pass, mm_hold, rel;
@@ -209,18 +274,18 @@ module qilin_ex_unit #(
   assign quiet   = (mm_out_q == '0) && !post_owed && (held_q == '0) && !zf_q;
   assign mm_work = (m_size != '0) && (k_size != '0);
 
-  assign mm_valid_o   = valid_i && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
+  assign mm_valid_o   = d_valid_q && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
                         !zf_q && !trk_full && (32'(mm_out_q) + 32'(held_q) < MaxInflight);
   assign mm_go        = mm_valid_o && mm_ready_i;
-  assign post_valid_o = valid_i && !soft_reset_i && !errd_q && is_post && !post_owed &&
+  assign post_valid_o = d_valid_q && !soft_reset_i && !errd_q && is_post && !post_owed &&
                         (held_q == '0) && !zf_q && (mm_drop_q == '0) && !post_haz;
   assign post_go      = post_valid_o && post_ready_i;
   // m_size = 0 (no-op), k_size = 0 with accumulate (no-op), k_size = 0 overwrite (zero fill).
-  assign triv_go      = valid_i && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
+  assign triv_go      = d_valid_q && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
                         ((m_size == '0) || mm_acc);
-  assign zf_go        = valid_i && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
+  assign zf_go        = d_valid_q && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
                         (m_size != '0) && !mm_acc;
-  assign ready_o      = mm_go || post_go || triv_go || zf_go;
+  assign d_take       = mm_go || post_go || triv_go || zf_go;
 
   assign acc_mm      = mm_go;
   assign mm_drop_now = mm_done_i && (mm_drop_q != '0);
@@ -294,7 +359,7 @@ module qilin_ex_unit #(
         sdone_q <= triv_go || zf_last;
         if (zf_go) begin
           zf_q      <= 1'b1;
-          zf_addr_q <= insn_i[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
+          zf_addr_q <= insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
           zf_left_q <= m_size;
         end else if (zf_q) begin
           zf_addr_q <= zf_addr_q + 16'd1;
@@ -364,12 +429,13 @@ module qilin_ex_unit #(
   assign err_addr_o = 40'(post_err_addr_i);
 
   assign macs_valid_o = mm_go;
-  assign macs_o       = 32'(m_size) * 32'(k_size) * 32'(Dim);
-  assign busy_o       = (mm_out_q != '0) || post_owed || (held_q != '0) || zf_q || sdone_q;
+  assign macs_o       = macs_q;
+  assign busy_o       = (mm_out_q != '0) || post_owed || (held_q != '0) || zf_q || sdone_q ||
+                        d_valid_q || in_valid;
 
   logic unused_bits;
-  assign unused_bits = ^{a_addr17[16], w_addr17[16], insn_i[7:4], insn_i[63:61],
-                         insn_i[127:106], insn_i[127]};
+  assign unused_bits = ^{a_addr17[16], w_addr17[16], insn[7:4], insn[63:61],
+                         insn[127:106], insn[127]};
 
   `QILIN_ASSERT_INIT(MatmulCmdW_A, $bits(mm_cmd_o) == 2 * 16 + 8 + 16 + 16 + 3 + 2 * 9)
 endmodule
