@@ -64,6 +64,12 @@ module qilin_ex_post #(
 
   logic rq_in_ready, rq_out_valid, rq_out_ready, rq_out_last, rq_busy, rq_pop;
   logic ofifo_in_ready;
+  // Output FIFO depth: a window's result holds a credit from the pop of its last beat until
+  // its SP write, 5 cycles for AVG with no stall (beat register, A1-A3, FIFO), so 6
+  // credits sustain one window per cycle.
+  localparam int unsigned ODepth = 6;
+  localparam int unsigned OCntW  = $clog2(ODepth + 1);
+  logic [OCntW-1:0] ocred_q;  // windows popped (last beat) and not yet written to SP
 
   // -------------------------------------------------------------------------------------
   // Command registers.
@@ -77,6 +83,8 @@ module qilin_ex_post #(
   logic [2:0]          sh_q, sw_q, sh_in, sw_in;
   logic [ZpW-1:0]      out_zp_q, act_min_q, act_max_q;
   logic [AccAddrW-1:0] step_line_q;  // sh * in_w: ACC rows from one window line to the next
+  logic signed [13:0]  x_lim_q;      // in_w - sw - kw: another window fits right of ox*sw
+  logic signed [13:0]  y_lim_q;      // in_h - sh - kh: another window line fits below oy*sh
   logic [6:0]          half_q;       // floor(N / 2), N = kh * kw
   logic [7:0]          n_win;
 
@@ -107,7 +115,6 @@ module qilin_ex_post #(
       out_zp_q     <= '0;
       act_min_q    <= '0;
       act_max_q    <= '0;
-      step_line_q  <= '0;
       half_q       <= '0;
     end else if (cmd_fire) begin
       p_addr_q     <= cmd_p_addr_i;
@@ -125,8 +132,21 @@ module qilin_ex_post #(
       out_zp_q     <= cmd_out_zp_i;
       act_min_q    <= {cmd_out_signed_i && cmd_act_min_i[7], cmd_act_min_i};
       act_max_q    <= {cmd_out_signed_i && cmd_act_max_i[7], cmd_act_max_i};
-      step_line_q  <= AccAddrW'(16'(cmd_in_w_i) * 16'(sh_in));
       half_q       <= n_win[7:1];
+    end
+  end
+
+  // Derived from the command registers, every cycle: valid from the second cycle after
+  // acceptance, long before the grid reader starts (after the parameter rows).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      step_line_q <= '0;
+      x_lim_q     <= '0;
+      y_lim_q     <= '0;
+    end else begin
+      step_line_q <= AccAddrW'(16'(in_w_q) * 16'(sh_q));
+      x_lim_q     <= $signed(14'(in_w_q) - 14'(sw_q) - 14'(kw_q));
+      y_lim_q     <= $signed(14'(in_h_q) - 14'(sh_q) - 14'(kh_q));
     end
   end
 
@@ -139,12 +159,11 @@ module qilin_ex_post #(
   logic [31:0] div_quo_q;
   logic [7:0]  div_trial;   // remainder < N <= 225 after a subtraction
   logic        div_ge, div_busy;
-  logic [32:0] recip;
+  logic [32:0] recip_q;   // R, registered: read only in the stream, after the divider
 
   assign div_busy  = (div_cnt_q != 6'd0);
   assign div_trial = 8'({div_rem_q, 1'b1} - {1'b0, div_n_q});  // dividend bits are all ones
   assign div_ge    = ({div_rem_q, 1'b1} >= {1'b0, div_n_q});
-  assign recip     = {1'b0, div_quo_q} + 33'd1;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -152,6 +171,7 @@ module qilin_ex_post #(
       div_rem_q <= '0;
       div_n_q   <= '0;
       div_quo_q <= '0;
+      recip_q   <= '0;
     end else if (clear_i) begin
       div_cnt_q <= '0;
     end else if (cmd_fire) begin
@@ -163,6 +183,8 @@ module qilin_ex_post #(
       div_cnt_q <= div_cnt_q - 6'd1;
       div_rem_q <= div_ge ? div_trial : {div_rem_q[6:0], 1'b1};
       div_quo_q <= {div_quo_q[30:0], div_ge};
+    end else begin
+      recip_q   <= {1'b0, div_quo_q} + 33'd1;  // valid the cycle after the last step
     end
   end
 
@@ -222,13 +244,14 @@ module qilin_ex_post #(
   assign dx_last  = (dx_q + 4'd1 == kw_q);
   assign dy_last  = (dy_q + 4'd1 == kh_q);
   assign win_last = dx_last && dy_last;
-  assign x_more   = (14'(col_q) + 14'(sw_q) + 14'(kw_q) <= 14'(in_w_q));
-  assign y_more   = (14'(row_q) + 14'(sh_q) + 14'(kh_q) <= 14'(in_h_q));
+  assign x_more   = ($signed({2'b00, col_q}) <= x_lim_q);  // ox*sw + sw + kw <= in_w
+  assign y_more   = ($signed({2'b00, row_q}) <= y_lim_q);  // oy*sh + sh + kh <= in_h
 
-  // A row is requested only if its response is sure to find a requantiser credit (the pop
-  // condition depends only on state, so the request never depends on a ready).
+  // A row is requested only if its response is sure to find a requantiser credit, counting
+  // this cycle's pop (outst_q never exceeds RqDepth). The pop condition depends only on
+  // registers, so the request never depends on a ready.
   assign data_req = (state_q == StStream) && !rdr_done_q &&
-                    (32'(outst_q) < RqDepth + 32'(rq_pop));
+                    ((outst_q < OutW'(RqDepth)) || rq_pop);
   assign data_gnt = data_req && acc_rd_ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -333,43 +356,102 @@ module qilin_ex_post #(
     .busy_o       (rq_busy)
   );
 
-  // Outside a command (after clear_i) the requantiser is drained and its beats dropped.
-  assign rq_out_ready = (state_q != StStream) || !rq_out_last || ofifo_in_ready;
+  // Outside a command (after clear_i) the requantiser is drained and its beats dropped. In
+  // the stream a beat is popped only while the output FIFO has a credit for a result, which
+  // a window's last beat needs (the head's last flag is not looked at, for timing: with no
+  // SP stall there is always a credit, see ODepth).
+  assign rq_out_ready = (state_q != StStream) || (ocred_q < OCntW'(ODepth));
   assign rq_pop       = rq_out_valid && rq_out_ready;
 
   // -------------------------------------------------------------------------------------
-  // Window reduction, per lane: MAX in the output type, or the sum for AVG. A window's last
-  // beat pushes the result byte into the output FIFO. Without pooling every beat is a
-  // 1x1 window, so the byte passes through.
+  // Window reduction, per lane, in a pipeline that never stalls (a popped beat always
+  // finds room: a window's last beat is popped only with a credit for its result in the
+  // output FIFO):
+  //   B   the popped beat, registered (bt_*_q);
+  //   A1  red_q: MAX in the output type, or the sum for AVG (the first beat of a window
+  //       loads it). Without pooling every beat is a 1x1 window, so the byte passes
+  //       through. For MAX and no pooling a window's last result is pushed from here;
+  //   A2  AVG: T = |S| + floor(N/2);
+  //   A3  AVG: the two partial products T * R[32:16] and T * R[15:0];
+  //   and the AVG push: their sum >> 32 with the sign of S.
   // -------------------------------------------------------------------------------------
-  logic [Dim-1:0][SumW-1:0] red_q, red_d;
-  logic [Dim-1:0][7:0]      res_byte;
-  logic                     first_q, ofifo_push;
 
-  for (genvar l = 0; l < Dim; l++) begin : gen_lane
-    logic [SumW-1:0] v, sum, mx, tot, mag;
-    logic [SumW-1:0] t;
-    logic [49:0]     prod;
-    logic [7:0]      q;
-    logic            neg;
-    logic            unused_prod;
-    // The requantised byte in the output type, sign- or zero-extended.
-    assign v    = {{(SumW - 8){out_signed_q && rq_out_data[l][7]}}, rq_out_data[l]};
-    assign sum  = red_q[l] + v;
-    assign mx   = ($signed(v) > $signed(red_q[l])) ? v : red_q[l];
-    assign tot  = first_q ? v : (avg_q ? sum : mx);
-    assign red_d[l] = tot;
-    // round(S / N), ties away from zero: (|S| + floor(N/2)) * R >> 32 with the sign of S.
-    assign neg  = tot[SumW-1];
-    assign mag  = neg ? (SumW'(0) - tot) : tot;
-    assign t    = mag + SumW'(half_q);
-    assign prod = 50'(t) * 50'(recip);
-    assign q    = prod[39:32];
-    assign unused_prod = ^{prod[49:40], prod[31:0]};
-    assign res_byte[l] = avg_q ? (neg ? (8'd0 - q) : q) : tot[7:0];
+  logic                     win_pop, ofifo_push, ofifo_pop;
+  logic                     bt_v_q, bt_last_q;
+  logic [Dim-1:0][7:0]      bt_data_q;
+  logic [Dim-1:0][SumW-1:0] red_q, red_d;
+  logic [Dim-1:0][7:0]      res_byte, red_byte, avg_byte;
+  logic                     first_q;
+  logic                     a1_v_q;     // red_q holds a window's result
+  logic [3:2]               avg_v_q;    // an AVG result in stage A2, A3
+
+  assign win_pop = rq_pop && rq_out_last && (state_q == StStream);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bt_v_q    <= 1'b0;
+      bt_last_q <= 1'b0;
+      bt_data_q <= '0;
+    end else begin
+      bt_v_q    <= rq_pop && (state_q == StStream) && !clear_i;
+      bt_last_q <= rq_out_last;
+      bt_data_q <= rq_out_data;
+    end
   end
 
-  assign ofifo_push = rq_pop && rq_out_last && (state_q == StStream);
+  for (genvar l = 0; l < Dim; l++) begin : gen_lane
+    logic [SumW-1:0] v, sum, mx, tot;
+    logic [15:0]     t_d;
+    logic [15:0]     t_q;          // A2: T = |S| + floor(N/2) < 2^16
+    logic            neg_q2, neg_q3;
+    logic [23:0]     ph_d, ph_q;   // A3: T * R[32:16], low 24 bits
+    logic [31:0]     pl_d;
+    logic [15:0]     pl_q;         // A3: (T * R[15:0]) >> 16
+    logic [23:0]     prod_hi;      // (T * R) >> 16, low 24 bits
+    logic [7:0]      q;
+    logic            unused_lo, unused_hi;
+    // The requantised byte in the output type, sign- or zero-extended.
+    assign v    = {{(SumW - 8){out_signed_q && bt_data_q[l][7]}}, bt_data_q[l]};
+    assign sum  = red_q[l] + v;
+    // MAX: both sides are bytes in the output type, so 9-bit signed compares suffice.
+    assign mx   = ($signed(v[8:0]) > $signed(red_q[l][8:0])) ? v : red_q[l];
+    assign tot  = first_q ? v : (avg_q ? sum : mx);
+    assign red_d[l]    = tot;
+    assign red_byte[l] = red_q[l][7:0];
+    // round(S / N), ties away from zero: (|S| + floor(N/2)) * R >> 32 with the sign of S.
+    // A2 (S in red_q): |S| + floor(N/2) = S + half, or half - S for S < 0.
+    assign t_d  = red_q[l][SumW-1] ? 16'(SumW'(half_q) - red_q[l])
+                                   : 16'(red_q[l] + SumW'(half_q));
+    // A3: T * R = T * R[32:16] * 2^16 + T * R[15:0].
+    assign ph_d = 24'(t_q) * 24'(recip_q[32:16]);
+    assign pl_d = 32'(t_q) * 32'(recip_q[15:0]);
+    assign unused_lo = ^pl_d[15:0];
+    // Push: (T * R) >> 16 = ph + pl[31:16] exactly (pl's low 16 bits stand alone), and
+    // q = (T * R) >> 32 is its bits 23:16.
+    assign prod_hi = ph_q + 24'(pl_q);
+    assign q       = prod_hi[23:16];
+    assign unused_hi = ^prod_hi[15:0];
+    assign avg_byte[l] = neg_q3 ? (8'd0 - q) : q;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        t_q    <= '0;
+        neg_q2 <= 1'b0;
+        ph_q   <= '0;
+        pl_q   <= '0;
+        neg_q3 <= 1'b0;
+      end else begin
+        t_q    <= t_d;
+        neg_q2 <= red_q[l][SumW-1];
+        ph_q   <= ph_d;
+        pl_q   <= pl_d[31:16];
+        neg_q3 <= neg_q2;
+      end
+    end
+  end
+
+  assign ofifo_push = avg_q ? avg_v_q[3] : a1_v_q;
+  assign res_byte   = avg_q ? avg_byte : red_byte;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -377,9 +459,25 @@ module qilin_ex_post #(
       first_q <= 1'b1;
     end else if (clear_i || cmd_fire) begin
       first_q <= 1'b1;
-    end else if (rq_pop) begin
+    end else if (bt_v_q) begin
       red_q   <= red_d;
-      first_q <= rq_out_last;
+      first_q <= bt_last_q;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      a1_v_q  <= 1'b0;
+      avg_v_q <= '0;
+      ocred_q <= '0;
+    end else if (clear_i) begin
+      a1_v_q  <= 1'b0;
+      avg_v_q <= '0;
+      ocred_q <= '0;
+    end else begin
+      a1_v_q  <= bt_v_q && bt_last_q;
+      avg_v_q <= {avg_v_q[2], a1_v_q && avg_q};
+      ocred_q <= ocred_q + OCntW'(win_pop) - OCntW'(ofifo_pop);
     end
   end
 
@@ -388,10 +486,10 @@ module qilin_ex_post #(
   // -------------------------------------------------------------------------------------
   logic                  ofifo_valid;
   logic [Dim*8-1:0]      ofifo_data;
-  logic [1:0]            unused_ofifo_cnt;
+  logic [OCntW-1:0]      unused_ofifo_cnt;
   logic [SpAddrW-1:0]    o_cnt_q;
 
-  qilin_fifo #(.Width(Dim * 8), .Depth(2)) u_ofifo (
+  qilin_fifo #(.Width(Dim * 8), .Depth(ODepth)) u_ofifo (
     .clk_i,
     .rst_ni,
     .flush_i     (clear_i),
@@ -404,14 +502,15 @@ module qilin_ex_post #(
     .count_o     (unused_ofifo_cnt)
   );
 
+  assign ofifo_pop     = ofifo_valid && sp_wr_ready_i;
   assign sp_wr_valid_o = ofifo_valid;
   assign sp_wr_addr_o  = o_addr_q + o_cnt_q;
   assign sp_wr_data_o  = ofifo_data;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                            o_cnt_q <= '0;
-    else if (cmd_fire)                      o_cnt_q <= '0;
-    else if (ofifo_valid && sp_wr_ready_i)  o_cnt_q <= o_cnt_q + SpAddrW'(1);
+    if (!rst_ni)         o_cnt_q <= '0;
+    else if (cmd_fire)   o_cnt_q <= '0;
+    else if (ofifo_pop)  o_cnt_q <= o_cnt_q + SpAddrW'(1);
   end
 
   // -------------------------------------------------------------------------------------
@@ -419,7 +518,9 @@ module qilin_ex_post #(
   // -------------------------------------------------------------------------------------
   logic stream_done, done_d, err_d;
 
-  assign stream_done = (state_q == StStream) && rdr_done_q && (outst_q == '0) && !ofifo_valid;
+  // Nothing left in the requantiser, the reduction pipeline or the output FIFO (a window's
+  // last beat is counted from its pop to its SP write).
+  assign stream_done = (state_q == StStream) && rdr_done_q && (outst_q == '0) && (ocred_q == '0);
 
   always_comb begin
     state_d = state_q;
