@@ -18,7 +18,7 @@ SEEDS    ?= 3
 SHARD    ?= 1/1
 LINE_MIN ?= 90
 
-.PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check \
+.PHONY: all help deps configure build test demo demo-array bench bench-hbm lint synth-check fpga-blocks \
         synth-hbm synth-top fpga synth-xilinx regress regress-report clean
 
 all: build
@@ -35,6 +35,7 @@ help:
 	@echo "make synth-hbm     Yosys: synthesize the HBM controller (NumPC=1), cell counts"
 	@echo "make synth-top     Yosys: synthesize qilin_top (Dim 8, NumPC 1), cell counts"
 	@echo "make fpga          ECP5-85F (ULX3S) build: Yosys + nextpnr + ecppack, Fmax and resources"
+	@echo "make fpga-blocks   ECP5 Fmax of each block out of context (quick timing loop)"
 	@echo "make synth-xilinx  Yosys synth_xilinx (UltraScale+): 32x32 core resource estimate"
 	@echo "make regress       sign-off regression: lint, Yosys, every test x configuration x"
 	@echo "                   SEEDS seeds with coverage, bench; build/regress/summary.{md,html}"
@@ -85,6 +86,9 @@ synth-top: deps
 
 fpga: deps
 	@scripts/fpga_ecp5.sh
+
+fpga-blocks: deps
+	@scripts/fpga_blocks.sh
 
 synth-xilinx: deps
 	@scripts/synth_xilinx.sh
