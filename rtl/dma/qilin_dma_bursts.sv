@@ -2,6 +2,14 @@
 // Splits a 2-D DRAM access (y_size rows of row_bytes at addr + y*stride) into AXI INCR
 // bursts of full bus beats: at most MaxBurstBeats beats, never crossing a 4 KiB boundary,
 // never spanning two rows. Bursts come out in order on a valid/ready stream.
+//
+// Timing: the outputs are registers (an output stage loaded one step ahead), so a parent's
+// ready logic starts from flip-flops. Behind it the generator keeps narrow, precomputed
+// state: the lines left in the current row, the page position of the next line (lines to
+// the 4 KiB boundary and the resulting burst cap), and the next row's byte address, line
+// count and page position; so producing a burst is one row-length compare and the
+// advances. The first burst of an access is valid 2 cycles after start_i; then one burst
+// per cycle.
 `include "qilin_assert.svh"
 
 module qilin_dma_bursts #(
@@ -31,85 +39,192 @@ module qilin_dma_bursts #(
   localparam int unsigned OffW      = $clog2(BeatB);
   localparam int unsigned PageLines = 4096 / BeatB;
   localparam int unsigned PageW     = $clog2(PageLines);
+  // Lines of a row: ceil((offset + row_bytes) / BeatB) < 2**(RowBytesW-OffW) + 2.
+  localparam int unsigned RemW      = RowBytesW - OffW + 1;
+  localparam int unsigned SumW      = RowBytesW + 1;  // offset + row_bytes + BeatB-1
+  // Bursts are capped by the page, so a burst never exceeds min(MaxBurstBeats, PageLines).
+  localparam int unsigned MaxB      = (MaxBurstBeats < PageLines) ? MaxBurstBeats : PageLines;
 
-  logic [SizeW-1:0]     yleft_q, yleft_d;     // rows left, the current one included
-  logic [DramAddrW-1:0] row_q, row_d;         // byte address of the current row
-  logic [LineW-1:0]     cur_q, cur_d;         // next line to request
-  logic [LineW-1:0]     end_q, end_d;         // last line of the current row
+  // ---------------------------------------------------------------------------------
+  // Generator: the next burst to load into the output stage.
+  // ---------------------------------------------------------------------------------
+  // Page state of a line: tp = lines up to the next 4 KiB boundary (1 .. PageLines);
+  // a burst from there is capped at lim = min(MaxB, tp), and hit = (tp <= MaxB) says the
+  // cap is the page boundary.
+  logic                 gvalid_q, gvalid_d;  // a row is left (yleft_q != 0)
+  logic [SizeW-1:0]     yleft_q, yleft_d;    // rows left, the current one included
+  logic                 ylast_q, ylast_d;    // yleft_q == 1
+  logic [LineW-1:0]     cur_q, cur_d;        // next line to request
+  logic [RemW-1:0]      rem_q, rem_d;        // lines left in the current row (>= 1)
+  logic [PageW:0]       tp_q, tp_d;          // page state of cur_q
+  logic [BeatsW-1:0]    lim_q, lim_d;
+  logic                 hit_q, hit_d;
+  logic [DramAddrW-1:0] nrow_q, nrow_d;      // byte address of the next row
+  logic [RemW-1:0]      nrem_q, nrem_d;      // lines of the next row
+  logic [PageW:0]       ntp_q, ntp_d;        // page state of the next row's first line
   logic [StrideW-1:0]   stride_q, stride_d;
-  logic [RowBytesW-1:0] rb_q, rb_d;
+  logic [SumW-1:0]      rbp_q, rbp_d;        // row_bytes + BeatB - 1
 
-  logic [LineW-1:0]     rem;                  // lines left in the row
-  logic [PageW:0]       to_page;              // lines up to the next 4 KiB boundary
-  logic [BeatsW-1:0]    beats;
-  logic [DramAddrW-1:0] next_row, first_end, next_end;
+  // Output stage.
+  logic                 ovalid_q, ovalid_d;
+  logic [LineW-1:0]     oline_q, oline_d;
+  logic [BeatsW-1:0]    obeats_q, obeats_d;
 
-  assign rem       = end_q - cur_q + LineW'(1);
-  assign to_page   = (PageW+1)'(PageLines) - (PageW+1)'(cur_q[PageW-1:0]);
-  assign next_row  = row_q + DramAddrW'(stride_q);
-  assign first_end = addr_i + DramAddrW'(row_bytes_i) - DramAddrW'(1);
-  assign next_end  = next_row + DramAddrW'(rb_q) - DramAddrW'(1);
+  logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
+  logic [BeatsW-1:0]    beats, lim_tp, lim_ntp, lim_in;
+  logic [PageW:0]       tp_step, tp_in;
+  logic [LineW-1:0]     cur_next;            // cur_q + lim_q
+  logic [DramAddrW-1:0] nrow_in, nrow_next;
+  logic [SumW-1:0]      rbp_in;
+  // Lines of a row = (byte offset in its first beat + row_bytes + BeatB-1) / BeatB.
+  logic [SumW-1:0]      sum_first, sum_second, sum_next;
+
+  assign advance  = !ovalid_q || ready_i;
+  // The row ends with this burst when its remaining lines fit.
+  assign row_last = (rem_q <= RemW'(lim_q));
+  assign beats    = row_last ? BeatsW'(rem_q) : lim_q;
+
+  // Within a row: the next burst starts lim_q lines on, at the page boundary when hit_q.
+  assign cur_next = hit_q ? {cur_q[LineW-1:PageW] + (LineW-PageW)'(1), PageW'(0)}
+                          : cur_q + LineW'(MaxB);
+  assign tp_step  = tp_q - (PageW+1)'(MaxB);
+  assign hit_tp   = hit_q ? (MaxB == PageLines) : ((PageW+2)'(tp_q) <= (PageW+2)'(2 * MaxB));
+  assign lim_tp   = hit_tp && !hit_q ? BeatsW'(tp_step) : BeatsW'(MaxB);
+
+  // At a row change: the next row's precomputed page state.
+  assign hit_ntp  = (ntp_q <= (PageW+1)'(MaxB));
+  assign lim_ntp  = hit_ntp ? BeatsW'(ntp_q) : BeatsW'(MaxB);
+  assign nrow_next = nrow_q + DramAddrW'(stride_q);
+  assign sum_next  = rbp_q + SumW'(nrow_next[OffW-1:0]);
+
+  // At start.
+  assign tp_in      = (PageW+1)'(PageLines) - (PageW+1)'(addr_i[OffW+PageW-1:OffW]);
+  assign hit_in     = (tp_in <= (PageW+1)'(MaxB));
+  assign lim_in     = hit_in ? BeatsW'(tp_in) : BeatsW'(MaxB);
+  assign nrow_in    = addr_i + DramAddrW'(stride_i);
+  assign rbp_in     = SumW'(row_bytes_i) + SumW'(BeatB - 1);
+  assign sum_first  = rbp_in + SumW'(addr_i[OffW-1:0]);
+  assign sum_second = rbp_in + SumW'(nrow_in[OffW-1:0]);
 
   always_comb begin
-    beats = BeatsW'(MaxBurstBeats);
-    if (rem < LineW'(beats)) beats = BeatsW'(rem);
-    if (BeatsW'(to_page) < beats) beats = BeatsW'(to_page);
-  end
-
-  always_comb begin
+    gvalid_d = gvalid_q;
     yleft_d  = yleft_q;
-    row_d    = row_q;
+    ylast_d  = ylast_q;
     cur_d    = cur_q;
-    end_d    = end_q;
+    rem_d    = rem_q;
+    tp_d     = tp_q;
+    lim_d    = lim_q;
+    hit_d    = hit_q;
+    nrow_d   = nrow_q;
+    nrem_d   = nrem_q;
+    ntp_d    = ntp_q;
     stride_d = stride_q;
-    rb_d     = rb_q;
+    rbp_d    = rbp_q;
+    ovalid_d = ovalid_q;
+    oline_d  = oline_q;
+    obeats_d = obeats_q;
     if (start_i) begin
-      yleft_d  = (row_bytes_i == '0) ? '0 : y_size_i;
-      row_d    = addr_i;
+      gvalid_d = (row_bytes_i != '0) && (y_size_i != '0);
+      yleft_d  = y_size_i;
+      ylast_d  = (y_size_i == SizeW'(1));
       cur_d    = addr_i[DramAddrW-1:OffW];
-      end_d    = first_end[DramAddrW-1:OffW];
+      rem_d    = sum_first[SumW-1:OffW];
+      tp_d     = tp_in;
+      lim_d    = lim_in;
+      hit_d    = hit_in;
+      nrow_d   = nrow_in;
+      nrem_d   = sum_second[SumW-1:OffW];
+      ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_in[OffW+PageW-1:OffW]);
       stride_d = stride_i;
-      rb_d     = row_bytes_i;
+      rbp_d    = rbp_in;
+      ovalid_d = 1'b0;
     end else if (clear_i) begin
-      yleft_d = '0;
-    end else if (valid_o && ready_i) begin
-      if (LineW'(beats) == rem) begin
-        yleft_d = yleft_q - SizeW'(1);
-        row_d   = next_row;
-        cur_d   = next_row[DramAddrW-1:OffW];
-        end_d   = next_end[DramAddrW-1:OffW];
-      end else begin
-        cur_d = cur_q + LineW'(beats);
+      gvalid_d = 1'b0;
+      ovalid_d = 1'b0;
+    end else if (advance) begin
+      ovalid_d = gvalid_q;
+      oline_d  = cur_q;
+      obeats_d = beats;
+      if (gvalid_q) begin
+        if (row_last) begin
+          gvalid_d = !ylast_q;
+          yleft_d  = yleft_q - SizeW'(1);
+          ylast_d  = (yleft_q == SizeW'(2));
+          cur_d    = nrow_q[DramAddrW-1:OffW];
+          rem_d    = nrem_q;
+          tp_d     = ntp_q;
+          lim_d    = lim_ntp;
+          hit_d    = hit_ntp;
+          nrow_d   = nrow_next;
+          nrem_d   = sum_next[SumW-1:OffW];
+          ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
+        end else begin
+          cur_d = cur_next;
+          rem_d = rem_q - RemW'(lim_q);
+          tp_d  = hit_q ? (PageW+1)'(PageLines) : tp_step;
+          lim_d = lim_tp;
+          hit_d = hit_tp;
+        end
       end
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      gvalid_q <= 1'b0;
       yleft_q  <= '0;
-      row_q    <= '0;
+      ylast_q  <= 1'b0;
       cur_q    <= '0;
-      end_q    <= '0;
+      rem_q    <= '0;
+      tp_q     <= '0;
+      lim_q    <= '0;
+      hit_q    <= 1'b0;
+      nrow_q   <= '0;
+      nrem_q   <= '0;
+      ntp_q    <= '0;
       stride_q <= '0;
-      rb_q     <= '0;
+      rbp_q    <= '0;
+      ovalid_q <= 1'b0;
+      oline_q  <= '0;
+      obeats_q <= '0;
     end else begin
+      gvalid_q <= gvalid_d;
       yleft_q  <= yleft_d;
-      row_q    <= row_d;
+      ylast_q  <= ylast_d;
       cur_q    <= cur_d;
-      end_q    <= end_d;
+      rem_q    <= rem_d;
+      tp_q     <= tp_d;
+      lim_q    <= lim_d;
+      hit_q    <= hit_d;
+      nrow_q   <= nrow_d;
+      nrem_q   <= nrem_d;
+      ntp_q    <= ntp_d;
       stride_q <= stride_d;
-      rb_q     <= rb_d;
+      rbp_q    <= rbp_d;
+      ovalid_q <= ovalid_d;
+      oline_q  <= oline_d;
+      obeats_q <= obeats_d;
     end
   end
 
-  assign valid_o = (yleft_q != '0);
-  assign line_o  = cur_q;
-  assign beats_o = beats;
+  assign valid_o = ovalid_q;
+  assign line_o  = oline_q;
+  assign beats_o = obeats_q;
 
   logic unused_low;
-  assign unused_low = ^{first_end[OffW-1:0], next_end[OffW-1:0]};
+  assign unused_low = ^{sum_first[OffW-1:0], sum_second[OffW-1:0], sum_next[OffW-1:0]};
 
   `QILIN_ASSERT_INIT(BurstRange_A, MaxBurstBeats >= 1 && MaxBurstBeats <= 256)
   `QILIN_ASSERT_INIT(BeatPow2_A, (BeatB & (BeatB - 1)) == 0 && BeatB <= 4096)
+  // A row in progress always has lines left; the registered flags and page state agree.
+  `QILIN_ASSERT(RemNonZero_A, !gvalid_q || (rem_q != '0), clk_i, rst_ni)
+  `QILIN_ASSERT(Flags_A, !gvalid_q || ((yleft_q != '0) && (ylast_q == (yleft_q == SizeW'(1)))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(PageState_A, !gvalid_q ||
+                ((tp_q == (PageW+1)'(PageLines) - (PageW+1)'(cur_q[PageW-1:0])) &&
+                 (hit_q == (tp_q <= (PageW+1)'(MaxB))) &&
+                 (lim_q == (hit_q ? BeatsW'(tp_q) : BeatsW'(MaxB)))), clk_i, rst_ni)
+  `QILIN_ASSERT(BeatsRange_A, !ovalid_q || (obeats_q != '0 && obeats_q <= BeatsW'(MaxB)),
+                clk_i, rst_ni)
 
 endmodule

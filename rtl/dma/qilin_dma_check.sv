@@ -4,7 +4,7 @@
 //
 // The access is y_size rows of row_bytes = x_size << vb_log2 bytes at addr + y*stride.
 // A command that touches no memory (y_size or x_size 0) always passes. Bytes at or above
-// 2**AxiAddrW are outside every window. Result in 2 cycles, or 2 + (offending row) when the
+// 2**AxiAddrW are outside every window. Result in 3 cycles, or 3 + (offending row) when the
 // range ends beyond the window (a row-by-row search finds the first offending byte).
 `include "qilin_assert.svh"
 
@@ -30,84 +30,105 @@ module qilin_dma_check (
   localparam int unsigned AxiAddrW  = qilin_axi_pkg::AddrW;
   // addr + (y_size-1)*stride + row_bytes < 2**40 + 2**48 + 2**24 < 2**50.
   localparam int unsigned WideW     = 50;
-  localparam int unsigned ProdW     = SizeW + StrideW;
   localparam int unsigned RowBytesW = SizeW + 8;
 
-  typedef enum logic [1:0] {StIdle, StCmp, StSearch} st_e;
+  typedef enum logic [1:0] {StIdle, StSum, StCmp, StSearch} st_e;
   st_e st_q, st_d;
 
+  // Pipeline: start (two 16 x 16 multiplies, first row's end, flags) -> StSum (last row's
+  // end) -> StCmp (verdict) -> StSearch (error path only). Every stage starts from
+  // registers or the held operands. The last row's end is
+  //   addr + (y_size-1)*stride + row_bytes = (addr + row_bytes - stride) + y_size*stride,
+  // which keeps a decrement out of the multiplier's path; the sum is exact mod 2**WideW
+  // (an intermediate may wrap, the result is below 2**50).
   logic [WideW-1:0]     lim_q, lim_d;       // min(win_limit, 2**AxiAddrW)
-  logic [WideW-1:0]     base_q, base_d;
-  logic [ProdW-1:0]     prod_q, prod_d;     // (y_size - 1) * stride
+  logic [2*SizeW-1:0]   plo_q, plo_d;       // y_size * stride[15:0]
+  logic [2*SizeW-1:0]   phi_q, phi_d;       // y_size * stride[31:16]
+  logic [WideW-1:0]     arb_q, arb_d;       // addr + row_bytes: end of the first row
+  logic [WideW-1:0]     ars_q, ars_d;       // addr + row_bytes - stride
+  logic [WideW-1:0]     last_q, last_d;     // addr + prod + row_bytes: end of the last row
+  logic                 empty_q, empty_d, misal_q, misal_d, below_q, below_d;
   logic [WideW-1:0]     rs_q, rs_d;         // search: start of the current row
+  logic [WideW-1:0]     re_q, re_d;         // search: end of the current row (exclusive)
   logic                 done_q, done_d;
   logic [ErrW-1:0]      code_q, code_d;
   logic [WideW-1:0]     eaddr_q, eaddr_d;
 
   logic [RowBytesW-1:0] row_bytes;
-  logic [SizeW-1:0]     y_m1;
   logic [7:0]           align_mask;
-  logic                 misaligned, empty;
-  logic [WideW-1:0]     last_excl, row_end;
   logic [WideW-1:0]     limit_w, space_w;
 
-  assign y_m1       = y_size_i - SizeW'(1);
   assign row_bytes  = RowBytesW'(x_size_i) << vb_log2_i;
   assign align_mask = (8'd1 << vb_log2_i) - 8'd1;
-  assign misaligned = ((addr_i[7:0] & align_mask) != 8'd0) || ((stride_i[7:0] & align_mask) != 8'd0);
-  assign empty      = (y_size_i == '0) || (x_size_i == '0);
-  assign last_excl  = WideW'(addr_i) + WideW'(prod_q) + WideW'(row_bytes);
-  assign row_end    = rs_q + WideW'(row_bytes);
   assign limit_w    = WideW'(win_limit_i);
   assign space_w    = WideW'(1) << AxiAddrW;
 
   always_comb begin
     st_d    = st_q;
     lim_d   = lim_q;
-    base_d  = base_q;
-    prod_d  = prod_q;
+    plo_d   = plo_q;
+    phi_d   = phi_q;
+    arb_d   = arb_q;
+    ars_d   = ars_q;
+    last_d  = last_q;
+    empty_d = empty_q;
+    misal_d = misal_q;
+    below_d = below_q;
     rs_d    = rs_q;
+    re_d    = re_q;
     done_d  = 1'b0;
     code_d  = code_q;
     eaddr_d = eaddr_q;
     unique case (st_q)
       StIdle: begin
         if (start_i) begin
-          lim_d  = (limit_w < space_w) ? limit_w : space_w;
-          base_d = WideW'(win_base_i);
-          prod_d = ProdW'(y_m1) * ProdW'(stride_i);
-          st_d   = StCmp;
+          lim_d   = (limit_w < space_w) ? limit_w : space_w;
+          plo_d   = (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[SizeW-1:0]);
+          phi_d   = (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[2*SizeW-1:SizeW]);
+          arb_d   = WideW'(addr_i) + WideW'(row_bytes);
+          ars_d   = (WideW'(addr_i) - WideW'(stride_i)) + WideW'(row_bytes);
+          empty_d = (y_size_i == '0) || (x_size_i == '0);
+          misal_d = ((addr_i[7:0] & align_mask) != 8'd0) ||
+                    ((stride_i[7:0] & align_mask) != 8'd0);
+          below_d = (addr_i < win_base_i);
+          st_d    = StSum;
         end
+      end
+      StSum: begin
+        last_d = ars_q + WideW'(plo_q) + (WideW'(phi_q) << SizeW);
+        st_d   = StCmp;
       end
       StCmp: begin
         done_d  = 1'b1;
         code_d  = qilin_dma_pkg::ErrNone;
         eaddr_d = '0;
         st_d    = StIdle;
-        if (empty) begin
+        if (empty_q) begin
           code_d = qilin_dma_pkg::ErrNone;
-        end else if (misaligned) begin
+        end else if (misal_q) begin
           code_d  = qilin_dma_pkg::ErrBadAlign;
           eaddr_d = WideW'(addr_i);
-        end else if (WideW'(addr_i) < base_q) begin
+        end else if (below_q) begin
           code_d  = qilin_dma_pkg::ErrWindow;
           eaddr_d = WideW'(addr_i);
-        end else if (last_excl > lim_q) begin
+        end else if (last_q > lim_q) begin
           done_d = 1'b0;
           rs_d   = WideW'(addr_i);
+          re_d   = arb_q;
           st_d   = StSearch;
         end
       end
       StSearch: begin
         // Rows only move up, so the first row reaching past the limit holds the first
         // offending byte: its start, or the limit itself if the row straddles it.
-        if (row_end > lim_q) begin
+        if (re_q > lim_q) begin
           done_d  = 1'b1;
           code_d  = qilin_dma_pkg::ErrWindow;
           eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
           st_d    = StIdle;
         end else begin
           rs_d = rs_q + WideW'(stride_i);
+          re_d = re_q + WideW'(stride_i);
         end
       end
       default: st_d = StIdle;
@@ -118,18 +139,32 @@ module qilin_dma_check (
     if (!rst_ni) begin
       st_q    <= StIdle;
       lim_q   <= '0;
-      base_q  <= '0;
-      prod_q  <= '0;
+      plo_q   <= '0;
+      phi_q   <= '0;
+      arb_q   <= '0;
+      ars_q   <= '0;
+      last_q  <= '0;
+      empty_q <= 1'b0;
+      misal_q <= 1'b0;
+      below_q <= 1'b0;
       rs_q    <= '0;
+      re_q    <= '0;
       done_q  <= 1'b0;
       code_q  <= '0;
       eaddr_q <= '0;
     end else begin
       st_q    <= st_d;
       lim_q   <= lim_d;
-      base_q  <= base_d;
-      prod_q  <= prod_d;
+      plo_q   <= plo_d;
+      phi_q   <= phi_d;
+      arb_q   <= arb_d;
+      ars_q   <= ars_d;
+      last_q  <= last_d;
+      empty_q <= empty_d;
+      misal_q <= misal_d;
+      below_q <= below_d;
       rs_q    <= rs_d;
+      re_q    <= re_d;
       done_q  <= done_d;
       code_q  <= code_d;
       eaddr_q <= eaddr_d;
@@ -145,6 +180,7 @@ module qilin_dma_check (
   logic unused_eaddr;
   assign unused_eaddr = ^eaddr_q[WideW-1:DramAddrW];
 
+  `QILIN_ASSERT_INIT(StrideW_A, StrideW == 2 * SizeW)
   `QILIN_ASSERT(StartWhenIdle_A, !start_i || (st_q == StIdle), clk_i, rst_ni)
 
 endmodule

@@ -85,7 +85,7 @@ module qilin_dma_rd #(
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;   // AXI error: stop issuing, drop data
-  logic [ResvW-1:0]           resv_q, resv_d;     // read-buffer beats reserved by ARs
+  logic [ResvW-1:0]           free_q, free_d;     // read-buffer beats not reserved by ARs
   logic [BeatsW-1:0]          rcnt_q, rcnt_d;     // R beats received of the oldest burst
 
   // ---------------------------------------------------------------------------------
@@ -119,6 +119,8 @@ module qilin_dma_rd #(
 
   // ---------------------------------------------------------------------------------
   // Bursts -> AR stage (+ burst info for R accounting and error addresses).
+  // The splitter loads the command when the check starts (cmd_q holds still from then on),
+  // so its first burst is ready when the command runs; bursts are taken only in StRun.
   // ---------------------------------------------------------------------------------
   logic              gen_valid, gen_ready;
   logic [LineW-1:0]  gen_line;
@@ -127,8 +129,8 @@ module qilin_dma_rd #(
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
     .rst_ni,
-    .start_i     (start_run),
-    .clear_i     (abort_q),
+    .start_i     (st_q == StChkGo),  // primed while the check runs
+    .clear_i     (abort_q || (st_q == StDone)),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -143,15 +145,16 @@ module qilin_dma_rd #(
   logic [ArW-1:0]         arq_in, arq_out;
   logic [InfoW-1:0]       info_out;
   logic [AxiAddrW-1:0]    gen_addr, info_addr;
-  logic [BeatsW-1:0]      info_beats;
+  logic [BeatsW-1:0]      gen_len, info_len;   // burst length - 1 (ARLEN)
   logic [$clog2(3)-1:0]   arq_count;
   logic [$clog2(MaxOutstanding+1)-1:0] info_count;
 
   assign gen_addr  = {gen_line[AxiAddrW-OffW-1:0], OffW'(0)};
-  assign arq_in    = {AxiId, gen_addr, 8'(gen_beats - BeatsW'(1)), 3'(OffW),
+  assign gen_len   = gen_beats - BeatsW'(1);
+  assign arq_in    = {AxiId, gen_addr, 8'(gen_len), 3'(OffW),
                       qilin_axi_pkg::BurstIncr};
   assign gen_ready = (st_q == StRun) && !abort_q && gen_valid && arq_in_ready &&
-                     info_in_ready && (resv_q + ResvW'(gen_beats) <= ResvW'(RdBufBeats));
+                     info_in_ready && (ResvW'(gen_beats) <= free_q);
 
   qilin_fifo #(.Width(ArW), .Depth(2)) u_arq (
     .clk_i,
@@ -174,14 +177,14 @@ module qilin_dma_rd #(
     .flush_i     (1'b0),
     .in_valid_i  (gen_ready),
     .in_ready_o  (info_in_ready),
-    .in_data_i   ({gen_addr, gen_beats}),
+    .in_data_i   ({gen_addr, gen_len}),
     .out_valid_o (info_valid),
     .out_ready_i (info_pop),
     .out_data_o  (info_out),
     .count_o     (info_count)
   );
   assign info_addr  = info_out[InfoW-1:BeatsW];
-  assign info_beats = info_out[BeatsW-1:0];
+  assign info_len   = info_out[BeatsW-1:0];
 
   // ---------------------------------------------------------------------------------
   // R -> read buffer.
@@ -192,7 +195,7 @@ module qilin_dma_rd #(
 
   assign r_ready_o  = rbuf_in_ready;
   assign r_fire     = r_valid_i && r_ready_o;
-  assign r_last_exp = (rcnt_q == info_beats - BeatsW'(1));
+  assign r_last_exp = (rcnt_q == info_len);
   assign info_pop   = r_fire && r_last_exp;
 
   qilin_fifo #(.Width(BusW), .Depth(RdBufBeats)) u_rbuf (
@@ -208,16 +211,51 @@ module qilin_dma_rd #(
     .count_o     (rbuf_count)
   );
 
+  // Two registers between the read buffer and the writer: the buffer's read register
+  // (pre_*; synthesis folds it into block RAM as a synchronous read port) and the head
+  // (hd_*), so the writer's byte shift and the destination queue start from flip-flops.
+  // A beat moves on whenever the next stage is empty or empties in the same cycle, so a
+  // beat per cycle flows. Buffer space is returned to the reservation when a beat leaves
+  // the buffer.
+  logic                pre_valid_q, hd_valid_q, hd_pop, hd_take;
+  logic                w_pop;                 // the writer used up the head beat
+  logic [BusW-1:0]     pre_data_q, hd_data_q;
+
+  assign hd_pop   = abort_q ? hd_valid_q : w_pop;
+  assign hd_take  = pre_valid_q && (!hd_valid_q || hd_pop);
+  assign rbuf_pop = rbuf_valid && (!pre_valid_q || hd_take);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pre_valid_q <= 1'b0;
+      hd_valid_q  <= 1'b0;
+    end else begin
+      if (rbuf_pop)     pre_valid_q <= 1'b1;
+      else if (hd_take) pre_valid_q <= 1'b0;
+      if (hd_take)      hd_valid_q  <= 1'b1;
+      else if (hd_pop)  hd_valid_q  <= 1'b0;
+    end
+  end
+  // Data has no reset: it is only used while its valid bit is set.
+  always_ff @(posedge clk_i) begin
+    if (rbuf_pop) pre_data_q <= rbuf_data;
+    if (hd_take)  hd_data_q  <= pre_data_q;
+  end
+
   // ---------------------------------------------------------------------------------
   // Grid writer: walks the padded destination grid row-major, one vector per step.
   // ---------------------------------------------------------------------------------
-  logic [GridW-1:0]    y0, y1, yt, x0, x1, xt;
+  // Grid bounds, registered from cmd_q (which holds still from StChkGo on, at least two
+  // cycles before the writer starts).
+  logic [GridW-1:0]    y0_q, y1_q, x0_q, x1m1_q, x1_q, xtm1_q, ytm1_q;
+  logic                grid_empty_q;
+  logic [GridW-1:0]    y1, yt, x1, xt;
   logic                w_active_q, w_active_d;
   logic [GridW-1:0]    yy_q, yy_d, xx_q, xx_d;
   logic [DstAddrW-1:0] wa_q, wa_d;
   logic [OffW-1:0]     off_q, off_d, rowoff_q, rowoff_d;  // byte offset in the head beat
   logic [BiW-1:0]      bi_q, bi_d;                        // beat index within the vector
-  logic                is_data, row_end, chunk_last, w_go, consume, emit, w_pop;
+  logic                is_data, row_end, chunk_last, w_go, consume, emit;
   logic [OffW:0]       chunk_b, off_sum;
   logic                dq_in_ready, dq_valid;
   logic [DqW-1:0]      dq_in, dq_out;
@@ -226,25 +264,65 @@ module qilin_dma_rd #(
   logic [SpW-1:0]      sp_vec;
   logic [AccW-1:0]     acc_vec, vec_data;
 
-  assign y0 = GridW'(cmd_q.y_pad_top);
-  assign y1 = y0 + GridW'(cmd_q.y_size);
+  assign y1 = GridW'(cmd_q.y_pad_top) + GridW'(cmd_q.y_size);
   assign yt = y1 + GridW'(cmd_q.y_pad_bottom);
-  assign x0 = GridW'(cmd_q.x_pad_left);
-  assign x1 = x0 + GridW'(cmd_q.x_size);
+  assign x1 = GridW'(cmd_q.x_pad_left) + GridW'(cmd_q.x_size);
   assign xt = x1 + GridW'(cmd_q.x_pad_right);
 
-  assign is_data    = (yy_q >= y0) && (yy_q < y1) && (xx_q >= x0) && (xx_q < x1);
-  assign row_end    = (xx_q == x1 - GridW'(1));
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      y0_q         <= '0;
+      y1_q         <= '0;
+      x0_q         <= '0;
+      x1_q         <= '0;
+      x1m1_q       <= '0;
+      xtm1_q       <= '0;
+      ytm1_q       <= '0;
+      grid_empty_q <= 1'b1;
+    end else begin
+      y0_q         <= GridW'(cmd_q.y_pad_top);
+      y1_q         <= y1;
+      x0_q         <= GridW'(cmd_q.x_pad_left);
+      x1_q         <= x1;
+      x1m1_q       <= x1 - GridW'(1);
+      xtm1_q       <= xt - GridW'(1);
+      ytm1_q       <= yt - GridW'(1);
+      grid_empty_q <= (yt == '0) || (xt == '0);
+    end
+  end
+
+  // Registered position flags, kept equal to the compares on yy_q/xx_q (assertion below):
+  // the values for the next column and the next row are prepared from registers.
+  logic ydata_q, ydata_d, xdata_q, xdata_d, xend_q, xend_d, xdata0_q, xend0_q;
+  logic ydata_nx, xdata_nx, xend_nx;
+  logic [GridW-1:0] yy_nx, xx_nx;
+
+  assign yy_nx      = yy_q + GridW'(1);
+  assign xx_nx      = xx_q + GridW'(1);
+  assign ydata_nx   = (yy_nx >= y0_q) && (yy_nx < y1_q);
+  assign xdata_nx   = (xx_nx >= x0_q) && (xx_nx < x1_q);
+  assign xend_nx    = (xx_nx == x1m1_q);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      xdata0_q <= 1'b0;
+      xend0_q  <= 1'b0;
+    end else begin
+      xdata0_q <= (x0_q == '0) && (x1_q != '0);  // column 0
+      xend0_q  <= (x1m1_q == '0);
+    end
+  end
+
+  assign is_data    = ydata_q && xdata_q;
+  assign row_end    = xend_q;
   assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
   assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
   assign off_sum    = {1'b0, off_q} + chunk_b;
   assign w_go       = (st_q == StRun) && w_active_q && !abort_q;
-  assign consume    = w_go && is_data && rbuf_valid && (!chunk_last || dq_in_ready);
-  assign emit       = w_go && dq_in_ready && (!is_data || (rbuf_valid && chunk_last));
+  assign consume    = w_go && is_data && hd_valid_q && (!chunk_last || dq_in_ready);
+  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid_q && chunk_last));
   // A beat is used up when its last byte was taken or its row ended.
   assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
-  assign rbuf_pop   = abort_q ? rbuf_valid : w_pop;
-  assign shifted    = rbuf_data >> {off_q, 3'b000};
+  assign shifted    = hd_data_q >> {off_q, 3'b000};
 
   // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
   if (AccBpv > 1) begin : gen_gather
@@ -252,16 +330,16 @@ module qilin_dma_rd #(
     always_comb begin
       gath_d = gath_q;
       for (int unsigned k = 0; k + 1 < AccBpv; k++) begin
-        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = rbuf_data;
+        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = hd_data_q;
       end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) gath_q <= '0;
       else         gath_q <= gath_d;
     end
-    assign acc_vec = {rbuf_data, gath_q};
+    assign acc_vec = {hd_data_q, gath_q};
     if (SpBpv > 1) begin : gen_sp_gather
-      assign sp_vec = {rbuf_data, gath_q[SpW-BusW-1:0]};
+      assign sp_vec = {hd_data_q, gath_q[SpW-BusW-1:0]};
     end else begin : gen_sp_slice
       assign sp_vec = shifted[SpW-1:0];
     end
@@ -281,14 +359,20 @@ module qilin_dma_rd #(
     w_active_d = w_active_q;
     yy_d       = yy_q;
     xx_d       = xx_q;
+    ydata_d    = ydata_q;
+    xdata_d    = xdata_q;
+    xend_d     = xend_q;
     wa_d       = wa_q;
     off_d      = off_q;
     rowoff_d   = rowoff_q;
     bi_d       = bi_q;
     if (start_run) begin
-      w_active_d = (yt != '0) && (xt != '0);
+      w_active_d = !grid_empty_q;
       yy_d       = '0;
       xx_d       = '0;
+      ydata_d    = (y0_q == '0) && (y1_q != '0);  // row 0
+      xdata_d    = xdata0_q;
+      xend_d     = xend0_q;
       wa_d       = cmd_q.dst_addr[DstAddrW-1:0];
       off_d      = cmd_q.dram_addr[OffW-1:0];
       rowoff_d   = cmd_q.dram_addr[OffW-1:0];
@@ -296,12 +380,17 @@ module qilin_dma_rd #(
     end else begin
       if (emit) begin
         wa_d = wa_q + DstAddrW'(1);
-        if (xx_q == xt - GridW'(1)) begin
-          xx_d = '0;
-          yy_d = yy_q + GridW'(1);
-          if (yy_q == yt - GridW'(1)) w_active_d = 1'b0;
+        if (xx_q == xtm1_q) begin
+          xx_d    = '0;
+          xdata_d = xdata0_q;
+          xend_d  = xend0_q;
+          yy_d    = yy_nx;
+          ydata_d = ydata_nx;
+          if (yy_q == ytm1_q) w_active_d = 1'b0;
         end else begin
-          xx_d = xx_q + GridW'(1);
+          xx_d    = xx_nx;
+          xdata_d = xdata_nx;
+          xend_d  = xend_nx;
         end
       end
       if (consume) begin
@@ -344,7 +433,7 @@ module qilin_dma_rd #(
     err_d   = err_q;
     eaddr_d = eaddr_q;
     abort_d = abort_q;
-    resv_d  = resv_q + (gen_ready ? ResvW'(gen_beats) : '0) - (rbuf_pop ? ResvW'(1) : '0);
+    free_d  = free_q - (gen_ready ? ResvW'(gen_beats) : '0) + (rbuf_pop ? ResvW'(1) : '0);
     rcnt_d  = r_fire ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
     if (r_fire && r_i.resp[1] && !abort_q) begin
       abort_d = 1'b1;
@@ -379,7 +468,8 @@ module qilin_dma_rd #(
       end
       StDrain: begin
         // Every issued AR has been answered and every beat dropped.
-        if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && (dq_count == '0))
+        if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && !pre_valid_q &&
+            !hd_valid_q && (dq_count == '0))
           st_d = StDone;
       end
       StDone: begin
@@ -396,11 +486,14 @@ module qilin_dma_rd #(
       err_q      <= '0;
       eaddr_q    <= '0;
       abort_q    <= 1'b0;
-      resv_q     <= '0;
+      free_q     <= ResvW'(RdBufBeats);
       rcnt_q     <= '0;
       w_active_q <= 1'b0;
       yy_q       <= '0;
       xx_q       <= '0;
+      ydata_q    <= 1'b0;
+      xdata_q    <= 1'b0;
+      xend_q     <= 1'b0;
       wa_q       <= '0;
       off_q      <= '0;
       rowoff_q   <= '0;
@@ -411,11 +504,14 @@ module qilin_dma_rd #(
       err_q      <= err_d;
       eaddr_q    <= eaddr_d;
       abort_q    <= abort_d;
-      resv_q     <= resv_d;
+      free_q     <= free_d;
       rcnt_q     <= rcnt_d;
       w_active_q <= w_active_d;
       yy_q       <= yy_d;
       xx_q       <= xx_d;
+      ydata_q    <= ydata_d;
+      xdata_q    <= xdata_d;
+      xend_q     <= xend_d;
       wa_q       <= wa_d;
       off_q      <= off_d;
       rowoff_q   <= rowoff_d;
@@ -446,9 +542,15 @@ module qilin_dma_rd #(
   `QILIN_ASSERT(RHasBurst_A, !r_valid_i || info_valid, clk_i, rst_ni)
   `QILIN_ASSERT(RLast_A, !r_fire || (r_i.last == r_last_exp), clk_i, rst_ni)
   `QILIN_ASSERT(RId_A, !r_fire || (r_i.id == AxiId), clk_i, rst_ni)
+  // The registered position flags match the grid position.
+  `QILIN_ASSERT(GridFlags_A, !((st_q == StRun) && w_active_q) ||
+                ((ydata_q == ((yy_q >= y0_q) && (yy_q < y1_q))) &&
+                 (xdata_q == ((xx_q >= x0_q) && (xx_q < x1_q))) && (xend_q == (xx_q == x1m1_q))),
+                clk_i, rst_ni)
   // The writer uses up exactly the beats that were requested.
   `QILIN_ASSERT(WriterDoneAllIssued_A,
-                !((st_q == StRun) && !abort_q && !w_active_q) || (!gen_valid && (rbuf_count == '0)),
+                !((st_q == StRun) && !abort_q && !w_active_q) ||
+                (!gen_valid && (rbuf_count == '0) && !pre_valid_q && !hd_valid_q),
                 clk_i, rst_ni)
 
 endmodule

@@ -102,6 +102,23 @@ module qilin_dma_wr #(
   logic [ErrW-1:0]      chk_code;
   logic [DramAddrW-1:0] chk_addr;
 
+  // Loop bounds, registered from cmd_q (which holds still from StChkGo on, at least two
+  // cycles before the command runs).
+  logic [SizeW+1:0]     xvm1_q;   // xv - 1
+  logic [SizeW-1:0]     ym1_q;    // y_size - 1
+  logic                 empty_q;  // y_size or x_size is 0
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      xvm1_q  <= '0;
+      ym1_q   <= '0;
+      empty_q <= 1'b1;
+    end else begin
+      xvm1_q  <= xv - (SizeW+2)'(1);
+      ym1_q   <= cmd_q.y_size - SizeW'(1);
+      empty_q <= (cmd_q.y_size == '0) || (cmd_q.x_size == '0);
+    end
+  end
+
   qilin_dma_check u_check (
     .clk_i,
     .rst_ni,
@@ -121,6 +138,8 @@ module qilin_dma_wr #(
 
   // ---------------------------------------------------------------------------------
   // Bursts -> AW stage, burst lengths (for WLAST), burst addresses (for B errors).
+  // The splitter loads the command when the check starts (cmd_q holds still from then on),
+  // so its first burst is ready when the command runs; bursts are taken only in StRun.
   // ---------------------------------------------------------------------------------
   logic              gen_valid, gen_ready;
   logic [LineW-1:0]  gen_line;
@@ -129,8 +148,8 @@ module qilin_dma_wr #(
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
     .rst_ni,
-    .start_i     (start_run),
-    .clear_i     (abort_q),
+    .start_i     (st_q == StChkGo),  // primed while the check runs
+    .clear_i     (abort_q || (st_q == StDone)),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -147,6 +166,8 @@ module qilin_dma_wr #(
   logic [7:0]          gen_len, wlen;
   logic [1:0]          awq_count;
   logic [$clog2(MaxOutstanding+1)-1:0] info_count, wlen_count;
+  logic                wlq_valid, wlq_pop;   // burst-length queue, before its head register
+  logic [7:0]          wlq_data;
 
   assign gen_addr  = {gen_line[AxiAddrW-OffW-1:0], OffW'(0)};
   assign gen_len   = 8'(gen_beats - BeatsW'(1));
@@ -188,11 +209,26 @@ module qilin_dma_wr #(
     .in_valid_i  (gen_ready),
     .in_ready_o  (wlen_in_ready),
     .in_data_i   (gen_len),
-    .out_valid_o (wlen_valid),
-    .out_ready_i (wlen_pop),
-    .out_data_o  (wlen),
+    .out_valid_o (wlq_valid),
+    .out_ready_i (wlq_pop),
+    .out_data_o  (wlq_data),
     .count_o     (wlen_count)
   );
+
+  // Head register of the burst lengths, so WLAST (a compare with the W beat count) starts
+  // from flip-flops. Refilled whenever it is empty or empties in the same cycle.
+  assign wlq_pop = wlq_valid && (!wlen_valid || wlen_pop);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wlen_valid <= 1'b0;
+      wlen       <= '0;
+    end else if (wlq_pop) begin
+      wlen_valid <= 1'b1;
+      wlen       <= wlq_data;
+    end else if (wlen_pop) begin
+      wlen_valid <= 1'b0;
+    end
+  end
 
   // ---------------------------------------------------------------------------------
   // SP read requests (credit: a response-buffer entry per request).
@@ -253,8 +289,32 @@ module qilin_dma_wr #(
   logic [WW-1:0]         wq_in, wq_out;
   logic [1:0]            wq_count;
 
+  // Head register: the SP response buffer's head chunk, so the placement mux and the W
+  // queue start from flip-flops. A chunk moves on whenever the head is empty or empties in
+  // the same cycle; its credit is returned when it leaves the buffer.
+  logic                  sh_valid_q, sh_pop;
+  logic [SpW-1:0]        sh_data_q;
+
+  assign sh_pop    = abort_q ? sh_valid_q : (consume && chunk_last);
+  assign spbuf_pop = spbuf_valid && (!sh_valid_q || sh_pop);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)        sh_valid_q <= 1'b0;
+    else if (spbuf_pop) sh_valid_q <= 1'b1;
+    else if (sh_pop)    sh_valid_q <= 1'b0;
+  end
+  // Data has no reset: it is only used while sh_valid_q is set.
+  always_ff @(posedge clk_i) begin
+    if (spbuf_pop) sh_data_q <= spbuf_data;
+  end
+
   assign chunk_last = (ci_q == BiW'(Bpv - 1));
-  assign row_end    = chunk_last && (px_q == xv - (SizeW+2)'(1));
+  // pend_q == (px_q == xvm1_q), kept as a register: the packer's last vector of a row.
+  logic                  pend_q, pend_d, pend_nx;
+  logic [SizeW+1:0]      px_nx;
+  assign px_nx      = px_q + (SizeW+2)'(1);
+  assign pend_nx    = (px_nx == xvm1_q);
+  assign row_end    = chunk_last && pend_q;
   assign off_sum    = {1'b0, off_q} + (OffW+1)'(ChunkB);
   assign beat_end   = off_sum[OffW] || row_end;
 
@@ -262,14 +322,14 @@ module qilin_dma_wr #(
     always_comb begin
       placed = '0;
       for (int unsigned k = 0; k < Bpv; k++) begin
-        if (ci_q == BiW'(k)) placed = spbuf_data[k*BusW +: BusW];
+        if (ci_q == BiW'(k)) placed = sh_data_q[k*BusW +: BusW];
       end
     end
     assign pmask = '1;
     logic unused_off;
     assign unused_off = ^off_q;
   end else begin : gen_narrow
-    assign placed = BusW'(spbuf_data) << {off_q, 3'b000};
+    assign placed = BusW'(sh_data_q) << {off_q, 3'b000};
     assign pmask  = BeatB'({ChunkB{1'b1}}) << off_q;
   end
 
@@ -277,12 +337,11 @@ module qilin_dma_wr #(
   assign beat_strb = asm_strb_q | pmask;
   assign w_last    = (wbeat_q == wlen);
   assign pk_go     = (st_q == StRun) && pk_active_q && !abort_q;
-  assign consume   = pk_go && spbuf_valid && (!beat_end || (wlen_valid && wq_in_ready));
+  assign consume   = pk_go && sh_valid_q && (!beat_end || (wlen_valid && wq_in_ready));
   // After an error, the bursts already started are completed with empty strobes.
   assign w_push    = (consume && beat_end) || (abort_q && wlen_valid && wq_in_ready);
   assign wq_in     = abort_q ? {BusW'(0), BeatB'(0), w_last} : {beat_data, beat_strb, w_last};
   assign wlen_pop  = w_push && w_last;
-  assign spbuf_pop = abort_q ? spbuf_valid : (consume && chunk_last);
 
   always_comb begin
     rq_active_d = rq_active_q;
@@ -292,6 +351,7 @@ module qilin_dma_wr #(
     sp_out_d    = sp_out_q + (rq_push ? SpOutW'(1) : '0) - (spbuf_pop ? SpOutW'(1) : '0);
     pk_active_d = pk_active_q;
     px_d        = px_q;
+    pend_d      = pend_q;
     py_d        = py_q;
     ci_d        = ci_q;
     off_d       = off_q;
@@ -300,12 +360,13 @@ module qilin_dma_wr #(
     asm_strb_d  = asm_strb_q;
     wbeat_d     = wbeat_q;
     if (start_run) begin
-      rq_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
+      rq_active_d = !empty_q;
       rq_x_d      = '0;
       rq_y_d      = '0;
       rq_addr_d   = src0[SpAddrW-1:0];
-      pk_active_d = (cmd_q.y_size != '0) && (cmd_q.x_size != '0);
+      pk_active_d = !empty_q;
       px_d        = '0;
+      pend_d      = (xvm1_q == '0);
       py_d        = '0;
       ci_d        = '0;
       off_d       = cmd_q.dram_addr[OffW-1:0];
@@ -316,10 +377,10 @@ module qilin_dma_wr #(
     end else begin
       if (rq_push) begin
         rq_addr_d = rq_addr_q + SpAddrW'(1);
-        if (rq_x_q == xv - (SizeW+2)'(1)) begin
+        if (rq_x_q == xvm1_q) begin
           rq_x_d = '0;
           rq_y_d = rq_y_q + SizeW'(1);
-          if (rq_y_q == cmd_q.y_size - SizeW'(1)) rq_active_d = 1'b0;
+          if (rq_y_q == ym1_q) rq_active_d = 1'b0;
         end else begin
           rq_x_d = rq_x_q + (SizeW+2)'(1);
         end
@@ -335,12 +396,14 @@ module qilin_dma_wr #(
           off_d = off_sum[OffW-1:0];
         end
         if (chunk_last) begin
-          if (px_q == xv - (SizeW+2)'(1)) begin
-            px_d = '0;
+          if (pend_q) begin
+            px_d   = '0;
+            pend_d = (xvm1_q == '0);
             py_d = py_q + SizeW'(1);
-            if (py_q == cmd_q.y_size - SizeW'(1)) pk_active_d = 1'b0;
+            if (py_q == ym1_q) pk_active_d = 1'b0;
           end else begin
-            px_d = px_q + (SizeW+2)'(1);
+            px_d   = px_nx;
+            pend_d = pend_nx;
           end
         end
       end
@@ -368,8 +431,8 @@ module qilin_dma_wr #(
   assign b_ready_o = 1'b1;
 
   logic all_idle;
-  assign all_idle = (awq_count == '0) && (info_count == '0) && (wlen_count == '0) &&
-                    (wq_count == '0) && (reqq_count == '0) && (sp_out_q == '0);
+  assign all_idle = (awq_count == '0) && (info_count == '0) && (wlen_count == '0) && !wlen_valid &&
+                    (wq_count == '0) && (reqq_count == '0) && (sp_out_q == '0) && !sh_valid_q;
 
   always_comb begin
     st_d    = st_q;
@@ -432,6 +495,7 @@ module qilin_dma_wr #(
       sp_out_q    <= '0;
       pk_active_q <= 1'b0;
       px_q        <= '0;
+      pend_q      <= 1'b0;
       py_q        <= '0;
       ci_q        <= '0;
       off_q       <= '0;
@@ -452,6 +516,7 @@ module qilin_dma_wr #(
       sp_out_q    <= sp_out_d;
       pk_active_q <= pk_active_d;
       px_q        <= px_d;
+      pend_q      <= pend_d;
       py_q        <= py_d;
       ci_q        <= ci_d;
       off_q       <= off_d;
@@ -481,6 +546,8 @@ module qilin_dma_wr #(
   // Credits keep the SP response buffer from overflowing.
   `QILIN_ASSERT(SpRspNoStall_A, !sp_rsp_valid_i || sp_rsp_ready_o, clk_i, rst_ni)
   `QILIN_ASSERT(BHasBurst_A, !b_valid_i || info_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(RowEnd_A, !((st_q == StRun) && pk_active_q) || (pend_q == (px_q == xvm1_q)),
+                clk_i, rst_ni)
   `QILIN_ASSERT(BId_A, !b_valid_i || (b_i.id == AxiId), clk_i, rst_ni)
 
 endmodule

@@ -5,10 +5,11 @@ module qilin_dma_check_cov (
   input logic       rst_ni,
   input logic [1:0] st_q
 );
-  // Encodings of qilin_dma_check's st_e: StIdle, StCmp, StSearch.
+  // Encodings of qilin_dma_check's st_e: StIdle, StSum, StCmp, StSearch.
   cp_st_idle: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd0);
-  cp_st_cmp: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd1);
-  cp_st_search: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd2);
+  cp_st_sum: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd1);
+  cp_st_cmp: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd2);
+  cp_st_search: cover property (@(posedge clk_i) disable iff (!rst_ni) st_q == 2'd3);
 endmodule
 
 bind qilin_dma_check qilin_dma_check_cov u_cov (.clk_i, .rst_ni, .st_q);
