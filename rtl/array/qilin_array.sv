@@ -28,8 +28,8 @@ module qilin_array
   // Do not override.
   parameter int unsigned NumGroups    = NumCols / ColsPerStage,
   parameter int unsigned RowW         = $clog2(NumRows),
-  parameter int unsigned CtrlDepth    = NumRows + NumGroups - 1,
-  parameter int unsigned OutDepth     = NumRows + NumGroups + 1,
+  parameter int unsigned CtrlDepth    = NumRows + NumGroups + 1,
+  parameter int unsigned OutDepth     = NumRows + NumGroups + 3,
   parameter int unsigned CreditW      = $clog2(OutDepth + 1)
 ) (
   input  logic                           clk_i,
@@ -81,6 +81,10 @@ module qilin_array
   logic w_can, row_avail, w_fire, w_tile_end;
   logic a_can, a_fire, o_fire, push;
   logic [RowW:0] rows_by_end, rows_needed;
+  // The weight writer is short of the wavefront by at least 1 / 2 rows (before this cycle's
+  // row): a function of the registered state, computed from its next value and registered so
+  // that `en` (which fans out to the whole array) is two gates from flops and w_valid_i.
+  logic          short1_q, short2_q, short1_d, short2_d;
 
   assign wt_ahead  = wt_idx_q - act_idx_q;
   assign w_can     = (wt_ahead != 2'd2);
@@ -91,8 +95,19 @@ module qilin_array
   assign rows_by_end = {1'b0, wr_row_q} + (RowW+1)'(row_avail);
   assign rows_needed = (elapsed_q + (RowW+1)'(2) < (RowW+1)'(NumRows))
                      ? elapsed_q + (RowW+1)'(2) : (RowW+1)'(NumRows);
-  assign late        = wt_used_q && (rows_by_end < rows_needed);
+  // late == wt_used_q && (rows_by_end < rows_needed), with the comparison against the
+  // registered state done a cycle ahead (short*_q).
+  assign late        = short2_q || (short1_q && !row_avail);
   assign en          = !late;
+
+  // short1 / short2 of the next state (wt_used_d, elapsed_d, wr_row_d).
+  logic [RowW:0] need_d;
+  always_comb begin
+    need_d   = (elapsed_d + (RowW+1)'(2) < (RowW+1)'(NumRows))
+             ? elapsed_d + (RowW+1)'(2) : (RowW+1)'(NumRows);
+    short1_d = wt_used_d && ({1'b0, wr_row_d} < need_d);
+    short2_d = wt_used_d && ({1'b0, wr_row_d} + (RowW+1)'(1) < need_d);
+  end
 
   assign w_fire     = en && row_avail;
   assign w_ready_o  = en && w_can && !zfill_q;
@@ -148,6 +163,8 @@ module qilin_array
       wt_used_q <= 1'b0;
       elapsed_q <= '0;
       credit_q  <= '0;
+      short1_q  <= 1'b0;
+      short2_q  <= 1'b0;
     end else begin
       wt_idx_q  <= wt_idx_d;
       act_idx_q <= act_idx_d;
@@ -156,6 +173,8 @@ module qilin_array
       wt_used_q <= wt_used_d;
       elapsed_q <= elapsed_d;
       credit_q  <= credit_d;
+      short1_q  <= short1_d;
+      short2_q  <= short2_d;
     end
   end
 
@@ -180,7 +199,8 @@ module qilin_array
 
   // ---------------------------------------------------------------------------------
   // Control line: {valid, last, bank} of each admitted row, one stage per advance.
-  // Stage s is the row whose wavefront is on anti-diagonal s (array row + group).
+  // Stage s is the row whose wavefront is on anti-diagonal s (array row + group); the
+  // last two stages follow the final anti-diagonal through the PEs' multiplier registers.
   // ---------------------------------------------------------------------------------
   // Packed vectors rather than an array of structs: Yosys cannot select members of
   // unpacked struct arrays.
@@ -306,6 +326,8 @@ module qilin_array
   `QILIN_ASSERT_INIT(AccExact_A, NumRows <= MaxRowsExact)
   // Credits reserve a FIFO slot for every admitted row.
   `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)
+  // The registered shortfall agrees with the direct comparison.
+  `QILIN_ASSERT(LateRetimed_A, late == (wt_used_q && (rows_by_end < rows_needed)), clk_i, rst_ni)
   `QILIN_ASSERT(ActAfterWeights_A, !(a_fire && wt_ahead == 2'd3), clk_i, rst_ni)
   `QILIN_ASSERT(WeightTileFits_A,
                 !(w_fire && !zfill_q && !w_last_i && wr_row_q == RowW'(NumRows - 1)),
