@@ -100,14 +100,33 @@ module qilin_array
   assign late        = short2_q || (short1_q && !row_avail);
   assign en          = !late;
 
-  // short1 / short2 of the next state (wt_used_d, elapsed_d, wr_row_d).
-  logic [RowW:0] need_d;
+  // short1 / short2 of the next state. A frozen cycle (en low) changes no state, so they
+  // hold; otherwise they come from the next state as it is when en is high (*_adv, which
+  // the always_comb below computes without en, so en is only the final select).
+  logic              wt_used_adv, a_fire_adv, w_fire_adv;
+  logic [RowW:0]     elapsed_adv, need_adv;
+  logic [RowW-1:0]   wr_row_adv;
+  logic              short1_adv, short2_adv;
   always_comb begin
-    need_d   = (elapsed_d + (RowW+1)'(2) < (RowW+1)'(NumRows))
-             ? elapsed_d + (RowW+1)'(2) : (RowW+1)'(NumRows);
-    short1_d = wt_used_d && ({1'b0, wr_row_d} < need_d);
-    short2_d = wt_used_d && ({1'b0, wr_row_d} + (RowW+1)'(1) < need_d);
+    w_fire_adv  = row_avail;
+    a_fire_adv  = a_valid_i && a_can && (credit_q < CreditW'(OutDepth));
+    wr_row_adv  = wr_row_q;
+    if (w_fire_adv) wr_row_adv = (wr_row_q == RowW'(NumRows - 1)) ? '0 : wr_row_q + RowW'(1);
+    wt_used_adv = wt_used_q;
+    elapsed_adv = elapsed_q;
+    if (wt_used_q && (elapsed_q != (RowW+1)'(NumRows))) elapsed_adv = elapsed_q + 1'b1;
+    if (a_fire_adv && (wt_ahead == 2'd0) && !wt_used_q) begin
+      wt_used_adv = 1'b1;
+      elapsed_adv = (RowW+1)'(1);
+    end
+    if (w_fire_adv && (wr_row_q == RowW'(NumRows - 1))) wt_used_adv = 1'b0;
+    need_adv   = (elapsed_adv + (RowW+1)'(2) < (RowW+1)'(NumRows))
+               ? elapsed_adv + (RowW+1)'(2) : (RowW+1)'(NumRows);
+    short1_adv = wt_used_adv && ({1'b0, wr_row_adv} < need_adv);
+    short2_adv = wt_used_adv && ({1'b0, wr_row_adv} + (RowW+1)'(1) < need_adv);
   end
+  assign short1_d = en ? short1_adv : short1_q;
+  assign short2_d = en ? short2_adv : short2_q;
 
   assign w_fire     = en && row_avail;
   assign w_ready_o  = en && w_can && !zfill_q;
@@ -328,6 +347,10 @@ module qilin_array
   `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)
   // The registered shortfall agrees with the direct comparison.
   `QILIN_ASSERT(LateRetimed_A, late == (wt_used_q && (rows_by_end < rows_needed)), clk_i, rst_ni)
+  `QILIN_ASSERT(AdvanceState_A, !en || (wr_row_adv == wr_row_d && elapsed_adv == elapsed_d &&
+                                        wt_used_adv == wt_used_d), clk_i, rst_ni)
+  `QILIN_ASSERT(FrozenHolds_A, en || (wr_row_d == wr_row_q && elapsed_d == elapsed_q &&
+                                      wt_used_d == wt_used_q), clk_i, rst_ni)
   `QILIN_ASSERT(ActAfterWeights_A, !(a_fire && wt_ahead == 2'd3), clk_i, rst_ni)
   `QILIN_ASSERT(WeightTileFits_A,
                 !(w_fire && !zfill_q && !w_last_i && wr_row_q == RowW'(NumRows - 1)),
