@@ -28,8 +28,8 @@ module qilin_array
   // Do not override.
   parameter int unsigned NumGroups    = NumCols / ColsPerStage,
   parameter int unsigned RowW         = $clog2(NumRows),
-  parameter int unsigned CtrlDepth    = NumRows + NumGroups - 1,
-  parameter int unsigned OutDepth     = NumRows + NumGroups + 1,
+  parameter int unsigned CtrlDepth    = NumRows + NumGroups + 1,
+  parameter int unsigned OutDepth     = NumRows + NumGroups + 3,
   parameter int unsigned CreditW      = $clog2(OutDepth + 1)
 ) (
   input  logic                           clk_i,
@@ -81,6 +81,10 @@ module qilin_array
   logic w_can, row_avail, w_fire, w_tile_end;
   logic a_can, a_fire, o_fire, push;
   logic [RowW:0] rows_by_end, rows_needed;
+  // The weight writer is short of the wavefront by at least 1 / 2 rows (before this cycle's
+  // row): a function of the registered state, computed from its next value and registered so
+  // that `en` (which fans out to the whole array) is two gates from flops and w_valid_i.
+  logic          short1_q, short2_q, short1_d, short2_d;
 
   assign wt_ahead  = wt_idx_q - act_idx_q;
   assign w_can     = (wt_ahead != 2'd2);
@@ -91,8 +95,38 @@ module qilin_array
   assign rows_by_end = {1'b0, wr_row_q} + (RowW+1)'(row_avail);
   assign rows_needed = (elapsed_q + (RowW+1)'(2) < (RowW+1)'(NumRows))
                      ? elapsed_q + (RowW+1)'(2) : (RowW+1)'(NumRows);
-  assign late        = wt_used_q && (rows_by_end < rows_needed);
+  // late == wt_used_q && (rows_by_end < rows_needed), with the comparison against the
+  // registered state done a cycle ahead (short*_q).
+  assign late        = short2_q || (short1_q && !row_avail);
   assign en          = !late;
+
+  // short1 / short2 of the next state. A frozen cycle (en low) changes no state, so they
+  // hold; otherwise they come from the next state as it is when en is high (*_adv, which
+  // the always_comb below computes without en, so en is only the final select).
+  logic              wt_used_adv, a_fire_adv, w_fire_adv;
+  logic [RowW:0]     elapsed_adv, need_adv;
+  logic [RowW-1:0]   wr_row_adv;
+  logic              short1_adv, short2_adv;
+  always_comb begin
+    w_fire_adv  = row_avail;
+    a_fire_adv  = a_valid_i && a_can && (credit_q < CreditW'(OutDepth));
+    wr_row_adv  = wr_row_q;
+    if (w_fire_adv) wr_row_adv = (wr_row_q == RowW'(NumRows - 1)) ? '0 : wr_row_q + RowW'(1);
+    wt_used_adv = wt_used_q;
+    elapsed_adv = elapsed_q;
+    if (wt_used_q && (elapsed_q != (RowW+1)'(NumRows))) elapsed_adv = elapsed_q + 1'b1;
+    if (a_fire_adv && (wt_ahead == 2'd0) && !wt_used_q) begin
+      wt_used_adv = 1'b1;
+      elapsed_adv = (RowW+1)'(1);
+    end
+    if (w_fire_adv && (wr_row_q == RowW'(NumRows - 1))) wt_used_adv = 1'b0;
+    need_adv   = (elapsed_adv + (RowW+1)'(2) < (RowW+1)'(NumRows))
+               ? elapsed_adv + (RowW+1)'(2) : (RowW+1)'(NumRows);
+    short1_adv = wt_used_adv && ({1'b0, wr_row_adv} < need_adv);
+    short2_adv = wt_used_adv && ({1'b0, wr_row_adv} + (RowW+1)'(1) < need_adv);
+  end
+  assign short1_d = en ? short1_adv : short1_q;
+  assign short2_d = en ? short2_adv : short2_q;
 
   assign w_fire     = en && row_avail;
   assign w_ready_o  = en && w_can && !zfill_q;
@@ -148,6 +182,8 @@ module qilin_array
       wt_used_q <= 1'b0;
       elapsed_q <= '0;
       credit_q  <= '0;
+      short1_q  <= 1'b0;
+      short2_q  <= 1'b0;
     end else begin
       wt_idx_q  <= wt_idx_d;
       act_idx_q <= act_idx_d;
@@ -156,6 +192,8 @@ module qilin_array
       wt_used_q <= wt_used_d;
       elapsed_q <= elapsed_d;
       credit_q  <= credit_d;
+      short1_q  <= short1_d;
+      short2_q  <= short2_d;
     end
   end
 
@@ -180,7 +218,8 @@ module qilin_array
 
   // ---------------------------------------------------------------------------------
   // Control line: {valid, last, bank} of each admitted row, one stage per advance.
-  // Stage s is the row whose wavefront is on anti-diagonal s (array row + group).
+  // Stage s is the row whose wavefront is on anti-diagonal s (array row + group); the
+  // last two stages follow the final anti-diagonal through the PEs' multiplier registers.
   // ---------------------------------------------------------------------------------
   // Packed vectors rather than an array of structs: Yosys cannot select members of
   // unpacked struct arrays.
@@ -306,6 +345,12 @@ module qilin_array
   `QILIN_ASSERT_INIT(AccExact_A, NumRows <= MaxRowsExact)
   // Credits reserve a FIFO slot for every admitted row.
   `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)
+  // The registered shortfall agrees with the direct comparison.
+  `QILIN_ASSERT(LateRetimed_A, late == (wt_used_q && (rows_by_end < rows_needed)), clk_i, rst_ni)
+  `QILIN_ASSERT(AdvanceState_A, !en || (wr_row_adv == wr_row_d && elapsed_adv == elapsed_d &&
+                                        wt_used_adv == wt_used_d), clk_i, rst_ni)
+  `QILIN_ASSERT(FrozenHolds_A, en || (wr_row_d == wr_row_q && elapsed_d == elapsed_q &&
+                                      wt_used_d == wt_used_q), clk_i, rst_ni)
   `QILIN_ASSERT(ActAfterWeights_A, !(a_fire && wt_ahead == 2'd3), clk_i, rst_ni)
   `QILIN_ASSERT(WeightTileFits_A,
                 !(w_fire && !zfill_q && !w_last_i && wr_row_q == RowW'(NumRows - 1)),

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Weight-stationary processing element: two weight banks, one MAC, partial sum flows down.
+// The multiplier has registers on both sides (the activation and the selected weight in
+// front, the product behind), because an FPGA DSP multiplier is slow and far from the
+// fabric. An activation's product so enters the partial sum two advances after the
+// activation arrived; every PE does the same, so the column stays aligned and the array
+// only gains two stages of latency.
 module qilin_pe
 (
   input  logic                  clk_i,
@@ -21,11 +26,12 @@ module qilin_pe
   localparam int unsigned AccW = qilin_pkg::AccW;
 
   logic signed [OpW-1:0]   w_q [2];
-  logic signed [ProdW-1:0] prod;
+  logic signed [OpW-1:0]   a_q, w_sel_q;
+  logic signed [ProdW-1:0] prod, prod_q;
   logic        [AccW-1:0]  psum_d, psum_q;
 
-  assign prod   = a_i * w_q[sel_i];
-  assign psum_d = psum_i + {{(AccW - ProdW){prod[ProdW-1]}}, prod};
+  assign prod   = a_q * w_sel_q;
+  assign psum_d = psum_i + {{(AccW - ProdW){prod_q[ProdW-1]}}, prod_q};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -38,9 +44,16 @@ module qilin_pe
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      psum_q <= '0;
+      a_q     <= '0;
+      w_sel_q <= '0;
+      prod_q  <= '0;
+      psum_q  <= '0;
     end else if (en_i) begin
-      psum_q <= psum_d;
+      // The bank as it was before this edge's weight write, as the product used to see it.
+      a_q     <= a_i;
+      w_sel_q <= w_q[sel_i];
+      prod_q  <= prod;
+      psum_q  <= psum_d;
     end
   end
 

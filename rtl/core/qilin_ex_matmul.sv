@@ -166,14 +166,24 @@ module qilin_ex_matmul #(
   assign acc_data_o  = o_data;
   assign acc_add_o   = oq_cmd.accumulate;
   assign oq_pop      = o_valid && o_last;
-  assign done_o      = oq_pop;
+
+  // done_o follows the last row into the accumulator by one cycle: qilin_acc_mem writes a
+  // row two cycles after it is presented, so a read that starts the cycle after done_o
+  // still sees the command's results (it did with the former one-cycle write, too).
+  logic done_q;
+  assign done_o = done_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)      o_row_q <= '0;
-    else if (o_valid) o_row_q <= o_last ? '0 : o_row_q + 16'd1;
+    if (!rst_ni) begin
+      o_row_q <= '0;
+      done_q  <= 1'b0;
+    end else begin
+      done_q <= oq_pop;
+      if (o_valid) o_row_q <= o_last ? '0 : o_row_q + 16'd1;
+    end
   end
 
-  assign busy_o       = wq_valid || aq_valid || oq_valid;
+  assign busy_o       = wq_valid || aq_valid || oq_valid || done_q;
   assign array_busy_o = ab_valid && ab_ready;
 
   `QILIN_ASSERT_INIT(CmdWidth_A, CmdW == $bits(qilin_core_pkg::matmul_cmd_t))

@@ -73,7 +73,8 @@ class ArrayBench {
   static constexpr unsigned R = Cfg::kRows, C = Cfg::kCols;
   static constexpr unsigned kGroups = Cfg::kCols / Cfg::kColsPerStage;
   // Cycles from a row's acceptance to its result at the output (fill + drain).
-  static constexpr unsigned kLatency = R + kGroups;
+  // (+2: each PE registers its multiplier's inputs and its product.)
+  static constexpr unsigned kLatency = R + kGroups + 2;
 
   explicit ArrayBench(const std::string& name, uint64_t timeout = 2'000'000)
       : sim_(name, timeout) {
