@@ -625,28 +625,10 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      c1_illegal_q    <= 1'b0;
-      c1_qmask_q      <= '0;
-      c1_qkind_q      <= '0;
-      c1_a0_q         <= '0;
-      c1_b0_q         <= '0;
-      c1_m_q          <= '0;
-      c1_r0_addr_q    <= '0;
-      c1_r1_addr_q    <= '0;
-      c1_r2_addr_q    <= '0;
-      c1_r1_cnt_q     <= '0;
-      c1_r0_acc_q     <= 1'b0;
-      c1_r1_acc_q     <= 1'b0;
-      c1_r2_acc_q     <= 1'b0;
-      c1_r0_en_q      <= 1'b0;
-      c1_r1_en_q      <= 1'b0;
-      c1_r2_en_q      <= 1'b0;
-      c1_r2_is_m_q    <= 1'b0;
-      c1_r2_is_grid_q <= 1'b0;
-      c1_nh_q         <= '0;
-      c1_nw_q         <= '0;
-      c1_rh_q         <= '0;
-      c1_rw_q         <= '0;
+      {c1_illegal_q, c1_qmask_q, c1_qkind_q, c1_a0_q, c1_b0_q, c1_m_q, c1_r0_addr_q,
+       c1_r1_addr_q, c1_r2_addr_q, c1_r1_cnt_q, c1_r0_acc_q, c1_r1_acc_q, c1_r2_acc_q,
+       c1_r0_en_q, c1_r1_en_q, c1_r2_en_q, c1_r2_is_m_q, c1_r2_is_grid_q, c1_nh_q, c1_nw_q,
+       c1_rh_q, c1_rw_q} <= '0;
     end else if (adv) begin
       c1_illegal_q    <= !known || !resv_ok || !deps_ok || !field_ok;
       c1_qmask_q      <= qmask;
@@ -709,29 +691,10 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      c2_illegal_q    <= 1'b0;
-      c2_qmask_q      <= '0;
-      c2_qkind_q      <= '0;
-      c2_a0_q         <= '0;
-      c2_b0_q         <= '0;
-      c2_m_q          <= '0;
-      c2_oh_q         <= '0;
-      c2_ow_q         <= '0;
-      c2_r1_cnt_q     <= '0;
-      c2_room0_q      <= '0;
-      c2_room1_q      <= '0;
-      c2_room2_q      <= '0;
-      c2_max0_q       <= '0;
-      c2_max1_q       <= '0;
-      c2_max2_q       <= '0;
-      c2_r0_acc_q     <= 1'b0;
-      c2_r1_acc_q     <= 1'b0;
-      c2_r2_acc_q     <= 1'b0;
-      c2_r0_en_q      <= 1'b0;
-      c2_r1_en_q      <= 1'b0;
-      c2_r2_en_q      <= 1'b0;
-      c2_r2_is_m_q    <= 1'b0;
-      c2_r2_is_grid_q <= 1'b0;
+      {c2_illegal_q, c2_qmask_q, c2_qkind_q, c2_a0_q, c2_b0_q, c2_m_q, c2_oh_q, c2_ow_q,
+       c2_r1_cnt_q, c2_room0_q, c2_room1_q, c2_room2_q, c2_max0_q, c2_max1_q, c2_max2_q,
+       c2_r0_acc_q, c2_r1_acc_q, c2_r2_acc_q, c2_r0_en_q, c2_r1_en_q, c2_r2_en_q, c2_r2_is_m_q,
+       c2_r2_is_grid_q} <= '0;
     end else if (adv) begin
       c2_illegal_q    <= c1_illegal_q;
       c2_qmask_q      <= c1_qmask_q;
@@ -776,24 +739,9 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      c3_illegal_q <= 1'b0;
-      c3_qmask_q   <= '0;
-      c3_qkind_q   <= '0;
-      c3_cnt0_q    <= '0;
-      c3_cnt1_q    <= '0;
-      c3_cnt2_q    <= '0;
-      c3_room0_q   <= '0;
-      c3_room1_q   <= '0;
-      c3_room2_q   <= '0;
-      c3_max0_q    <= '0;
-      c3_max1_q    <= '0;
-      c3_max2_q    <= '0;
-      c3_r0_acc_q  <= 1'b0;
-      c3_r1_acc_q  <= 1'b0;
-      c3_r2_acc_q  <= 1'b0;
-      c3_r0_en_q   <= 1'b0;
-      c3_r1_en_q   <= 1'b0;
-      c3_r2_en_q   <= 1'b0;
+      {c3_illegal_q, c3_qmask_q, c3_qkind_q, c3_cnt0_q, c3_cnt1_q, c3_cnt2_q, c3_room0_q,
+       c3_room1_q, c3_room2_q, c3_max0_q, c3_max1_q, c3_max2_q, c3_r0_acc_q, c3_r1_acc_q,
+       c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q} <= '0;
     end else if (adv) begin
       c3_illegal_q <= c2_illegal_q;
       c3_qmask_q   <= c2_qmask_q;
@@ -860,11 +808,7 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      chk_err_q   <= 1'b0;
-      chk_code_q  <= '0;
-      chk_addr_q  <= '0;
-      chk_qmask_q <= '0;
-      chk_qkind_q <= '0;
+      {chk_err_q, chk_code_q, chk_addr_q, chk_qmask_q, chk_qkind_q} <= '0;
     end else if (adv) begin
       chk_err_q   <= c3_err;
       chk_code_q  <= c3_code;

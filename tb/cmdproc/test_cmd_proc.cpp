@@ -53,6 +53,28 @@ void run_and_compare(CmdProcBench<Model>& b, const std::vector<qilin_insn_t>& pr
   }
 }
 
+// A POSTPROC with every field given (C at c, parameters at pa).
+qilin_insn_t postproc(uint32_t kind, uint32_t kh, uint32_t kw, uint32_t sh, uint32_t sw,
+                      uint32_t h, uint32_t w, uint32_t o, int32_t zp, bool s, uint32_t amin,
+                      uint32_t amax, uint32_t c = 0, uint32_t pa = 250) {
+  qilin_postproc_t x{};
+  x.out_signed = s;
+  x.pool_kind = kind;
+  x.pool_kh = kh;
+  x.pool_kw = kw;
+  x.pool_sh = sh;
+  x.pool_sw = sw;
+  x.in_h = h;
+  x.in_w = w;
+  x.o_addr = o;
+  x.c_addr = c;
+  x.p_addr = pa;
+  x.out_zp = zp;
+  x.act_min = amin;
+  x.act_max = amax;
+  return qilin::golden::encode(x);
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("cmdproc: directed program with every kind completes in order", "[cmdproc]",
@@ -188,26 +210,6 @@ TEST_CASE("cmdproc: every legality error matches the ISS", "[cmdproc]") {
   auto set = [](qilin_insn_t i, unsigned lsb, unsigned w, uint64_t v) {
     qilin_insn_set(&i, lsb, w, v);
     return i;
-  };
-  auto postproc = [](uint32_t kind, uint32_t kh, uint32_t kw, uint32_t sh, uint32_t sw, uint32_t h,
-                     uint32_t w, uint32_t o, int32_t zp, bool s, uint32_t amin, uint32_t amax,
-                     uint32_t c = 0, uint32_t pa = 250) {
-    qilin_postproc_t x{};
-    x.out_signed = s;
-    x.pool_kind = kind;
-    x.pool_kh = kh;
-    x.pool_kw = kw;
-    x.pool_sh = sh;
-    x.pool_sw = sw;
-    x.in_h = h;
-    x.in_w = w;
-    x.o_addr = o;
-    x.c_addr = c;
-    x.p_addr = pa;
-    x.out_zp = zp;
-    x.act_min = amin;
-    x.act_max = amax;
-    return qilin::golden::encode(x);
   };
   auto matmul = [](uint32_t a, uint32_t w, uint32_t c, uint32_t m, uint32_t k, bool as, int32_t azp,
                    bool ws, int32_t wzp) {
@@ -411,20 +413,11 @@ TEST_CASE("cmdproc: pooled POSTPROC output ranges at the scratchpad end match th
         const uint32_t out = ((h - kh) / sh + 1) * ((w - kw) / sw + 1);
         for (uint32_t past = 0; past <= 1; ++past) {
           CAPTURE(sh, sw, h, w, kh, kw, out, past);
-          qilin_postproc_t x{};
-          x.out_signed = true;
-          x.pool_kind = static_cast<uint32_t>(rng.uniform(1, 2));  // MAX or AVG
-          x.pool_kh = kh;
-          x.pool_kw = kw;
-          x.pool_sh = sh;
-          x.pool_sw = sw;
-          x.in_h = h;
-          x.in_w = w;
-          x.o_addr = kSpRows - out + past;
-          x.p_addr = kAccRows - 3;
-          x.act_min = 0x80;
-          x.act_max = 0x7f;
-          const std::vector<qilin_insn_t> p = {qilin::golden::encode(x), end_insn()};
+          const uint32_t kind = static_cast<uint32_t>(rng.uniform(1, 2));  // MAX or AVG
+          const std::vector<qilin_insn_t> p = {
+              postproc(kind, kh, kw, sh, sw, h, w, kSpRows - out + past, 0, true, 0x80, 0x7f, 0,
+                       kAccRows - 3),
+              end_insn()};
           run_and_compare(b, p, 0x4000);
           CHECK(b.last.error == (past == 1));
           (b.last.error ? illegal : legal)++;
