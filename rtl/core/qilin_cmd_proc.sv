@@ -338,17 +338,25 @@ module qilin_cmd_proc #(
   assign adv        = !chk_valid_q || chk_fire;
   assign chk_accept = adv;
 
+  // Only the valid bits see `clear`: the data registers' enable is adv alone, so the start /
+  // soft-reset logic does not fan out to the ~800 data flops.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <= '0;
-      {c0_berr_q, c1_berr_q, c2_berr_q, c3_berr_q}                  <= '0;
-      {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}                <= '0;
-      {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q}      <= '0;
     end else if (clear) begin
       {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <= '0;
     end else if (adv) begin
       {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <=
           {take, c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q};
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {c0_berr_q, c1_berr_q, c2_berr_q, c3_berr_q}                  <= '0;
+      {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}                <= '0;
+      {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q}      <= '0;
+    end else if (adv) begin
       {c1_berr_q, c2_berr_q, c3_berr_q}             <= {c0_berr_q, c1_berr_q, c2_berr_q};
       {c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}         <= {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q};
       {c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q} <= {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q};

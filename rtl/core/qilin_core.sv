@@ -108,8 +108,16 @@ module qilin_core #(
   assign soft_reset   = hwout.CTRL.soft_reset.value;
   assign start_req    = hwout.CTRL.start.value;
   // A start is taken only when the units have drained too (DMAs and the array have no soft
-  // reset); cmd_proc itself ignores a start while busy.
-  assign start        = start_req && !units_busy && !soft_reset;
+  // reset); cmd_proc itself ignores a start while busy. The decision is registered: units_busy
+  // is an OR over every unit and start_acc clears cmd_proc, the counters and STATUS, so the
+  // start takes effect one cycle after the CTRL write (units cannot become busy while
+  // cmd_proc is idle, so the one-cycle-old units_busy is still exact).
+  logic start_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) start_q <= 1'b0;
+    else         start_q <= start_req && !units_busy && !soft_reset;
+  end
+  assign start        = start_q && !soft_reset;
   assign start_acc    = start && !cmd_busy;
   assign cmd_base     = {hwout.CMD_BASE_HI.value.value[7:0], hwout.CMD_BASE_LO.value.value};
   assign cmd_len      = hwout.CMD_LEN.value.value;
@@ -131,6 +139,28 @@ module qilin_core #(
   logic [63:0] pc_cycles_q, pc_array_q, pc_macs_q, pc_stall_ld_q, pc_stall_ex_q, pc_stall_st_q;
   logic [63:0] pc_rd_bytes_q, pc_wr_bytes_q, pc_insn_q;
 
+  // The events and the clear are registered first: they come from every unit, and the
+  // counters are 576 flops. Counting one cycle late changes no total (the clear is delayed
+  // by the same cycle, and software reads the counters after STATUS.done).
+  logic        ev_busy_q, ev_array_q, ev_macs_q, ev_ld_q, ev_ex_q, ev_st_q, ev_rd_q, ev_wr_q;
+  logic [31:0] ev_macs_n_q;
+  logic [1:0]  ev_insn_q;
+  logic        pc_clear_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {ev_busy_q, ev_array_q, ev_macs_q, ev_ld_q, ev_ex_q, ev_st_q, ev_rd_q, ev_wr_q} <= '0;
+      ev_macs_n_q <= '0;
+      ev_insn_q   <= '0;
+      pc_clear_q  <= 1'b0;
+    end else begin
+      {ev_busy_q, ev_array_q, ev_macs_q, ev_ld_q, ev_ex_q, ev_st_q, ev_rd_q, ev_wr_q} <=
+          {cmd_busy, mm_array_busy, macs_valid, ld_stall, ex_stall, st_stall, rd_beat, wr_beat};
+      ev_macs_n_q <= macs;
+      ev_insn_q   <= insn_retired;
+      pc_clear_q  <= start_acc;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pc_cycles_q   <= '0;
@@ -142,7 +172,7 @@ module qilin_core #(
       pc_rd_bytes_q <= '0;
       pc_wr_bytes_q <= '0;
       pc_insn_q     <= '0;
-    end else if (start_acc) begin
+    end else if (pc_clear_q) begin
       pc_cycles_q   <= '0;
       pc_array_q    <= '0;
       pc_macs_q     <= '0;
@@ -153,15 +183,15 @@ module qilin_core #(
       pc_wr_bytes_q <= '0;
       pc_insn_q     <= '0;
     end else begin
-      if (cmd_busy)      pc_cycles_q   <= pc_cycles_q + 64'd1;
-      if (mm_array_busy) pc_array_q    <= pc_array_q + 64'd1;
-      if (macs_valid)    pc_macs_q     <= pc_macs_q + 64'(macs);
-      if (ld_stall)      pc_stall_ld_q <= pc_stall_ld_q + 64'd1;
-      if (ex_stall)      pc_stall_ex_q <= pc_stall_ex_q + 64'd1;
-      if (st_stall)      pc_stall_st_q <= pc_stall_st_q + 64'd1;
-      if (rd_beat)       pc_rd_bytes_q <= pc_rd_bytes_q + 64'(BeatB);
-      if (wr_beat)       pc_wr_bytes_q <= pc_wr_bytes_q + 64'(BeatB);
-      pc_insn_q <= pc_insn_q + 64'(insn_retired);
+      if (ev_busy_q)  pc_cycles_q   <= pc_cycles_q + 64'd1;
+      if (ev_array_q) pc_array_q    <= pc_array_q + 64'd1;
+      if (ev_macs_q)  pc_macs_q     <= pc_macs_q + 64'(ev_macs_n_q);
+      if (ev_ld_q)    pc_stall_ld_q <= pc_stall_ld_q + 64'd1;
+      if (ev_ex_q)    pc_stall_ex_q <= pc_stall_ex_q + 64'd1;
+      if (ev_st_q)    pc_stall_st_q <= pc_stall_st_q + 64'd1;
+      if (ev_rd_q)    pc_rd_bytes_q <= pc_rd_bytes_q + 64'(BeatB);
+      if (ev_wr_q)    pc_wr_bytes_q <= pc_wr_bytes_q + 64'(BeatB);
+      pc_insn_q <= pc_insn_q + 64'(ev_insn_q);
     end
   end
 
