@@ -6,14 +6,16 @@
 // A burst starting at or beyond Bytes answers SLVERR on every beat (writes are dropped);
 // bursts that run over the end wrap. The host port takes the read port only while no
 // read burst is active and the write port only while no write burst is active (host
-// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o three cycles
+// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o five cycles
 // after the accept.
 //
 // Timing (ECP5 at 100 MHz, docs/fpga.md): a host request is taken into a register first
-// (host_ready_o = that register is empty), host read data is registered after its word
-// mux, and the RAMs' write port (enables, address, data) is driven from registers, so a
-// write lands one cycle after its W beat or host request is taken (B is sent no earlier
-// than that cycle, so a read issued after B sees it).
+// (host_ready_o = that register is empty), a host read registers the whole RAM row and
+// then its word (the RAMs' clock-to-output leaves no room for the word mux), and the RAMs' write port (enables, address, data) and read address are driven
+// from registers. A write lands one cycle after its W beat or host request is taken (B is
+// sent no earlier than that cycle, so a read issued after B sees it). A read goes through
+// the read address register (M) into the RAMs' output registers (R); the RAMs' read enable
+// is M valid and R free or taken, the only logic between R's ready and the RAMs.
 module qilin_axi_bram #(
   parameter int unsigned Bytes = 65536,  // power of two, at least 64
   // Do not override.
@@ -62,37 +64,44 @@ module qilin_axi_bram #(
   logic [IdW-1:0]  w_id_q;
   // Read side: beats still to read, and the beat on R (held in the RAMs' output registers).
   logic            r_active_q, r_err_q, r_valid_q, r_last_q;
+  // The read in the read address register: valid, last beat of its burst, host read.
+  logic            m_valid_q, m_last_q, m_host_q;
+  logic            r_advance;
   logic [RowW-1:0] r_row_q;
   logic [7:0]      r_left_q;
   logic [IdW-1:0]  r_id_q;
-  // Host request register, and the host read in the RAMs (rd_q), then in host_rdata_q.
+  // Host request register, and the host read in the RAMs (rd_q), in host_row_q, then in
+  // host_rdata_q.
   logic             host_req_q, host_we_q;
   logic [ByteW-1:0] host_addr_q;
   logic [31:0]      host_wdata_q;
   logic             host_rd_q, host_rvalid_q;
   logic [WordW-1:0] host_word_q;
   logic [31:0]      host_rdata_q;
+  logic             host_row_v_q;
+  logic [qilin_axi_pkg::DataW-1:0] host_row_q;
 
   logic host_wr, host_rd, aw_take, ar_take, w_take, r_issue;
   logic aw_err, ar_err;
 
   assign host_ready_o     = !host_req_q;
   assign host_wr          = host_req_q && host_we_q && !w_active_q;
-  assign host_rd          = host_req_q && !host_we_q && !r_active_q && !r_valid_q;
+  assign host_rd          = host_req_q && !host_we_q && !r_active_q && !r_valid_q && !m_valid_q;
 
   assign s_axi_aw_ready_o = !w_active_q && !b_valid_q && !(host_req_q && host_we_q);
   assign s_axi_w_ready_o  = w_active_q;
-  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !(host_req_q && !host_we_q);
+  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !m_valid_q && !(host_req_q && !host_we_q);
   assign aw_take          = s_axi_aw_valid_i && s_axi_aw_ready_o;
   assign w_take           = s_axi_w_valid_i && s_axi_w_ready_o;
   assign ar_take          = s_axi_ar_valid_i && s_axi_ar_ready_o;
-  assign r_issue          = r_active_q && (!r_valid_q || s_axi_r_ready_i);
+  assign r_advance        = !r_valid_q || s_axi_r_ready_i;  // the RAMs' output may change
+  assign r_issue          = r_active_q && (!m_valid_q || r_advance);
   assign aw_err           = |s_axi_aw_i.addr[AddrW-1:ByteW];
   assign ar_err           = |s_axi_ar_i.addr[AddrW-1:ByteW];
 
   // Byte lanes: one narrow RAM each, so AXI write strobes and host words are plain enables.
   logic [qilin_axi_pkg::DataW-1:0] rdata;
-  logic [RowW-1:0]                 waddr, raddr, waddr_q;
+  logic [RowW-1:0]                 waddr, waddr_q, raddr_q;
   logic [qilin_axi_pkg::DataW-1:0] wdata, wdata_q;
   logic [BeatB-1:0]                we, we_q;
   logic                            re;
@@ -109,8 +118,7 @@ module qilin_axi_bram #(
     end else if (w_take && !w_err_q) begin
       we = s_axi_w_i.strb;
     end
-    re    = r_issue || host_rd;
-    raddr = host_rd ? host_addr_q[ByteW-1:OffW] : r_row_q;
+    re    = m_valid_q && r_advance;
   end
 
   // The write port's registers (no reset on the address and data).
@@ -121,6 +129,9 @@ module qilin_axi_bram #(
   always_ff @(posedge clk_i) begin
     waddr_q <= waddr;
     wdata_q <= wdata;
+    if (host_rd_q) host_row_q <= rdata;
+    if (host_rd) raddr_q <= host_addr_q[ByteW-1:OffW];
+    else if (r_issue) raddr_q <= r_row_q;
   end
 
   for (genvar b = 0; b < BeatB; b++) begin : gen_lane
@@ -130,7 +141,7 @@ module qilin_axi_bram #(
       .waddr_i (waddr_q),
       .wdata_i (wdata_q[8*b +: 8]),
       .re_i    (re),
-      .raddr_i (raddr),
+      .raddr_i (raddr_q),
       .rdata_o (rdata[8*b +: 8])
     );
   end
@@ -146,6 +157,9 @@ module qilin_axi_bram #(
       r_err_q       <= 1'b0;
       r_valid_q     <= 1'b0;
       r_last_q      <= 1'b0;
+      m_valid_q     <= 1'b0;
+      m_last_q      <= 1'b0;
+      m_host_q      <= 1'b0;
       r_row_q       <= '0;
       r_left_q      <= '0;
       r_id_q        <= '0;
@@ -157,6 +171,7 @@ module qilin_axi_bram #(
       host_rvalid_q <= 1'b0;
       host_word_q   <= '0;
       host_rdata_q  <= '0;
+      host_row_v_q  <= 1'b0;
     end else begin
       // Write bursts.
       if (aw_take) begin
@@ -184,11 +199,18 @@ module qilin_axi_bram #(
         r_left_q <= r_left_q - 8'd1;
         if (r_left_q == 8'd0) r_active_q <= 1'b0;
       end
-      if (r_issue) begin
-        r_valid_q <= 1'b1;
-        r_last_q  <= r_left_q == 8'd0;
-      end else if (s_axi_r_ready_i) begin
-        r_valid_q <= 1'b0;
+      // M: host reads (only while no AXI read is anywhere) and AXI beats.
+      if (host_rd || r_issue) begin
+        m_valid_q <= 1'b1;
+        m_last_q  <= r_left_q == 8'd0;
+        m_host_q  <= host_rd;
+      end else if (re) begin
+        m_valid_q <= 1'b0;
+      end
+      // R: the beat read from M (a host read never reaches R).
+      if (r_advance) begin
+        r_valid_q <= m_valid_q && !m_host_q;
+        r_last_q  <= m_last_q;
       end
       // Host requests.
       if (host_valid_i && !host_req_q) begin
@@ -199,10 +221,11 @@ module qilin_axi_bram #(
       end else if (host_wr || host_rd) begin
         host_req_q <= 1'b0;
       end
-      host_rd_q     <= host_rd;
+      host_rd_q     <= re && m_host_q;
       if (host_rd) host_word_q <= host_addr_q[OffW-1:2];
-      host_rvalid_q <= host_rd_q;
-      if (host_rd_q) host_rdata_q <= rdata[32*host_word_q +: 32];
+      host_row_v_q  <= host_rd_q;
+      host_rvalid_q <= host_row_v_q;
+      if (host_row_v_q) host_rdata_q <= host_row_q[32*host_word_q +: 32];
     end
   end
 
