@@ -14,7 +14,13 @@ generate() {  # $1 = output root
   # --rt-read-response: a register between the readback mux and the AXI-Lite response
   # (one more cycle per CSR read), so the readback fan-in is not one path with the
   # response logic (100 MHz on ECP5, docs/fpga.md).
-  "$peakrdl" regblock "$src" -o "$out/rtl/csr" --cpuif axi4-lite-flat --rt-read-response --rt-read-fanin >/dev/null
+  # qilin-axi4-lite-flat (scripts/peakrdl/qilin_cpuif.py): the stock flat AXI4-Lite ports
+  # with a registered front end, one transaction at a time: the decoder's request and
+  # every AXI output come from flip-flops (the stock one decodes straight from its
+  # arbitration and answers from a response-buffer mux).
+  PYTHONPATH="$PWD/scripts/peakrdl${PYTHONPATH:+:$PYTHONPATH}" \
+    "$peakrdl" regblock "$src" -o "$out/rtl/csr" --peakrdl-cfg scripts/peakrdl/peakrdl.toml \
+    --cpuif qilin-axi4-lite-flat --rt-read-response --rt-read-fanin >/dev/null
   # Yosys reads only packed structs; every struct PeakRDL emits here holds plain logic
   # fields, so packing them changes nothing else.
   sed -i 's/^\( *\)typedef struct {/\1typedef struct packed {/; s/^\( *\)struct {/\1struct packed {/' \

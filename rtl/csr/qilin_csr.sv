@@ -47,168 +47,133 @@ module qilin_csr (
     logic cpuif_wr_ack;
     logic cpuif_wr_err;
 
-    // Max Outstanding Transactions: 4
-    logic [2:0] axil_n_in_flight;
-    logic axil_prev_was_rd;
-    logic axil_arvalid;
+    // Registered AXI4-Lite front end (scripts/peakrdl/qilin_axil_tmpl.sv). One transaction at
+    // a time: AR, AW and W are each taken into a holding register (ready = holding register
+    // empty), the request to the decoder is issued from registers, and the response waits in
+    // registers on B or R until the master takes it; only then is the next request issued.
+    // Every AXI output and every decoder input is a flip-flop, so neither the master's logic
+    // nor the address decode and field write enables share a cycle with the other side.
+    // Latency from the AR or AW+W handshake: a write answers on B 3 cycles later, a read on
+    // R 5 cycles later.
+    logic axil_ar_full;
     logic [8:0] axil_araddr;
-    logic axil_ar_accept;
-    logic axil_awvalid;
+    logic axil_aw_full;
     logic [8:0] axil_awaddr;
-    logic axil_wvalid;
+    logic axil_w_full;
     logic [31:0] axil_wdata;
     logic [3:0] axil_wstrb;
-    logic axil_aw_accept;
-    logic axil_resp_acked;
+    logic axil_prev_was_rd;
+    logic axil_busy;
+    logic axil_issue_rd;
+    logic axil_issue_wr;
+    logic axil_req;
+    logic axil_req_is_wr;
+    logic [8:0] axil_req_addr;
+    logic [31:0] axil_req_wdata;
+    logic [3:0] axil_req_wstrb;
+    logic axil_bvalid;
+    logic axil_rvalid;
+    logic axil_resp_err;
+    logic [31:0] axil_rdata;
 
-    // Transaction request acceptance
+    // A read and a write both waiting go in turn.
+    assign axil_issue_rd = !axil_busy && axil_ar_full
+                           && !(axil_aw_full && axil_w_full && axil_prev_was_rd);
+    assign axil_issue_wr = !axil_busy && axil_aw_full && axil_w_full && !axil_issue_rd;
+
     always_ff @(posedge clk) begin
         if(rst) begin
-            axil_prev_was_rd <= '0;
-            axil_arvalid <= '0;
+            axil_ar_full <= '0;
             axil_araddr <= '0;
-            axil_awvalid <= '0;
+            axil_aw_full <= '0;
             axil_awaddr <= '0;
-            axil_wvalid <= '0;
+            axil_w_full <= '0;
             axil_wdata <= '0;
             axil_wstrb <= '0;
-            axil_n_in_flight <= '0;
+            axil_prev_was_rd <= '0;
+            axil_busy <= '0;
+            axil_req <= '0;
+            axil_req_is_wr <= '0;
+            axil_req_addr <= '0;
+            axil_req_wdata <= '0;
+            axil_req_wstrb <= '0;
+            axil_bvalid <= '0;
+            axil_rvalid <= '0;
+            axil_resp_err <= '0;
+            axil_rdata <= '0;
         end else begin
-            // AR* acceptance register
-            if(axil_ar_accept) begin
-                axil_prev_was_rd <= '1;
-                axil_arvalid <= '0;
-            end
-            if(s_axil_arvalid && s_axil_arready) begin
-                axil_arvalid <= '1;
+            // Holding registers
+            if(s_axil_arvalid && !axil_ar_full) begin
+                axil_ar_full <= '1;
                 axil_araddr <= s_axil_araddr;
             end
-
-            // AW* & W* acceptance registers
-            if(axil_aw_accept) begin
-                axil_prev_was_rd <= '0;
-                axil_awvalid <= '0;
-                axil_wvalid <= '0;
-            end
-            if(s_axil_awvalid && s_axil_awready) begin
-                axil_awvalid <= '1;
+            if(s_axil_awvalid && !axil_aw_full) begin
+                axil_aw_full <= '1;
                 axil_awaddr <= s_axil_awaddr;
             end
-            if(s_axil_wvalid && s_axil_wready) begin
-                axil_wvalid <= '1;
+            if(s_axil_wvalid && !axil_w_full) begin
+                axil_w_full <= '1;
                 axil_wdata <= s_axil_wdata;
                 axil_wstrb <= s_axil_wstrb;
             end
 
-            // Keep track of in-flight transactions
-            if((axil_ar_accept || axil_aw_accept) && !axil_resp_acked) begin
-                axil_n_in_flight <= axil_n_in_flight + 1'b1;
-            end else if(!(axil_ar_accept || axil_aw_accept) && axil_resp_acked) begin
-                axil_n_in_flight <= axil_n_in_flight - 1'b1;
+            // Request: held while the regblock stalls it
+            if(axil_req && !(axil_req_is_wr ? cpuif_req_stall_wr : cpuif_req_stall_rd)) begin
+                axil_req <= '0;
+            end
+            if(axil_issue_rd) begin
+                axil_ar_full <= '0;
+                axil_prev_was_rd <= '1;
+                axil_busy <= '1;
+                axil_req <= '1;
+                axil_req_is_wr <= '0;
+                axil_req_addr <= axil_araddr;
+            end else if(axil_issue_wr) begin
+                axil_aw_full <= '0;
+                axil_w_full <= '0;
+                axil_prev_was_rd <= '0;
+                axil_busy <= '1;
+                axil_req <= '1;
+                axil_req_is_wr <= '1;
+                axil_req_addr <= axil_awaddr;
+                axil_req_wdata <= axil_wdata;
+                axil_req_wstrb <= axil_wstrb;
+            end
+
+            // Response
+            if(cpuif_wr_ack) begin
+                axil_bvalid <= '1;
+                axil_resp_err <= cpuif_wr_err;
+            end
+            if(cpuif_rd_ack) begin
+                axil_rvalid <= '1;
+                axil_resp_err <= cpuif_rd_err;
+                axil_rdata <= cpuif_rd_data;
+            end
+            if((axil_bvalid && s_axil_bready) || (axil_rvalid && s_axil_rready)) begin
+                axil_bvalid <= '0;
+                axil_rvalid <= '0;
+                axil_busy <= '0;
             end
         end
     end
 
     always_comb begin
-        s_axil_arready = (!axil_arvalid || axil_ar_accept);
-        s_axil_awready = (!axil_awvalid || axil_aw_accept);
-        s_axil_wready = (!axil_wvalid || axil_aw_accept);
-    end
+        s_axil_arready = !axil_ar_full;
+        s_axil_awready = !axil_aw_full;
+        s_axil_wready = !axil_w_full;
+        s_axil_bvalid = axil_bvalid;
+        s_axil_bresp = axil_resp_err ? 2'b10 : 2'b00;
+        s_axil_rvalid = axil_rvalid;
+        s_axil_rdata = axil_rdata;
+        s_axil_rresp = axil_resp_err ? 2'b10 : 2'b00;
 
-    // Request dispatch
-    always_comb begin
-        cpuif_wr_data = axil_wdata;
+        cpuif_req = axil_req;
+        cpuif_req_is_wr = axil_req_is_wr;
+        cpuif_addr = {axil_req_addr[8:2], 2'b0};
+        cpuif_wr_data = axil_req_wdata;
         for(int i=0; i<4; i++) begin
-            cpuif_wr_biten[i*8 +: 8] = {8{axil_wstrb[i]}};
-        end
-        cpuif_req = '0;
-        cpuif_req_is_wr = '0;
-        cpuif_addr = '0;
-        axil_ar_accept = '0;
-        axil_aw_accept = '0;
-
-        if(axil_n_in_flight < 3'd4) begin
-            // Can safely issue more transactions without overwhelming response buffer
-            if(axil_arvalid && !axil_prev_was_rd) begin
-                cpuif_req = '1;
-                cpuif_req_is_wr = '0;
-                cpuif_addr = {axil_araddr[8:2], 2'b0};
-                if(!cpuif_req_stall_rd) axil_ar_accept = '1;
-            end else if(axil_awvalid && axil_wvalid) begin
-                cpuif_req = '1;
-                cpuif_req_is_wr = '1;
-                cpuif_addr = {axil_awaddr[8:2], 2'b0};
-                if(!cpuif_req_stall_wr) axil_aw_accept = '1;
-            end else if(axil_arvalid) begin
-                cpuif_req = '1;
-                cpuif_req_is_wr = '0;
-                cpuif_addr = {axil_araddr[8:2], 2'b0};
-                if(!cpuif_req_stall_rd) axil_ar_accept = '1;
-            end
-        end
-    end
-
-
-    // AXI4-Lite Response Logic
-    logic axil_resp_buffer_is_wr[4];
-    logic axil_resp_buffer_err[4];
-    logic [31:0] axil_resp_buffer_rdata[4];
-
-    logic [2:0] axil_resp_wptr;
-    logic [2:0] axil_resp_rptr;
-
-    always_ff @(posedge clk) begin
-        if(rst) begin
-            for(int i=0; i<4; i++) begin
-                axil_resp_buffer_is_wr[i] <= '0;
-                axil_resp_buffer_err[i] <= '0;
-                axil_resp_buffer_rdata[i] <= '0;
-            end
-            axil_resp_wptr <= '0;
-            axil_resp_rptr <= '0;
-        end else begin
-            // Store responses in buffer until AXI response channel accepts them
-            if(cpuif_rd_ack || cpuif_wr_ack) begin
-                if(cpuif_rd_ack) begin
-                    axil_resp_buffer_is_wr[axil_resp_wptr[1:0]] <= '0;
-                    axil_resp_buffer_err[axil_resp_wptr[1:0]] <= cpuif_rd_err;
-                    axil_resp_buffer_rdata[axil_resp_wptr[1:0]] <= cpuif_rd_data;
-
-                end else if(cpuif_wr_ack) begin
-                    axil_resp_buffer_is_wr[axil_resp_wptr[1:0]] <= '1;
-                    axil_resp_buffer_err[axil_resp_wptr[1:0]] <= cpuif_wr_err;
-                end
-                axil_resp_wptr <= axil_resp_wptr + 1'b1;
-            end
-
-            // Advance read pointer when acknowledged
-            if(axil_resp_acked) begin
-                axil_resp_rptr <= axil_resp_rptr + 1'b1;
-            end
-        end
-    end
-
-    always_comb begin
-        axil_resp_acked = '0;
-        s_axil_bvalid = '0;
-        s_axil_rvalid = '0;
-        if(axil_resp_rptr != axil_resp_wptr) begin
-            if(axil_resp_buffer_is_wr[axil_resp_rptr[1:0]]) begin
-                s_axil_bvalid = '1;
-                if(s_axil_bready) axil_resp_acked = '1;
-            end else begin
-                s_axil_rvalid = '1;
-                if(s_axil_rready) axil_resp_acked = '1;
-            end
-        end
-
-        s_axil_rdata = axil_resp_buffer_rdata[axil_resp_rptr[1:0]];
-        if(axil_resp_buffer_err[axil_resp_rptr[1:0]]) begin
-            s_axil_bresp = 2'b10;
-            s_axil_rresp = 2'b10;
-        end else begin
-            s_axil_bresp = 2'b00;
-            s_axil_rresp = 2'b00;
+            cpuif_wr_biten[i*8 +: 8] = {8{axil_req_wstrb[i]}};
         end
     end
 

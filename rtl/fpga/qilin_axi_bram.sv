@@ -6,8 +6,16 @@
 // A burst starting at or beyond Bytes answers SLVERR on every beat (writes are dropped);
 // bursts that run over the end wrap. The host port takes the read port only while no
 // read burst is active and the write port only while no write burst is active (host
-// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o one cycle after
-// the accept.
+// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o five cycles
+// after the accept.
+//
+// Timing (ECP5 at 100 MHz, docs/fpga.md): a host request is taken into a register first
+// (host_ready_o = that register is empty), a host read registers the whole RAM row and
+// then its word (the RAMs' clock-to-output leaves no room for the word mux), and the RAMs' write port (enables, address, data) and read address are driven
+// from registers. A write lands one cycle after its W beat or host request is taken (B is
+// sent no earlier than that cycle, so a read issued after B sees it). A read goes through
+// the read address register (M) into the RAMs' output registers (R); the RAMs' read enable
+// is M valid and R free or taken, the only logic between R's ready and the RAMs.
 module qilin_axi_bram #(
   parameter int unsigned Bytes = 65536,  // power of two, at least 64
   // Do not override.
@@ -56,34 +64,46 @@ module qilin_axi_bram #(
   logic [IdW-1:0]  w_id_q;
   // Read side: beats still to read, and the beat on R (held in the RAMs' output registers).
   logic            r_active_q, r_err_q, r_valid_q, r_last_q;
+  // The read in the read address register: valid, last beat of its burst, host read.
+  logic            m_valid_q, m_last_q, m_host_q;
+  logic            r_advance;
   logic [RowW-1:0] r_row_q;
   logic [7:0]      r_left_q;
   logic [IdW-1:0]  r_id_q;
-  logic            host_rvalid_q;
+  // Host request register, and the host read in the RAMs (rd_q), in host_row_q, then in
+  // host_rdata_q.
+  logic             host_req_q, host_we_q;
+  logic [ByteW-1:0] host_addr_q;
+  logic [31:0]      host_wdata_q;
+  logic             host_rd_q, host_rvalid_q;
   logic [WordW-1:0] host_word_q;
+  logic [31:0]      host_rdata_q;
+  logic             host_row_v_q;
+  logic [qilin_axi_pkg::DataW-1:0] host_row_q;
 
   logic host_wr, host_rd, aw_take, ar_take, w_take, r_issue;
   logic aw_err, ar_err;
 
-  assign host_ready_o     = host_we_i ? !w_active_q : (!r_active_q && !r_valid_q);
-  assign host_wr          = host_valid_i && host_we_i && !w_active_q;
-  assign host_rd          = host_valid_i && !host_we_i && !r_active_q && !r_valid_q;
+  assign host_ready_o     = !host_req_q;
+  assign host_wr          = host_req_q && host_we_q && !w_active_q;
+  assign host_rd          = host_req_q && !host_we_q && !r_active_q && !r_valid_q && !m_valid_q;
 
-  assign s_axi_aw_ready_o = !w_active_q && !b_valid_q && !(host_valid_i && host_we_i);
+  assign s_axi_aw_ready_o = !w_active_q && !b_valid_q && !(host_req_q && host_we_q);
   assign s_axi_w_ready_o  = w_active_q;
-  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !(host_valid_i && !host_we_i);
+  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !m_valid_q && !(host_req_q && !host_we_q);
   assign aw_take          = s_axi_aw_valid_i && s_axi_aw_ready_o;
   assign w_take           = s_axi_w_valid_i && s_axi_w_ready_o;
   assign ar_take          = s_axi_ar_valid_i && s_axi_ar_ready_o;
-  assign r_issue          = r_active_q && (!r_valid_q || s_axi_r_ready_i);
+  assign r_advance        = !r_valid_q || s_axi_r_ready_i;  // the RAMs' output may change
+  assign r_issue          = r_active_q && (!m_valid_q || r_advance);
   assign aw_err           = |s_axi_aw_i.addr[AddrW-1:ByteW];
   assign ar_err           = |s_axi_ar_i.addr[AddrW-1:ByteW];
 
   // Byte lanes: one narrow RAM each, so AXI write strobes and host words are plain enables.
   logic [qilin_axi_pkg::DataW-1:0] rdata;
-  logic [RowW-1:0]                 waddr, raddr;
-  logic [qilin_axi_pkg::DataW-1:0] wdata;
-  logic [BeatB-1:0]                we;
+  logic [RowW-1:0]                 waddr, waddr_q, raddr_q;
+  logic [qilin_axi_pkg::DataW-1:0] wdata, wdata_q;
+  logic [BeatB-1:0]                we, we_q;
   logic                            re;
 
   always_comb begin
@@ -91,25 +111,37 @@ module qilin_axi_bram #(
     waddr = w_row_q;
     wdata = s_axi_w_i.data;
     if (host_wr) begin
-      waddr = host_addr_i[ByteW-1:OffW];
-      wdata = {(BeatB / 4){host_wdata_i}};
+      waddr = host_addr_q[ByteW-1:OffW];
+      wdata = {(BeatB / 4){host_wdata_q}};
       for (int unsigned b = 0; b < BeatB; b++)
-        we[b] = (b / 4) == 32'(host_addr_i[OffW-1:2]);
+        we[b] = (b / 4) == 32'(host_addr_q[OffW-1:2]);
     end else if (w_take && !w_err_q) begin
       we = s_axi_w_i.strb;
     end
-    re    = r_issue || host_rd;
-    raddr = host_rd ? host_addr_i[ByteW-1:OffW] : r_row_q;
+    re    = m_valid_q && r_advance;
+  end
+
+  // The write port's registers (no reset on the address and data).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) we_q <= '0;
+    else         we_q <= we;
+  end
+  always_ff @(posedge clk_i) begin
+    waddr_q <= waddr;
+    wdata_q <= wdata;
+    if (host_rd_q) host_row_q <= rdata;
+    if (host_rd) raddr_q <= host_addr_q[ByteW-1:OffW];
+    else if (r_issue) raddr_q <= r_row_q;
   end
 
   for (genvar b = 0; b < BeatB; b++) begin : gen_lane
     qilin_sram #(.Width(8), .Depth(Rows)) u_sram (
       .clk_i,
-      .we_i    (we[b]),
-      .waddr_i (waddr),
-      .wdata_i (wdata[8*b +: 8]),
+      .we_i    (we_q[b]),
+      .waddr_i (waddr_q),
+      .wdata_i (wdata_q[8*b +: 8]),
       .re_i    (re),
-      .raddr_i (raddr),
+      .raddr_i (raddr_q),
       .rdata_o (rdata[8*b +: 8])
     );
   end
@@ -125,11 +157,21 @@ module qilin_axi_bram #(
       r_err_q       <= 1'b0;
       r_valid_q     <= 1'b0;
       r_last_q      <= 1'b0;
+      m_valid_q     <= 1'b0;
+      m_last_q      <= 1'b0;
+      m_host_q      <= 1'b0;
       r_row_q       <= '0;
       r_left_q      <= '0;
       r_id_q        <= '0;
+      host_req_q    <= 1'b0;
+      host_we_q     <= 1'b0;
+      host_addr_q   <= '0;
+      host_wdata_q  <= '0;
+      host_rd_q     <= 1'b0;
       host_rvalid_q <= 1'b0;
       host_word_q   <= '0;
+      host_rdata_q  <= '0;
+      host_row_v_q  <= 1'b0;
     end else begin
       // Write bursts.
       if (aw_take) begin
@@ -157,15 +199,33 @@ module qilin_axi_bram #(
         r_left_q <= r_left_q - 8'd1;
         if (r_left_q == 8'd0) r_active_q <= 1'b0;
       end
-      if (r_issue) begin
-        r_valid_q <= 1'b1;
-        r_last_q  <= r_left_q == 8'd0;
-      end else if (s_axi_r_ready_i) begin
-        r_valid_q <= 1'b0;
+      // M: host reads (only while no AXI read is anywhere) and AXI beats.
+      if (host_rd || r_issue) begin
+        m_valid_q <= 1'b1;
+        m_last_q  <= r_left_q == 8'd0;
+        m_host_q  <= host_rd;
+      end else if (re) begin
+        m_valid_q <= 1'b0;
       end
-      // Host reads.
-      host_rvalid_q <= host_rd;
-      if (host_rd) host_word_q <= host_addr_i[OffW-1:2];
+      // R: the beat read from M (a host read never reaches R).
+      if (r_advance) begin
+        r_valid_q <= m_valid_q && !m_host_q;
+        r_last_q  <= m_last_q;
+      end
+      // Host requests.
+      if (host_valid_i && !host_req_q) begin
+        host_req_q   <= 1'b1;
+        host_we_q    <= host_we_i;
+        host_addr_q  <= host_addr_i;
+        host_wdata_q <= host_wdata_i;
+      end else if (host_wr || host_rd) begin
+        host_req_q <= 1'b0;
+      end
+      host_rd_q     <= re && m_host_q;
+      if (host_rd) host_word_q <= host_addr_q[OffW-1:2];
+      host_row_v_q  <= host_rd_q;
+      host_rvalid_q <= host_row_v_q;
+      if (host_row_v_q) host_rdata_q <= host_row_q[32*host_word_q +: 32];
     end
   end
 
@@ -178,14 +238,14 @@ module qilin_axi_bram #(
   assign s_axi_r_o.resp  = r_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
   assign s_axi_r_o.last  = r_last_q;
   assign host_rvalid_o   = host_rvalid_q;
-  assign host_rdata_o    = rdata[32*host_word_q +: 32];
+  assign host_rdata_o    = host_rdata_q;
 
   // Beats are full width and aligned (the core's DMAs and fetch unit send nothing else);
   // W's last flag ends a write burst.
   logic unused;
   assign unused = ^{s_axi_aw_i.addr[OffW-1:0], s_axi_aw_i.len, s_axi_aw_i.size,
                     s_axi_aw_i.burst, s_axi_ar_i.addr[OffW-1:0], s_axi_ar_i.size,
-                    s_axi_ar_i.burst, host_addr_i[1:0]};
+                    s_axi_ar_i.burst, host_addr_q[1:0]};
 
   `QILIN_ASSERT_INIT(BytesPow2_A, (Bytes & (Bytes - 1)) == 0 && Bytes >= 64)
 endmodule
