@@ -6,7 +6,7 @@
 // Contract: a read request is granted when rd_ready_o is high (valid/ready); its data
 // arrives on rsp_* exactly one cycle later, with no backpressure, so a client requests
 // only when it can take the data. A read and a write of the same row in the same cycle
-// return the old data.
+// must not happen (the RAM's answer is then undefined on FPGAs; NoRwCollision_A checks it).
 module qilin_banked_mem #(
   parameter int unsigned Width    = 128,
   parameter int unsigned Rows     = 1024,
@@ -86,6 +86,11 @@ module qilin_banked_mem #(
       .raddr_i (rd_addr_i[rd_idx[b]][RowW-1:0]),
       .rdata_o (rdata[b])
     );
+
+    logic collide;
+    assign collide = (|wr_req[b]) && (|rd_req[b]) &&
+                     (wr_addr_i[wr_idx[b]] == rd_addr_i[rd_idx[b]]);
+    `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Simple dual-port SRAM: one write and one registered read per cycle (maps to block RAM).
-// A read of the address written in the same cycle returns the old data.
+// A read of the address written in the same cycle is undefined in hardware (the simulation
+// model returns the old data); no client depends on it.
 module qilin_sram #(
   parameter int unsigned Width = 32,
   parameter int unsigned Depth = 1024,
@@ -15,6 +16,11 @@ module qilin_sram #(
   input  logic [AddrW-1:0] raddr_i,
   output logic [Width-1:0] rdata_o
 );
+  // no_rw_check: no client uses data read from a row in the cycle it is written (token
+  // order, asserted in qilin_banked_mem; the accumulator forwards its own sums instead), so
+  // Yosys need not build the collision bypass (a register per bit and a mux behind every
+  // block-RAM output).
+  (* no_rw_check *)
   logic [Width-1:0] mem_q [Depth];
   logic [Width-1:0] rdata_q;
 
