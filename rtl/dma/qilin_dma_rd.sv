@@ -217,42 +217,45 @@ module qilin_dma_rd #(
   );
 
   // Registers between the read buffer and the writer: the buffer's read register (pre_*;
-  // synthesis folds it into block RAM as a synchronous read port) and a two-entry head
-  // stage, head (hd_*) and spill (sp_*), so the writer's byte shift and the destination
-  // queue start from flip-flops. The buffer is read and pre moves on whenever the spill is
-  // free (flip-flops only); the writer's pop reaches only the head's load enable and the
-  // valid bits. A beat per cycle flows. Buffer space is returned to the reservation when
-  // a beat leaves the buffer.
-  logic                pre_valid_q, hd_valid_q, sp_valid_q, hd_pop, hd_load, pre_move;
+  // synthesis folds it into block RAM as a synchronous read port) and a two-entry
+  // register queue (hq_*), so the writer's byte shift and the destination queue start from
+  // flip-flops (a two-way select). The block RAM's output goes straight into a register
+  // (no logic: its clock-to-output is long), and the buffer is read and pre moves on
+  // whenever the queue has room (flip-flops only); the writer's pop reaches only the
+  // queue's pointers. A beat per cycle flows. Buffer space is returned to the reservation
+  // when a beat leaves the buffer.
+  logic                pre_valid_q, hd_valid, hd_pop, pre_move;  // hd_*: queue head
   logic                w_pop;                 // the writer used up the head beat
-  logic [BusW-1:0]     pre_data_q, hd_data_q, sp_data_q;
+  logic [BusW-1:0]     pre_data_q, hd_data;
+  logic [BusW-1:0]     hq0_q, hq1_q;         // queue slots (flip-flops, not a memory)
+  logic                hq_wr_q, hq_rd_q;      // write and read slots
+  logic [1:0]          hq_cnt_q;
 
-  assign hd_pop   = abort_q ? hd_valid_q : w_pop;
-  assign hd_load  = !hd_valid_q || hd_pop;
-  assign pre_move = pre_valid_q && !sp_valid_q;
-  assign rbuf_pop = rbuf_valid && (!pre_valid_q || !sp_valid_q);
+  assign hd_pop     = abort_q ? hd_valid : w_pop;
+  assign pre_move   = pre_valid_q && (hq_cnt_q != 2'd2);
+  assign rbuf_pop   = rbuf_valid && (!pre_valid_q || (hq_cnt_q != 2'd2));
+  assign hd_valid   = (hq_cnt_q != 2'd0);
+  assign hd_data    = hq_rd_q ? hq1_q : hq0_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pre_valid_q <= 1'b0;
-      hd_valid_q  <= 1'b0;
-      sp_valid_q  <= 1'b0;
+      hq_wr_q     <= 1'b0;
+      hq_rd_q     <= 1'b0;
+      hq_cnt_q    <= '0;
     end else begin
       if (rbuf_pop)      pre_valid_q <= 1'b1;
       else if (pre_move) pre_valid_q <= 1'b0;
-      if (hd_load) begin
-        hd_valid_q <= sp_valid_q || pre_move;
-        sp_valid_q <= 1'b0;
-      end else begin
-        sp_valid_q <= sp_valid_q || pre_move;
-      end
+      if (pre_move) hq_wr_q <= !hq_wr_q;
+      if (hd_pop)   hq_rd_q <= !hq_rd_q;
+      hq_cnt_q <= hq_cnt_q + 2'(pre_move) - 2'(hd_pop);
     end
   end
   // Data has no reset: it is only used while its valid bit is set.
   always_ff @(posedge clk_i) begin
-    if (rbuf_pop)    pre_data_q <= rbuf_data;
-    if (hd_load)     hd_data_q  <= sp_valid_q ? sp_data_q : pre_data_q;
-    if (!sp_valid_q) sp_data_q  <= pre_data_q;
+    if (rbuf_pop) pre_data_q <= rbuf_data;
+    if (pre_move && !hq_wr_q) hq0_q <= pre_data_q;
+    if (pre_move && hq_wr_q)  hq1_q <= pre_data_q;
   end
 
   // ---------------------------------------------------------------------------------
@@ -333,11 +336,11 @@ module qilin_dma_rd #(
   assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
   assign off_sum    = {1'b0, off_q} + chunk_b;
   assign w_go       = go_q && w_active_q;
-  assign consume    = w_go && is_data && hd_valid_q && (!chunk_last || dq_in_ready);
-  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid_q && chunk_last));
+  assign consume    = w_go && is_data && hd_valid && (!chunk_last || dq_in_ready);
+  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid && chunk_last));
   // A beat is used up when its last byte was taken or its row ended.
   assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
-  assign shifted    = hd_data_q >> {off_q, 3'b000};
+  assign shifted    = hd_data >> {off_q, 3'b000};
 
   // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
   if (AccBpv > 1) begin : gen_gather
@@ -345,16 +348,16 @@ module qilin_dma_rd #(
     always_comb begin
       gath_d = gath_q;
       for (int unsigned k = 0; k + 1 < AccBpv; k++) begin
-        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = hd_data_q;
+        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = hd_data;
       end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) gath_q <= '0;
       else         gath_q <= gath_d;
     end
-    assign acc_vec = {hd_data_q, gath_q};
+    assign acc_vec = {hd_data, gath_q};
     if (SpBpv > 1) begin : gen_sp_gather
-      assign sp_vec = {hd_data_q, gath_q[SpW-BusW-1:0]};
+      assign sp_vec = {hd_data, gath_q[SpW-BusW-1:0]};
     end else begin : gen_sp_slice
       assign sp_vec = shifted[SpW-1:0];
     end
@@ -482,7 +485,7 @@ module qilin_dma_rd #(
       StDrain: begin
         // Every issued AR has been answered and every beat dropped.
         if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && !pre_valid_q &&
-            !hd_valid_q && !sp_valid_q && (dq_count == '0))
+            !hd_valid && (dq_count == '0))
           st_d = StDone;
       end
       StDone: begin
@@ -569,7 +572,7 @@ module qilin_dma_rd #(
   `QILIN_ASSERT_INIT(RdBuf_A, RdBufBeats >= MaxBurstBeats && RdBufBeats >= 2)
   // Reserved buffer space means R is never back-pressured.
   `QILIN_ASSERT(RNoStall_A, !r_valid_i || r_ready_o, clk_i, rst_ni)
-  `QILIN_ASSERT(SpillBehindHead_A, !sp_valid_q || hd_valid_q, clk_i, rst_ni)
+  `QILIN_ASSERT(HeadQueue_A, hq_cnt_q <= 2'd2, clk_i, rst_ni)
   `QILIN_ASSERT(RHasBurst_A, !r_valid_i || info_valid, clk_i, rst_ni)
   `QILIN_ASSERT(RLast_A, !r_fire || (r_i.last == r_last_exp), clk_i, rst_ni)
   `QILIN_ASSERT(RId_A, !r_fire || (r_i.id == AxiId), clk_i, rst_ni)
@@ -581,7 +584,7 @@ module qilin_dma_rd #(
   // The writer uses up exactly the beats that were requested.
   `QILIN_ASSERT(WriterDoneAllIssued_A,
                 !(go_q && !w_active_q) ||
-                (!gen_valid && (rbuf_count == '0) && !pre_valid_q && !hd_valid_q && !sp_valid_q),
+                (!gen_valid && (rbuf_count == '0) && !pre_valid_q && !hd_valid),
                 clk_i, rst_ni)
 
 endmodule
