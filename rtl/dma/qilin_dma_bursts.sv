@@ -83,8 +83,10 @@ module qilin_dma_bursts #(
 
   // The generator hands a burst to the output stage whenever the spill register is free.
   assign advance  = gvalid_q && !svalid_q;
-  // The row ends with this burst when its remaining lines fit.
-  assign row_last = (rem_q <= RemW'(lim_q));
+  // The row ends with this burst when its remaining lines fit (kept as a register, equal
+  // to rem_q <= lim_q, so the advance's select starts from a flip-flop).
+  logic rlast_q, rlast_d;
+  assign row_last = rlast_q;
   assign beats    = row_last ? BeatsW'(rem_q) : lim_q;
 
   // Within a row: the next burst starts lim_q lines on, at the page boundary when hit_q.
@@ -160,11 +162,13 @@ module qilin_dma_bursts #(
         hit_d = hit_tp;
       end
     end
+    rlast_d = (rem_d <= RemW'(lim_d));
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gvalid_q <= 1'b0;
+      rlast_q  <= 1'b1;
       yleft_q  <= '0;
       ylast_q  <= 1'b0;
       cur_q    <= '0;
@@ -179,6 +183,7 @@ module qilin_dma_bursts #(
       rbp_q    <= '0;
     end else begin
       gvalid_q <= gvalid_d;
+      rlast_q  <= rlast_d;
       yleft_q  <= yleft_d;
       ylast_q  <= ylast_d;
       cur_q    <= cur_d;
@@ -237,6 +242,7 @@ module qilin_dma_bursts #(
   `QILIN_ASSERT_INIT(BurstRange_A, MaxBurstBeats >= 1 && MaxBurstBeats <= 256)
   `QILIN_ASSERT_INIT(BeatPow2_A, (BeatB & (BeatB - 1)) == 0 && BeatB <= 4096)
   // A row in progress always has lines left; the registered flags and page state agree.
+  `QILIN_ASSERT(RowLast_A, rlast_q == (rem_q <= RemW'(lim_q)), clk_i, rst_ni)
   `QILIN_ASSERT(RemNonZero_A, !gvalid_q || (rem_q != '0), clk_i, rst_ni)
   `QILIN_ASSERT(Flags_A, !gvalid_q || ((yleft_q != '0) && (ylast_q == (yleft_q == SizeW'(1)))),
                 clk_i, rst_ni)

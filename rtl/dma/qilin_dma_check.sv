@@ -142,15 +142,16 @@ module qilin_dma_check (
       end
       StSearch: begin
         // Rows only move up, so the first row reaching past the limit holds the first
-        // offending byte: its start, or the limit itself if the row straddles it.
+        // offending byte: its start, or the limit itself if the row straddles it. The
+        // address and the next row are computed every cycle (only the verdict waits for
+        // the compare); they are read only with done_o.
+        eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
+        rs_d    = rs_q + WideW'(stride_i);
+        re_d    = re_q + WideW'(stride_i);
         if (re_q > lim_q) begin
-          done_d  = 1'b1;
-          code_d  = qilin_dma_pkg::ErrWindow;
-          eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
-          st_d    = StIdle;
-        end else begin
-          rs_d = rs_q + WideW'(stride_i);
-          re_d = re_q + WideW'(stride_i);
+          done_d = 1'b1;
+          code_d = qilin_dma_pkg::ErrWindow;
+          st_d   = StIdle;
         end
       end
       default: st_d = StIdle;

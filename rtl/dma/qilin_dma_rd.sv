@@ -459,23 +459,19 @@ module qilin_dma_rd #(
     end
     unique case (st_q)
       StIdle: begin
-        if (cmd_valid_i) begin
-          err_d   = qilin_dma_pkg::ErrNone;
-          eaddr_d = '0;
-          abort_d = 1'b0;
-          st_d    = StChkGo;
-        end
+        // Cleared while idle (nothing reads them then), independent of the valid.
+        err_d   = qilin_dma_pkg::ErrNone;
+        eaddr_d = '0;
+        abort_d = 1'b0;
+        if (cmd_valid_i) st_d = StChkGo;
       end
       StChkGo: st_d = StCheck;
       StCheck: begin
+        // A pass comes with code NONE and address 0.
         if (chk_done) begin
-          if (chk_code != qilin_dma_pkg::ErrNone) begin
-            err_d   = chk_code;
-            eaddr_d = chk_addr;
-            st_d    = StDone;
-          end else begin
-            st_d = StRun;
-          end
+          err_d   = chk_code;
+          eaddr_d = chk_addr;
+          st_d    = chk_pass ? StRun : StDone;
         end
       end
       StRun: begin
