@@ -89,6 +89,7 @@ module qilin_dma_rd #(
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;   // AXI error: stop issuing, drop data
   logic [ResvW-1:0]           free_q, free_d;     // read-buffer beats not reserved by ARs
+  logic [ResvW-1:0]           free_sub;           // free_q - gen_beats
   logic [BeatsW-1:0]          rcnt_q, rcnt_d;     // R beats received of the oldest burst
 
   // ---------------------------------------------------------------------------------
@@ -160,6 +161,8 @@ module qilin_dma_rd #(
                       qilin_axi_pkg::BurstIncr};
   assign gen_ready = go_q && gen_valid && arq_in_ready &&
                      info_in_ready && (ResvW'(gen_beats) <= free_q);
+
+  assign free_sub  = free_q - ResvW'(gen_beats);
 
   qilin_fifo #(.Width(ArW), .Depth(2)) u_arq (
     .clk_i,
@@ -450,7 +453,13 @@ module qilin_dma_rd #(
     err_d   = err_q;
     eaddr_d = eaddr_q;
     abort_d = abort_q;
-    free_d  = free_q - (gen_ready ? ResvW'(gen_beats) : '0) + (rbuf_pop ? ResvW'(1) : '0);
+    // The sums are computed from registers; the late gen_ready and rbuf_pop only select.
+    unique case ({gen_ready, rbuf_pop})
+      2'b00:   free_d = free_q;
+      2'b01:   free_d = free_q + ResvW'(1);
+      2'b10:   free_d = free_sub;
+      default: free_d = free_sub + ResvW'(1);
+    endcase
     rcnt_d  = r_fire ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
     if (r_fire && r_i.resp[1] && !abort_q) begin
       abort_d = 1'b1;

@@ -242,7 +242,7 @@ module qilin_dma_wr #(
   logic [SizeW+1:0]   rq_x_q, rq_x_d;
   logic [SizeW-1:0]   rq_y_q, rq_y_d;
   logic [SpAddrW-1:0] rq_addr_q, rq_addr_d;
-  logic [SpOutW-1:0]  sp_out_q, sp_out_d;
+  logic [SpOutW-1:0]  sp_out_q, sp_out_d, sp_out_inc, sp_out_dec;
   logic               rq_push, reqq_in_ready, spbuf_valid, spbuf_pop;
   logic [1:0]         reqq_count;
   logic [SpW-1:0]     spbuf_data;
@@ -250,6 +250,9 @@ module qilin_dma_wr #(
 
   assign rq_push = go_q && rq_active_q && reqq_in_ready &&
                    (sp_out_q < SpOutW'(SpRspDepth));
+
+  assign sp_out_inc = sp_out_q + SpOutW'(1);
+  assign sp_out_dec = sp_out_q - SpOutW'(1);
 
   qilin_fifo #(.Width(SpAddrW + 1), .Depth(2)) u_reqq (
     .clk_i,
@@ -353,7 +356,8 @@ module qilin_dma_wr #(
     rq_x_d      = rq_x_q;
     rq_y_d      = rq_y_q;
     rq_addr_d   = rq_addr_q;
-    sp_out_d    = sp_out_q + (rq_push ? SpOutW'(1) : '0) - (spbuf_pop ? SpOutW'(1) : '0);
+    // Both neighbours are computed from the register; the late push/pop only select.
+    sp_out_d    = (rq_push == spbuf_pop) ? sp_out_q : rq_push ? sp_out_inc : sp_out_dec;
     pk_active_d = pk_active_q;
     px_d        = px_q;
     pend_d      = pend_q;
