@@ -10,7 +10,7 @@
 // state: the lines left in the current row, the page position of the next line (lines to
 // the 4 KiB boundary and the resulting burst cap), and the next row's byte address, line
 // count and page position; so producing a burst is one row-length compare and the
-// advances. The first burst of an access is valid 2 cycles after start_i; then one burst
+// advances. The first burst of an access is valid 3 cycles after start_i; then one burst
 // per cycle.
 `include "qilin_assert.svh"
 
@@ -73,6 +73,7 @@ module qilin_dma_bursts #(
   logic [BeatsW-1:0]    obeats_q, sbeats_q;
 
   logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
+  logic                 rlast_q, rlast_d, fresh_q, rlast_adv;
   logic [BeatsW-1:0]    beats, lim_tp, lim_ntp, lim_in;
   logic [PageW:0]       tp_step, tp_in;
   logic [LineW-1:0]     cur_next;            // cur_q + lim_q
@@ -82,10 +83,13 @@ module qilin_dma_bursts #(
   logic [SumW-1:0]      sum_first, sum_second, sum_next;
 
   // The generator hands a burst to the output stage whenever the spill register is free.
-  assign advance  = gvalid_q && !svalid_q;
+  assign advance  = gvalid_q && !svalid_q && !fresh_q;
+  // rem_q <= lim_q for the state after an advance.
+  assign rlast_adv = row_last ? (nrem_q <= RemW'(lim_ntp))
+                              : ((rem_q - RemW'(lim_q)) <= RemW'(lim_tp));
   // The row ends with this burst when its remaining lines fit (kept as a register, equal
-  // to rem_q <= lim_q, so the advance's select starts from a flip-flop).
-  logic rlast_q, rlast_d;
+  // to rem_q <= lim_q, so the advance's select starts from a flip-flop). After start_i it
+  // is computed from the loaded registers in a cycle without an advance (fresh_q).
   assign row_last = rlast_q;
   assign beats    = row_last ? BeatsW'(rem_q) : lim_q;
 
@@ -162,13 +166,19 @@ module qilin_dma_bursts #(
         hit_d = hit_tp;
       end
     end
-    rlast_d = (rem_d <= RemW'(lim_d));
+    // From the registers only (never the start values): recomputed after a start, else
+    // updated with the advance.
+    if (start_i || clear_i) rlast_d = rlast_q;
+    else if (fresh_q)       rlast_d = (rem_q <= RemW'(lim_q));
+    else if (advance)       rlast_d = rlast_adv;
+    else                    rlast_d = rlast_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gvalid_q <= 1'b0;
       rlast_q  <= 1'b1;
+      fresh_q  <= 1'b0;
       yleft_q  <= '0;
       ylast_q  <= 1'b0;
       cur_q    <= '0;
@@ -184,6 +194,7 @@ module qilin_dma_bursts #(
     end else begin
       gvalid_q <= gvalid_d;
       rlast_q  <= rlast_d;
+      fresh_q  <= start_i;
       yleft_q  <= yleft_d;
       ylast_q  <= ylast_d;
       cur_q    <= cur_d;
@@ -242,7 +253,7 @@ module qilin_dma_bursts #(
   `QILIN_ASSERT_INIT(BurstRange_A, MaxBurstBeats >= 1 && MaxBurstBeats <= 256)
   `QILIN_ASSERT_INIT(BeatPow2_A, (BeatB & (BeatB - 1)) == 0 && BeatB <= 4096)
   // A row in progress always has lines left; the registered flags and page state agree.
-  `QILIN_ASSERT(RowLast_A, rlast_q == (rem_q <= RemW'(lim_q)), clk_i, rst_ni)
+  `QILIN_ASSERT(RowLast_A, fresh_q || (rlast_q == (rem_q <= RemW'(lim_q))), clk_i, rst_ni)
   `QILIN_ASSERT(RemNonZero_A, !gvalid_q || (rem_q != '0), clk_i, rst_ni)
   `QILIN_ASSERT(Flags_A, !gvalid_q || ((yleft_q != '0) && (ylast_q == (yleft_q == SizeW'(1)))),
                 clk_i, rst_ni)
