@@ -7,7 +7,8 @@
 // again on the responses. A request shown to the slave is held until it is accepted.
 module qilin_axi_mux #(
   parameter int unsigned NumMasters = 3,
-  parameter int unsigned WDepth     = 8,  // AW bursts whose W beats may be pending
+  parameter int unsigned WDepth     = 8,  // AW bursts whose W beats may be pending (+1 in
+                                          // the order queue's head register)
   // Do not override.
   parameter int unsigned IdxW       = (NumMasters > 1) ? $clog2(NumMasters) : 1,
   parameter int unsigned IdW        = qilin_axi_pkg::IdW,
@@ -122,16 +123,36 @@ module qilin_axi_mux #(
   assign s_aw_o       = {aw_idx, aw_sel[AxW-IdxW-1:0]};
   assign m_aw_ready_o = aw_gnt & {NumMasters{s_aw_ready_i && word_in_ready}};
 
+  // The order queue's head sits in a register (word_*), so the W select starts from
+  // flip-flops rather than the queue's LUT-RAM read. A burst's entry moves up whenever the
+  // head is empty or its last beat leaves in the same cycle.
+  logic            wq_valid, word_pop, word_take;
+  logic [IdxW-1:0] wq_idx;
+
   qilin_fifo #(.Width(IdxW), .Depth(WDepth)) u_w_order (
     .clk_i, .rst_ni, .flush_i(1'b0),
     .in_valid_i  (s_aw_valid_o && s_aw_ready_i),
     .in_ready_o  (word_in_ready),
     .in_data_i   (aw_idx),
-    .out_valid_o (word_valid),
-    .out_ready_i (s_w_valid_o && s_w_ready_i && s_w_o.last),
-    .out_data_o  (word_idx),
+    .out_valid_o (wq_valid),
+    .out_ready_i (word_take),
+    .out_data_o  (wq_idx),
     .count_o     (unused_word_cnt)
   );
+
+  assign word_pop  = word_valid && s_w_valid_o && s_w_ready_i && s_w_o.last;
+  assign word_take = wq_valid && (!word_valid || word_pop);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      word_valid <= 1'b0;
+      word_idx   <= '0;
+    end else if (word_take) begin
+      word_valid <= 1'b1;
+      word_idx   <= wq_idx;
+    end else if (word_pop) begin
+      word_valid <= 1'b0;
+    end
+  end
 
   assign s_w_valid_o = word_valid && m_w_valid_i[word_idx];
   assign s_w_o       = m_w_i[word_idx];

@@ -2,9 +2,16 @@
 // LD unit: turns a LOAD instruction from the command processor into a qilin_dma_rd command
 // and reports the DMA's completion (done or error) back, one per instruction, in order.
 //
+// Timing: the command goes through a one-entry buffer, so the DMA's command path starts at
+// flip-flops and the command processor sees a registered ready (rdy_q, masked only by the
+// soft reset). The buffer loads the decoded instruction on every cycle it is empty (its
+// enable is a flip-flop) and holds it until the DMA takes it: one cycle more from issue to
+// the DMA than a pass-through; the DMA takes one command at a time, so no throughput is lost.
+//
 // The DMA has no soft reset. On soft_reset_i the commands still in the DMA are counted and
 // their completions are dropped silently (cmd_proc expects no done_i for them); busy_o stays
-// high until they have drained.
+// high until they have drained. A command still in the buffer is dropped (it never reaches
+// the DMA, like the instructions the command processor flushes).
 `include "qilin_assert.svh"
 
 module qilin_ld_unit #(
@@ -30,32 +37,55 @@ module qilin_ld_unit #(
   input  logic                         dma_err_valid_i,
   input  logic [7:0]                   dma_err_code_i,
   input  logic [39:0]                  dma_err_addr_i,
-  output logic                         busy_o   // commands in flight (also dropped ones)
+  output logic                         busy_o   // buffered or in flight (also dropped ones)
 );
   localparam int unsigned CntW = $clog2(MaxInflight + 1);
 
   logic [CntW-1:0] infl_q, drop_q, infl_d;
   logic            acc, fin, drop_now;
 
+  // One-entry command buffer.
+  qilin_dma_pkg::dma_rd_cmd_t dec, buf_q;
+  logic                       vld_q, vld_d, rdy_q;
+
   // Field slices (qilin_isa_pkg LOAD layout).
   always_comb begin
-    cmd_o              = '0;
-    cmd_o.dram_addr    = insn_i[qilin_isa_pkg::LoadDramAddrLsb +: qilin_isa_pkg::LoadDramAddrW];
-    cmd_o.dram_stride  = 32'(insn_i[qilin_isa_pkg::LoadDramStrideLsb +: qilin_isa_pkg::LoadDramStrideW]);
-    cmd_o.y_size       = 16'(insn_i[qilin_isa_pkg::LoadYSizeLsb +: qilin_isa_pkg::LoadYSizeW]);
-    cmd_o.x_size       = 16'(insn_i[qilin_isa_pkg::LoadXSizeLsb +: qilin_isa_pkg::LoadXSizeW]);
-    cmd_o.dst_acc      = insn_i[qilin_isa_pkg::LoadDstLsb];
-    cmd_o.dst_addr     = 24'(insn_i[qilin_isa_pkg::LoadLocalAddrLsb +: qilin_isa_pkg::LoadLocalAddrW]);
-    cmd_o.y_pad_top    = 8'(insn_i[qilin_isa_pkg::LoadPadTopLsb +: qilin_isa_pkg::LoadPadTopW]);
-    cmd_o.y_pad_bottom = 8'(insn_i[qilin_isa_pkg::LoadPadBottomLsb +: qilin_isa_pkg::LoadPadBottomW]);
-    cmd_o.x_pad_left   = 8'(insn_i[qilin_isa_pkg::LoadPadLeftLsb +: qilin_isa_pkg::LoadPadLeftW]);
-    cmd_o.x_pad_right  = 8'(insn_i[qilin_isa_pkg::LoadPadRightLsb +: qilin_isa_pkg::LoadPadRightW]);
-    cmd_o.pad_value    = insn_i[qilin_isa_pkg::LoadPadValueLsb +: qilin_isa_pkg::LoadPadValueW];
+    dec              = '0;
+    dec.dram_addr    = insn_i[qilin_isa_pkg::LoadDramAddrLsb +: qilin_isa_pkg::LoadDramAddrW];
+    dec.dram_stride  = 32'(insn_i[qilin_isa_pkg::LoadDramStrideLsb +: qilin_isa_pkg::LoadDramStrideW]);
+    dec.y_size       = 16'(insn_i[qilin_isa_pkg::LoadYSizeLsb +: qilin_isa_pkg::LoadYSizeW]);
+    dec.x_size       = 16'(insn_i[qilin_isa_pkg::LoadXSizeLsb +: qilin_isa_pkg::LoadXSizeW]);
+    dec.dst_acc      = insn_i[qilin_isa_pkg::LoadDstLsb];
+    dec.dst_addr     = 24'(insn_i[qilin_isa_pkg::LoadLocalAddrLsb +: qilin_isa_pkg::LoadLocalAddrW]);
+    dec.y_pad_top    = 8'(insn_i[qilin_isa_pkg::LoadPadTopLsb +: qilin_isa_pkg::LoadPadTopW]);
+    dec.y_pad_bottom = 8'(insn_i[qilin_isa_pkg::LoadPadBottomLsb +: qilin_isa_pkg::LoadPadBottomW]);
+    dec.x_pad_left   = 8'(insn_i[qilin_isa_pkg::LoadPadLeftLsb +: qilin_isa_pkg::LoadPadLeftW]);
+    dec.x_pad_right  = 8'(insn_i[qilin_isa_pkg::LoadPadRightLsb +: qilin_isa_pkg::LoadPadRightW]);
+    dec.pad_value    = insn_i[qilin_isa_pkg::LoadPadValueLsb +: qilin_isa_pkg::LoadPadValueW];
   end
 
-  assign cmd_valid_o      = valid_i && !soft_reset_i && (infl_q != CntW'(MaxInflight));
-  assign ready_o          = cmd_ready_i && cmd_valid_o;
-  assign acc              = cmd_valid_o && cmd_ready_i;
+  // The buffer takes an instruction when it is empty (rdy_q) and passes it on when the DMA
+  // takes it; its data register follows the input while the buffer is empty.
+  assign ready_o     = rdy_q && !soft_reset_i;
+  assign cmd_o       = buf_q;
+  assign cmd_valid_o = vld_q && !soft_reset_i && (infl_q != CntW'(MaxInflight));
+  assign acc         = cmd_valid_o && cmd_ready_i;
+  assign vld_d       = !soft_reset_i && (vld_q ? !acc : valid_i && rdy_q);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vld_q <= 1'b0;
+      rdy_q <= 1'b1;
+    end else begin
+      vld_q <= vld_d;
+      rdy_q <= !vld_d;
+    end
+  end
+  // Data has no reset: it is only used while vld_q is set.
+  always_ff @(posedge clk_i) begin
+    if (!vld_q) buf_q <= dec;
+  end
+
   assign dma_done_ready_o = 1'b1;
   assign fin              = dma_done_valid_i;
   assign drop_now         = fin && (drop_q != '0);
@@ -64,7 +94,7 @@ module qilin_ld_unit #(
   assign err_o      = fin && !drop_now && dma_err_valid_i;
   assign err_code_o = dma_err_code_i;
   assign err_addr_o = dma_err_addr_i;
-  assign busy_o     = infl_q != '0;
+  assign busy_o     = vld_q || (infl_q != '0);
 
   assign infl_d = infl_q + CntW'(acc) - CntW'(fin);
 
@@ -82,5 +112,5 @@ module qilin_ld_unit #(
   logic unused_bits;
   assign unused_bits = ^insn_i[7:0];
 
-  `QILIN_ASSERT_INIT(RdCmdW_A, $bits(cmd_o) == 40 + 32 + 16 + 16 + 1 + 24 + 5 * 8)
+  `QILIN_ASSERT_INIT(RdCmdW_A, $bits(dec) == 40 + 32 + 16 + 16 + 1 + 24 + 5 * 8)
 endmodule

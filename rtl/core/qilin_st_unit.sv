@@ -2,9 +2,16 @@
 // ST unit: turns a STORE instruction from the command processor into a qilin_dma_wr command
 // and reports the DMA's completion (done or error) back, one per instruction, in order.
 //
+// Timing: the command goes through a one-entry buffer, so the DMA's command path starts at
+// flip-flops and the command processor sees a registered ready (rdy_q, masked only by the
+// soft reset). The buffer loads the decoded instruction on every cycle it is empty (its
+// enable is a flip-flop) and holds it until the DMA takes it: one cycle more from issue to
+// the DMA than a pass-through; the DMA takes one command at a time, so no throughput is lost.
+//
 // The DMA has no soft reset. On soft_reset_i the commands still in the DMA are counted and
 // their completions are dropped silently (cmd_proc expects no done_i for them); busy_o stays
-// high until they have drained.
+// high until they have drained. A command still in the buffer is dropped (it never reaches
+// the DMA, like the instructions the command processor flushes).
 `include "qilin_assert.svh"
 
 module qilin_st_unit #(
@@ -30,28 +37,51 @@ module qilin_st_unit #(
   input  logic                         dma_err_valid_i,
   input  logic [7:0]                   dma_err_code_i,
   input  logic [39:0]                  dma_err_addr_i,
-  output logic                         busy_o   // commands in flight (also dropped ones)
+  output logic                         busy_o   // buffered or in flight (also dropped ones)
 );
   localparam int unsigned CntW = $clog2(MaxInflight + 1);
 
   logic [CntW-1:0] infl_q, drop_q, infl_d;
   logic            acc, fin, drop_now;
 
+  // One-entry command buffer.
+  qilin_dma_pkg::dma_wr_cmd_t dec, buf_q;
+  logic                       vld_q, vld_d, rdy_q;
+
   // Field slices (qilin_isa_pkg STORE layout). src = ACC goes to the DMA as src_acc: it reads
   // each ACC row as 4 Dim-byte chunks through the accumulator's shared read port (qilin_core).
   always_comb begin
-    cmd_o             = '0;
-    cmd_o.dram_addr   = insn_i[qilin_isa_pkg::StoreDramAddrLsb +: qilin_isa_pkg::StoreDramAddrW];
-    cmd_o.dram_stride = 32'(insn_i[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW]);
-    cmd_o.y_size      = 16'(insn_i[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW]);
-    cmd_o.x_size      = 16'(insn_i[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW]);
-    cmd_o.src_acc     = insn_i[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
-    cmd_o.src_addr    = 24'(insn_i[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW]);
+    dec             = '0;
+    dec.dram_addr   = insn_i[qilin_isa_pkg::StoreDramAddrLsb +: qilin_isa_pkg::StoreDramAddrW];
+    dec.dram_stride = 32'(insn_i[qilin_isa_pkg::StoreDramStrideLsb +: qilin_isa_pkg::StoreDramStrideW]);
+    dec.y_size      = 16'(insn_i[qilin_isa_pkg::StoreYSizeLsb +: qilin_isa_pkg::StoreYSizeW]);
+    dec.x_size      = 16'(insn_i[qilin_isa_pkg::StoreXSizeLsb +: qilin_isa_pkg::StoreXSizeW]);
+    dec.src_acc     = insn_i[qilin_isa_pkg::StoreSrcLsb] == qilin_isa_pkg::MemAcc;
+    dec.src_addr    = 24'(insn_i[qilin_isa_pkg::StoreLocalAddrLsb +: qilin_isa_pkg::StoreLocalAddrW]);
   end
 
-  assign cmd_valid_o      = valid_i && !soft_reset_i && (infl_q != CntW'(MaxInflight));
-  assign ready_o          = cmd_ready_i && cmd_valid_o;
-  assign acc              = cmd_valid_o && cmd_ready_i;
+  // The buffer takes an instruction when it is empty (rdy_q) and passes it on when the DMA
+  // takes it; its data register follows the input while the buffer is empty.
+  assign ready_o     = rdy_q && !soft_reset_i;
+  assign cmd_o       = buf_q;
+  assign cmd_valid_o = vld_q && !soft_reset_i && (infl_q != CntW'(MaxInflight));
+  assign acc         = cmd_valid_o && cmd_ready_i;
+  assign vld_d       = !soft_reset_i && (vld_q ? !acc : valid_i && rdy_q);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vld_q <= 1'b0;
+      rdy_q <= 1'b1;
+    end else begin
+      vld_q <= vld_d;
+      rdy_q <= !vld_d;
+    end
+  end
+  // Data has no reset: it is only used while vld_q is set.
+  always_ff @(posedge clk_i) begin
+    if (!vld_q) buf_q <= dec;
+  end
+
   assign dma_done_ready_o = 1'b1;
   assign fin              = dma_done_valid_i;
   assign drop_now         = fin && (drop_q != '0);
@@ -60,7 +90,7 @@ module qilin_st_unit #(
   assign err_o      = fin && !drop_now && dma_err_valid_i;
   assign err_code_o = dma_err_code_i;
   assign err_addr_o = dma_err_addr_i;
-  assign busy_o     = infl_q != '0;
+  assign busy_o     = vld_q || (infl_q != '0);
 
   assign infl_d = infl_q + CntW'(acc) - CntW'(fin);
 
@@ -79,6 +109,6 @@ module qilin_st_unit #(
   // Opcode, token flags and reserved bits; bit StoreSrcLsb (8) is used.
   assign unused_bits = ^{insn_i[28:9], insn_i[7:0]};
 
-  `QILIN_ASSERT_INIT(WrCmdW_A, $bits(cmd_o) == 40 + 32 + 16 + 16 + 1 + 24)
+  `QILIN_ASSERT_INIT(WrCmdW_A, $bits(dec) == 40 + 32 + 16 + 16 + 1 + 24)
   `QILIN_ASSERT_INIT(SrcLsb_A, qilin_isa_pkg::StoreSrcLsb == 8)
 endmodule

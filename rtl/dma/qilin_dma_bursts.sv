@@ -3,12 +3,14 @@
 // bursts of full bus beats: at most MaxBurstBeats beats, never crossing a 4 KiB boundary,
 // never spanning two rows. Bursts come out in order on a valid/ready stream.
 //
-// Timing: the outputs are registers (an output stage loaded one step ahead), so a parent's
-// ready logic starts from flip-flops. Behind it the generator keeps narrow, precomputed
+// Timing: the outputs are registers (a two-entry output stage: head and spill), so a
+// parent's ready logic starts from flip-flops, and ready_i reaches only the output stage:
+// the generator advances when the spill register is free (a flip-flop), never in the same
+// cycle as ready_i. Behind it the generator keeps narrow, precomputed
 // state: the lines left in the current row, the page position of the next line (lines to
 // the 4 KiB boundary and the resulting burst cap), and the next row's byte address, line
 // count and page position; so producing a burst is one row-length compare and the
-// advances. The first burst of an access is valid 2 cycles after start_i; then one burst
+// advances. The first burst of an access is valid 3 cycles after start_i; then one burst
 // per cycle.
 `include "qilin_assert.svh"
 
@@ -65,12 +67,13 @@ module qilin_dma_bursts #(
   logic [StrideW-1:0]   stride_q, stride_d;
   logic [SumW-1:0]      rbp_q, rbp_d;        // row_bytes + BeatB - 1
 
-  // Output stage.
-  logic                 ovalid_q, ovalid_d;
-  logic [LineW-1:0]     oline_q, oline_d;
-  logic [BeatsW-1:0]    obeats_q, obeats_d;
+  // Output stage: head (o*) and spill (s*) registers.
+  logic                 ovalid_q, svalid_q;
+  logic [LineW-1:0]     oline_q, sline_q;
+  logic [BeatsW-1:0]    obeats_q, sbeats_q;
 
   logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
+  logic                 rlast_q, rlast_d, fresh_q, rlast_adv;
   logic [BeatsW-1:0]    beats, lim_tp, lim_ntp, lim_in;
   logic [PageW:0]       tp_step, tp_in;
   logic [LineW-1:0]     cur_next;            // cur_q + lim_q
@@ -79,9 +82,15 @@ module qilin_dma_bursts #(
   // Lines of a row = (byte offset in its first beat + row_bytes + BeatB-1) / BeatB.
   logic [SumW-1:0]      sum_first, sum_second, sum_next;
 
-  assign advance  = !ovalid_q || ready_i;
-  // The row ends with this burst when its remaining lines fit.
-  assign row_last = (rem_q <= RemW'(lim_q));
+  // The generator hands a burst to the output stage whenever the spill register is free.
+  assign advance  = gvalid_q && !svalid_q && !fresh_q;
+  // rem_q <= lim_q for the state after an advance.
+  assign rlast_adv = row_last ? (nrem_q <= RemW'(lim_ntp))
+                              : ((rem_q - RemW'(lim_q)) <= RemW'(lim_tp));
+  // The row ends with this burst when its remaining lines fit (kept as a register, equal
+  // to rem_q <= lim_q, so the advance's select starts from a flip-flop). After start_i it
+  // is computed from the loaded registers in a cycle without an advance (fresh_q).
+  assign row_last = rlast_q;
   assign beats    = row_last ? BeatsW'(rem_q) : lim_q;
 
   // Within a row: the next burst starts lim_q lines on, at the page boundary when hit_q.
@@ -120,9 +129,6 @@ module qilin_dma_bursts #(
     ntp_d    = ntp_q;
     stride_d = stride_q;
     rbp_d    = rbp_q;
-    ovalid_d = ovalid_q;
-    oline_d  = oline_q;
-    obeats_d = obeats_q;
     if (start_i) begin
       gvalid_d = (row_bytes_i != '0) && (y_size_i != '0);
       yleft_d  = y_size_i;
@@ -137,41 +143,42 @@ module qilin_dma_bursts #(
       ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_in[OffW+PageW-1:OffW]);
       stride_d = stride_i;
       rbp_d    = rbp_in;
-      ovalid_d = 1'b0;
     end else if (clear_i) begin
       gvalid_d = 1'b0;
-      ovalid_d = 1'b0;
     end else if (advance) begin
-      ovalid_d = gvalid_q;
-      oline_d  = cur_q;
-      obeats_d = beats;
-      if (gvalid_q) begin
-        if (row_last) begin
-          gvalid_d = !ylast_q;
-          yleft_d  = yleft_q - SizeW'(1);
-          ylast_d  = (yleft_q == SizeW'(2));
-          cur_d    = nrow_q[DramAddrW-1:OffW];
-          rem_d    = nrem_q;
-          tp_d     = ntp_q;
-          lim_d    = lim_ntp;
-          hit_d    = hit_ntp;
-          nrow_d   = nrow_next;
-          nrem_d   = sum_next[SumW-1:OffW];
-          ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
-        end else begin
-          cur_d = cur_next;
-          rem_d = rem_q - RemW'(lim_q);
-          tp_d  = hit_q ? (PageW+1)'(PageLines) : tp_step;
-          lim_d = lim_tp;
-          hit_d = hit_tp;
-        end
+      if (row_last) begin
+        gvalid_d = !ylast_q;
+        yleft_d  = yleft_q - SizeW'(1);
+        ylast_d  = (yleft_q == SizeW'(2));
+        cur_d    = nrow_q[DramAddrW-1:OffW];
+        rem_d    = nrem_q;
+        tp_d     = ntp_q;
+        lim_d    = lim_ntp;
+        hit_d    = hit_ntp;
+        nrow_d   = nrow_next;
+        nrem_d   = sum_next[SumW-1:OffW];
+        ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
+      end else begin
+        cur_d = cur_next;
+        rem_d = rem_q - RemW'(lim_q);
+        tp_d  = hit_q ? (PageW+1)'(PageLines) : tp_step;
+        lim_d = lim_tp;
+        hit_d = hit_tp;
       end
     end
+    // From the registers only (never the start values): recomputed after a start, else
+    // updated with the advance.
+    if (start_i || clear_i) rlast_d = rlast_q;
+    else if (fresh_q)       rlast_d = (rem_q <= RemW'(lim_q));
+    else if (advance)       rlast_d = rlast_adv;
+    else                    rlast_d = rlast_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gvalid_q <= 1'b0;
+      rlast_q  <= 1'b1;
+      fresh_q  <= 1'b0;
       yleft_q  <= '0;
       ylast_q  <= 1'b0;
       cur_q    <= '0;
@@ -184,11 +191,10 @@ module qilin_dma_bursts #(
       ntp_q    <= '0;
       stride_q <= '0;
       rbp_q    <= '0;
-      ovalid_q <= 1'b0;
-      oline_q  <= '0;
-      obeats_q <= '0;
     end else begin
       gvalid_q <= gvalid_d;
+      rlast_q  <= rlast_d;
+      fresh_q  <= start_i;
       yleft_q  <= yleft_d;
       ylast_q  <= ylast_d;
       cur_q    <= cur_d;
@@ -201,9 +207,39 @@ module qilin_dma_bursts #(
       ntp_q    <= ntp_d;
       stride_q <= stride_d;
       rbp_q    <= rbp_d;
-      ovalid_q <= ovalid_d;
-      oline_q  <= oline_d;
-      obeats_q <= obeats_d;
+    end
+  end
+
+  // Output stage. The head loads whenever it is empty or leaves (head_load): from the spill
+  // if that is full, else the generator's burst. A burst the head cannot take goes to the
+  // spill, whose data register follows the generator while it is empty. So ready_i reaches
+  // only the head's load enable and the two valid bits.
+  logic head_load;
+  assign head_load = !ovalid_q || ready_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ovalid_q <= 1'b0;
+      svalid_q <= 1'b0;
+    end else if (start_i || clear_i) begin
+      ovalid_q <= 1'b0;
+      svalid_q <= 1'b0;
+    end else if (head_load) begin
+      ovalid_q <= svalid_q || advance;
+      svalid_q <= 1'b0;
+    end else begin
+      svalid_q <= svalid_q || advance;
+    end
+  end
+  // Data has no reset: it is only used while its valid bit is set.
+  always_ff @(posedge clk_i) begin
+    if (head_load) begin
+      oline_q  <= svalid_q ? sline_q : cur_q;
+      obeats_q <= svalid_q ? sbeats_q : beats;
+    end
+    if (!svalid_q) begin
+      sline_q  <= cur_q;
+      sbeats_q <= beats;
     end
   end
 
@@ -217,6 +253,7 @@ module qilin_dma_bursts #(
   `QILIN_ASSERT_INIT(BurstRange_A, MaxBurstBeats >= 1 && MaxBurstBeats <= 256)
   `QILIN_ASSERT_INIT(BeatPow2_A, (BeatB & (BeatB - 1)) == 0 && BeatB <= 4096)
   // A row in progress always has lines left; the registered flags and page state agree.
+  `QILIN_ASSERT(RowLast_A, fresh_q || (rlast_q == (rem_q <= RemW'(lim_q))), clk_i, rst_ni)
   `QILIN_ASSERT(RemNonZero_A, !gvalid_q || (rem_q != '0), clk_i, rst_ni)
   `QILIN_ASSERT(Flags_A, !gvalid_q || ((yleft_q != '0) && (ylast_q == (yleft_q == SizeW'(1)))),
                 clk_i, rst_ni)
@@ -224,6 +261,7 @@ module qilin_dma_bursts #(
                 ((tp_q == (PageW+1)'(PageLines) - (PageW+1)'(cur_q[PageW-1:0])) &&
                  (hit_q == (tp_q <= (PageW+1)'(MaxB))) &&
                  (lim_q == (hit_q ? BeatsW'(tp_q) : BeatsW'(MaxB)))), clk_i, rst_ni)
+  `QILIN_ASSERT(SpillOnlyBehindHead_A, !svalid_q || ovalid_q, clk_i, rst_ni)
   `QILIN_ASSERT(BeatsRange_A, !ovalid_q || (obeats_q != '0 && obeats_q <= BeatsW'(MaxB)),
                 clk_i, rst_ni)
 

@@ -4,14 +4,16 @@
 //
 // The access is y_size rows of row_bytes = x_size << vb_log2 bytes at addr + y*stride.
 // A command that touches no memory (y_size or x_size 0) always passes. Bytes at or above
-// 2**AxiAddrW are outside every window. Result in 3 cycles, or 3 + (offending row) when the
-// range ends beyond the window (a row-by-row search finds the first offending byte).
+// 2**AxiAddrW are outside every window. Result (done_o) 4 cycles after start_i, or
+// 4 + (offending row) when the range ends beyond the window (a row-by-row search finds the
+// first offending byte).
 `include "qilin_assert.svh"
 
 module qilin_dma_check (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,
-  input  logic                                 start_i,     // pulse; operands then held
+  input  logic                                 start_i,     // pulse; operands held from then
+                                                               // until done_o
   input  logic [qilin_dma_pkg::DramAddrW-1:0]  addr_i,
   input  logic [qilin_dma_pkg::StrideW-1:0]    stride_i,
   input  logic [qilin_dma_pkg::SizeW-1:0]      y_size_i,
@@ -20,6 +22,7 @@ module qilin_dma_check (
   input  logic [qilin_dma_pkg::DramAddrW-1:0]  win_base_i,  // sampled at start_i
   input  logic [qilin_dma_pkg::DramAddrW-1:0]  win_limit_i, // exclusive; sampled at start_i
   output logic                                 done_o,      // pulse
+  output logic                                 pass_o,      // done_o && err_code_o == 0
   output logic [qilin_dma_pkg::ErrW-1:0]       err_code_o,  // valid with done_o
   output logic [qilin_dma_pkg::DramAddrW-1:0]  err_addr_o
 );
@@ -32,77 +35,98 @@ module qilin_dma_check (
   localparam int unsigned WideW     = 50;
   localparam int unsigned RowBytesW = SizeW + 8;
 
-  typedef enum logic [1:0] {StIdle, StSum, StCmp, StSearch} st_e;
+  typedef enum logic [2:0] {StIdle, StAdd, StSum, StCmp, StSearch} st_e;
   st_e st_q, st_d;
 
-  // Pipeline: start (two 16 x 16 multiplies, first row's end, flags) -> StSum (last row's
-  // end) -> StCmp (verdict) -> StSearch (error path only). Every stage starts from
-  // registers or the held operands. The last row's end is
-  //   addr + (y_size-1)*stride + row_bytes = (addr + row_bytes - stride) + y_size*stride,
+  // Pipeline: start (operand stage: two 16 x 16 multiplies, addr - stride, row bytes, flags)
+  // -> StAdd (first row's end, addr + row_bytes - stride, the product) -> StSum (last row's
+  // end) -> StCmp (verdict) -> StSearch (error path only). Every stage is one adder or
+  // compare from registers. The last row's end is
+  //   addr + (y_size-1)*stride + row_bytes = (addr - stride + row_bytes) + y_size*stride,
   // which keeps a decrement out of the multiplier's path; the sum is exact mod 2**WideW
-  // (an intermediate may wrap, the result is below 2**50).
-  logic [WideW-1:0]     lim_q, lim_d;       // min(win_limit, 2**AxiAddrW)
-  logic [2*SizeW-1:0]   plo_q, plo_d;       // y_size * stride[15:0]
-  logic [2*SizeW-1:0]   phi_q, phi_d;       // y_size * stride[31:16]
-  logic [WideW-1:0]     arb_q, arb_d;       // addr + row_bytes: end of the first row
-  logic [WideW-1:0]     ars_q, ars_d;       // addr + row_bytes - stride
-  logic [WideW-1:0]     last_q, last_d;     // addr + prod + row_bytes: end of the last row
-  logic                 empty_q, empty_d, misal_q, misal_d, below_q, below_d;
+  // (an intermediate may wrap, the result is below 2**50). The operand and adder stages
+  // load on every cycle (the operands are held from start_i on), so only the window, which
+  // is sampled at start_i, needs an enable (idle_q, a flip-flop).
+  logic                 idle_q;             // st_q == StIdle
+  logic [WideW-1:0]     lim_q;              // min(win_limit, 2**AxiAddrW)
+  logic [2*SizeW-1:0]   plo_q;              // y_size * stride[15:0]
+  logic [2*SizeW-1:0]   phi_q;              // y_size * stride[31:16]
+  logic [RowBytesW-1:0] rb_q;               // row_bytes
+  logic [WideW-1:0]     ams_q;              // addr - stride
+  logic [WideW-1:0]     arb_q;              // addr + row_bytes: end of the first row
+  logic [WideW-1:0]     ars_q;              // addr + row_bytes - stride
+  logic [WideW-1:0]     prod_q;             // y_size * stride
+  logic [WideW-1:0]     last_q;             // end of the last row
+  logic                 empty_q, misal_q, below_q;
   logic [WideW-1:0]     rs_q, rs_d;         // search: start of the current row
   logic [WideW-1:0]     re_q, re_d;         // search: end of the current row (exclusive)
-  logic                 done_q, done_d;
+  logic                 done_q, done_d, pass_q;
   logic [ErrW-1:0]      code_q, code_d;
   logic [WideW-1:0]     eaddr_q, eaddr_d;
 
-  logic [RowBytesW-1:0] row_bytes;
   logic [7:0]           align_mask;
   logic [WideW-1:0]     limit_w, space_w;
 
-  assign row_bytes  = RowBytesW'(x_size_i) << vb_log2_i;
   assign align_mask = (8'd1 << vb_log2_i) - 8'd1;
   assign limit_w    = WideW'(win_limit_i);
   assign space_w    = WideW'(1) << AxiAddrW;
 
+  // Operand and adder stages (no enable).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      plo_q   <= '0;
+      phi_q   <= '0;
+      rb_q    <= '0;
+      ams_q   <= '0;
+      arb_q   <= '0;
+      ars_q   <= '0;
+      prod_q  <= '0;
+      last_q  <= '0;
+      empty_q <= 1'b0;
+      misal_q <= 1'b0;
+    end else begin
+      plo_q   <= (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[SizeW-1:0]);
+      phi_q   <= (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[2*SizeW-1:SizeW]);
+      rb_q    <= RowBytesW'(x_size_i) << vb_log2_i;
+      ams_q   <= WideW'(addr_i) - WideW'(stride_i);
+      empty_q <= (y_size_i == '0) || (x_size_i == '0);
+      misal_q <= ((addr_i[7:0] & align_mask) != 8'd0) || ((stride_i[7:0] & align_mask) != 8'd0);
+      arb_q   <= WideW'(addr_i) + WideW'(rb_q);
+      ars_q   <= ams_q + WideW'(rb_q);
+      prod_q  <= WideW'(plo_q) + (WideW'(phi_q) << SizeW);
+      last_q  <= ars_q + prod_q;
+    end
+  end
+
+  // The window, sampled at start_i.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      lim_q   <= '0;
+      below_q <= 1'b0;
+    end else if (idle_q) begin
+      lim_q   <= (limit_w < space_w) ? limit_w : space_w;
+      below_q <= (addr_i < win_base_i);
+    end
+  end
+
   always_comb begin
     st_d    = st_q;
-    lim_d   = lim_q;
-    plo_d   = plo_q;
-    phi_d   = phi_q;
-    arb_d   = arb_q;
-    ars_d   = ars_q;
-    last_d  = last_q;
-    empty_d = empty_q;
-    misal_d = misal_q;
-    below_d = below_q;
     rs_d    = rs_q;
     re_d    = re_q;
     done_d  = 1'b0;
     code_d  = code_q;
     eaddr_d = eaddr_q;
     unique case (st_q)
-      StIdle: begin
-        if (start_i) begin
-          lim_d   = (limit_w < space_w) ? limit_w : space_w;
-          plo_d   = (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[SizeW-1:0]);
-          phi_d   = (2*SizeW)'(y_size_i) * (2*SizeW)'(stride_i[2*SizeW-1:SizeW]);
-          arb_d   = WideW'(addr_i) + WideW'(row_bytes);
-          ars_d   = (WideW'(addr_i) - WideW'(stride_i)) + WideW'(row_bytes);
-          empty_d = (y_size_i == '0) || (x_size_i == '0);
-          misal_d = ((addr_i[7:0] & align_mask) != 8'd0) ||
-                    ((stride_i[7:0] & align_mask) != 8'd0);
-          below_d = (addr_i < win_base_i);
-          st_d    = StSum;
-        end
-      end
-      StSum: begin
-        last_d = ars_q + WideW'(plo_q) + (WideW'(phi_q) << SizeW);
-        st_d   = StCmp;
-      end
+      StIdle:  if (start_i) st_d = StAdd;
+      StAdd:   st_d = StSum;
+      StSum:   st_d = StCmp;
       StCmp: begin
         done_d  = 1'b1;
         code_d  = qilin_dma_pkg::ErrNone;
         eaddr_d = '0;
         st_d    = StIdle;
+        rs_d    = WideW'(addr_i);
+        re_d    = arb_q;
         if (empty_q) begin
           code_d = qilin_dma_pkg::ErrNone;
         end else if (misal_q) begin
@@ -113,22 +137,21 @@ module qilin_dma_check (
           eaddr_d = WideW'(addr_i);
         end else if (last_q > lim_q) begin
           done_d = 1'b0;
-          rs_d   = WideW'(addr_i);
-          re_d   = arb_q;
           st_d   = StSearch;
         end
       end
       StSearch: begin
         // Rows only move up, so the first row reaching past the limit holds the first
-        // offending byte: its start, or the limit itself if the row straddles it.
+        // offending byte: its start, or the limit itself if the row straddles it. The
+        // address and the next row are computed every cycle (only the verdict waits for
+        // the compare); they are read only with done_o.
+        eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
+        rs_d    = rs_q + WideW'(stride_i);
+        re_d    = re_q + WideW'(stride_i);
         if (re_q > lim_q) begin
-          done_d  = 1'b1;
-          code_d  = qilin_dma_pkg::ErrWindow;
-          eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
-          st_d    = StIdle;
-        end else begin
-          rs_d = rs_q + WideW'(stride_i);
-          re_d = re_q + WideW'(stride_i);
+          done_d = 1'b1;
+          code_d = qilin_dma_pkg::ErrWindow;
+          st_d   = StIdle;
         end
       end
       default: st_d = StIdle;
@@ -138,40 +161,27 @@ module qilin_dma_check (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q    <= StIdle;
-      lim_q   <= '0;
-      plo_q   <= '0;
-      phi_q   <= '0;
-      arb_q   <= '0;
-      ars_q   <= '0;
-      last_q  <= '0;
-      empty_q <= 1'b0;
-      misal_q <= 1'b0;
-      below_q <= 1'b0;
+      idle_q  <= 1'b1;
       rs_q    <= '0;
       re_q    <= '0;
       done_q  <= 1'b0;
+      pass_q  <= 1'b0;
       code_q  <= '0;
       eaddr_q <= '0;
     end else begin
       st_q    <= st_d;
-      lim_q   <= lim_d;
-      plo_q   <= plo_d;
-      phi_q   <= phi_d;
-      arb_q   <= arb_d;
-      ars_q   <= ars_d;
-      last_q  <= last_d;
-      empty_q <= empty_d;
-      misal_q <= misal_d;
-      below_q <= below_d;
+      idle_q  <= (st_d == StIdle);
       rs_q    <= rs_d;
       re_q    <= re_d;
       done_q  <= done_d;
+      pass_q  <= done_d && (code_d == qilin_dma_pkg::ErrNone);
       code_q  <= code_d;
       eaddr_q <= eaddr_d;
     end
   end
 
   assign done_o     = done_q;
+  assign pass_o     = pass_q;
   assign err_code_o = code_q;
   // The first offending byte lies below 2**34 + 2**32 (the row before it ended inside the
   // window) or is addr itself, so it fits the command's address width.
@@ -182,5 +192,6 @@ module qilin_dma_check (
 
   `QILIN_ASSERT_INIT(StrideW_A, StrideW == 2 * SizeW)
   `QILIN_ASSERT(StartWhenIdle_A, !start_i || (st_q == StIdle), clk_i, rst_ni)
+  `QILIN_ASSERT(IdleFlag_A, idle_q == (st_q == StIdle), clk_i, rst_ni)
 
 endmodule

@@ -81,17 +81,21 @@ module qilin_dma_rd #(
   typedef enum logic [2:0] {StIdle, StChkGo, StCheck, StRun, StDrain, StDone} st_e;
 
   st_e                        st_q, st_d;
-  qilin_dma_pkg::dma_rd_cmd_t cmd_q, cmd_d;
+  qilin_dma_pkg::dma_rd_cmd_t cmd_q;
+  logic                       idle_q;   // st_q == StIdle
+  logic                       chkgo_q;  // st_q == StChkGo (check and burst start)
+  logic                       go_q;     // st_q == StRun && !abort_q
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;   // AXI error: stop issuing, drop data
   logic [ResvW-1:0]           free_q, free_d;     // read-buffer beats not reserved by ARs
+  logic [ResvW-1:0]           free_sub;           // free_q - gen_beats
   logic [BeatsW-1:0]          rcnt_q, rcnt_d;     // R beats received of the oldest burst
 
   // ---------------------------------------------------------------------------------
   // Check.
   // ---------------------------------------------------------------------------------
-  logic                 chk_done;
+  logic                 chk_done, chk_pass;
   logic [3:0]           vb_log2;  // log2 of the vector size in bytes
   logic [ErrW-1:0]      chk_code;
   logic [DramAddrW-1:0] chk_addr;
@@ -101,7 +105,7 @@ module qilin_dma_rd #(
   qilin_dma_check u_check (
     .clk_i,
     .rst_ni,
-    .start_i     (st_q == StChkGo),
+    .start_i     (chkgo_q),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -110,12 +114,14 @@ module qilin_dma_rd #(
     .win_base_i  (rd_win_base_i),
     .win_limit_i (rd_win_limit_i),
     .done_o      (chk_done),
+    .pass_o      (chk_pass),
     .err_code_o  (chk_code),
     .err_addr_o  (chk_addr)
   );
 
   logic start_run;
-  assign start_run = (st_q == StCheck) && chk_done && (chk_code == qilin_dma_pkg::ErrNone);
+  // The check runs only in StCheck, so its registered pass flag starts the command.
+  assign start_run = chk_pass;
 
   // ---------------------------------------------------------------------------------
   // Bursts -> AR stage (+ burst info for R accounting and error addresses).
@@ -129,7 +135,7 @@ module qilin_dma_rd #(
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
     .rst_ni,
-    .start_i     (st_q == StChkGo),  // primed while the check runs
+    .start_i     (chkgo_q),  // primed while the check runs
     .clear_i     (abort_q || (st_q == StDone)),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
@@ -153,8 +159,10 @@ module qilin_dma_rd #(
   assign gen_len   = gen_beats - BeatsW'(1);
   assign arq_in    = {AxiId, gen_addr, 8'(gen_len), 3'(OffW),
                       qilin_axi_pkg::BurstIncr};
-  assign gen_ready = (st_q == StRun) && !abort_q && gen_valid && arq_in_ready &&
+  assign gen_ready = go_q && gen_valid && arq_in_ready &&
                      info_in_ready && (ResvW'(gen_beats) <= free_q);
+
+  assign free_sub  = free_q - ResvW'(gen_beats);
 
   qilin_fifo #(.Width(ArW), .Depth(2)) u_arq (
     .clk_i,
@@ -211,45 +219,55 @@ module qilin_dma_rd #(
     .count_o     (rbuf_count)
   );
 
-  // Two registers between the read buffer and the writer: the buffer's read register
-  // (pre_*; synthesis folds it into block RAM as a synchronous read port) and the head
-  // (hd_*), so the writer's byte shift and the destination queue start from flip-flops.
-  // A beat moves on whenever the next stage is empty or empties in the same cycle, so a
-  // beat per cycle flows. Buffer space is returned to the reservation when a beat leaves
-  // the buffer.
-  logic                pre_valid_q, hd_valid_q, hd_pop, hd_take;
+  // Registers between the read buffer and the writer: the buffer's read register (pre_*;
+  // synthesis folds it into block RAM as a synchronous read port) and a two-entry
+  // register queue (hq_*), so the writer's byte shift and the destination queue start from
+  // flip-flops (a two-way select). The block RAM's output goes straight into a register
+  // (no logic: its clock-to-output is long), and the buffer is read and pre moves on
+  // whenever the queue has room (flip-flops only); the writer's pop reaches only the
+  // queue's pointers. A beat per cycle flows. Buffer space is returned to the reservation
+  // when a beat leaves the buffer.
+  logic                pre_valid_q, hd_valid, hd_pop, pre_move;  // hd_*: queue head
   logic                w_pop;                 // the writer used up the head beat
-  logic [BusW-1:0]     pre_data_q, hd_data_q;
+  logic [BusW-1:0]     pre_data_q, hd_data;
+  logic [BusW-1:0]     hq0_q, hq1_q;         // queue slots (flip-flops, not a memory)
+  logic                hq_wr_q, hq_rd_q;      // write and read slots
+  logic [1:0]          hq_cnt_q;
 
-  assign hd_pop   = abort_q ? hd_valid_q : w_pop;
-  assign hd_take  = pre_valid_q && (!hd_valid_q || hd_pop);
-  assign rbuf_pop = rbuf_valid && (!pre_valid_q || hd_take);
+  assign hd_pop     = abort_q ? hd_valid : w_pop;
+  assign pre_move   = pre_valid_q && (hq_cnt_q != 2'd2);
+  assign rbuf_pop   = rbuf_valid && (!pre_valid_q || (hq_cnt_q != 2'd2));
+  assign hd_valid   = (hq_cnt_q != 2'd0);
+  assign hd_data    = hq_rd_q ? hq1_q : hq0_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pre_valid_q <= 1'b0;
-      hd_valid_q  <= 1'b0;
+      hq_wr_q     <= 1'b0;
+      hq_rd_q     <= 1'b0;
+      hq_cnt_q    <= '0;
     end else begin
-      if (rbuf_pop)     pre_valid_q <= 1'b1;
-      else if (hd_take) pre_valid_q <= 1'b0;
-      if (hd_take)      hd_valid_q  <= 1'b1;
-      else if (hd_pop)  hd_valid_q  <= 1'b0;
+      if (rbuf_pop)      pre_valid_q <= 1'b1;
+      else if (pre_move) pre_valid_q <= 1'b0;
+      if (pre_move) hq_wr_q <= !hq_wr_q;
+      if (hd_pop)   hq_rd_q <= !hq_rd_q;
+      hq_cnt_q <= hq_cnt_q + 2'(pre_move) - 2'(hd_pop);
     end
   end
   // Data has no reset: it is only used while its valid bit is set.
   always_ff @(posedge clk_i) begin
     if (rbuf_pop) pre_data_q <= rbuf_data;
-    if (hd_take)  hd_data_q  <= pre_data_q;
+    if (pre_move && !hq_wr_q) hq0_q <= pre_data_q;
+    if (pre_move && hq_wr_q)  hq1_q <= pre_data_q;
   end
 
   // ---------------------------------------------------------------------------------
   // Grid writer: walks the padded destination grid row-major, one vector per step.
   // ---------------------------------------------------------------------------------
-  // Grid bounds, registered from cmd_q (which holds still from StChkGo on, at least two
-  // cycles before the writer starts).
+  // Grid bounds, registered from cmd_q in three stages (cmd_q holds still from StChkGo on,
+  // four cycles before the writer starts).
   logic [GridW-1:0]    y0_q, y1_q, x0_q, x1m1_q, x1_q, xtm1_q, ytm1_q;
   logic                grid_empty_q;
-  logic [GridW-1:0]    y1, yt, x1, xt;
   logic                w_active_q, w_active_d;
   logic [GridW-1:0]    yy_q, yy_d, xx_q, xx_d;
   logic [DstAddrW-1:0] wa_q, wa_d;
@@ -264,30 +282,33 @@ module qilin_dma_rd #(
   logic [SpW-1:0]      sp_vec;
   logic [AccW-1:0]     acc_vec, vec_data;
 
-  assign y1 = GridW'(cmd_q.y_pad_top) + GridW'(cmd_q.y_size);
-  assign yt = y1 + GridW'(cmd_q.y_pad_bottom);
-  assign x1 = GridW'(cmd_q.x_pad_left) + GridW'(cmd_q.x_size);
-  assign xt = x1 + GridW'(cmd_q.x_pad_right);
-
+  // Two stages, one adder each: pads + size, then the totals minus one (the far pads minus
+  // one are prepared in the first stage). The grid is empty when a total is 0, i.e. its
+  // total minus one is all ones (totals are below 2**17).
+  logic [GridW-1:0] pbm1_q, prm1_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       y0_q         <= '0;
       y1_q         <= '0;
       x0_q         <= '0;
       x1_q         <= '0;
+      pbm1_q       <= '0;
+      prm1_q       <= '0;
       x1m1_q       <= '0;
       xtm1_q       <= '0;
       ytm1_q       <= '0;
       grid_empty_q <= 1'b1;
     end else begin
       y0_q         <= GridW'(cmd_q.y_pad_top);
-      y1_q         <= y1;
+      y1_q         <= GridW'(cmd_q.y_pad_top) + GridW'(cmd_q.y_size);
       x0_q         <= GridW'(cmd_q.x_pad_left);
-      x1_q         <= x1;
-      x1m1_q       <= x1 - GridW'(1);
-      xtm1_q       <= xt - GridW'(1);
-      ytm1_q       <= yt - GridW'(1);
-      grid_empty_q <= (yt == '0) || (xt == '0);
+      x1_q         <= GridW'(cmd_q.x_pad_left) + GridW'(cmd_q.x_size);
+      pbm1_q       <= GridW'(cmd_q.y_pad_bottom) - GridW'(1);
+      prm1_q       <= GridW'(cmd_q.x_pad_right) - GridW'(1);
+      x1m1_q       <= x1_q - GridW'(1);
+      xtm1_q       <= x1_q + prm1_q;
+      ytm1_q       <= y1_q + pbm1_q;
+      grid_empty_q <= (ytm1_q == '1) || (xtm1_q == '1);
     end
   end
 
@@ -317,12 +338,12 @@ module qilin_dma_rd #(
   assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
   assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
   assign off_sum    = {1'b0, off_q} + chunk_b;
-  assign w_go       = (st_q == StRun) && w_active_q && !abort_q;
-  assign consume    = w_go && is_data && hd_valid_q && (!chunk_last || dq_in_ready);
-  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid_q && chunk_last));
+  assign w_go       = go_q && w_active_q;
+  assign consume    = w_go && is_data && hd_valid && (!chunk_last || dq_in_ready);
+  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid && chunk_last));
   // A beat is used up when its last byte was taken or its row ended.
   assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
-  assign shifted    = hd_data_q >> {off_q, 3'b000};
+  assign shifted    = hd_data >> {off_q, 3'b000};
 
   // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
   if (AccBpv > 1) begin : gen_gather
@@ -330,16 +351,16 @@ module qilin_dma_rd #(
     always_comb begin
       gath_d = gath_q;
       for (int unsigned k = 0; k + 1 < AccBpv; k++) begin
-        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = hd_data_q;
+        if (consume && !chunk_last && (bi_q == BiW'(k))) gath_d[k*BusW +: BusW] = hd_data;
       end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) gath_q <= '0;
       else         gath_q <= gath_d;
     end
-    assign acc_vec = {hd_data_q, gath_q};
+    assign acc_vec = {hd_data, gath_q};
     if (SpBpv > 1) begin : gen_sp_gather
-      assign sp_vec = {hd_data_q, gath_q[SpW-BusW-1:0]};
+      assign sp_vec = {hd_data, gath_q[SpW-BusW-1:0]};
     end else begin : gen_sp_slice
       assign sp_vec = shifted[SpW-1:0];
     end
@@ -429,11 +450,16 @@ module qilin_dma_rd #(
   // ---------------------------------------------------------------------------------
   always_comb begin
     st_d    = st_q;
-    cmd_d   = cmd_q;
     err_d   = err_q;
     eaddr_d = eaddr_q;
     abort_d = abort_q;
-    free_d  = free_q - (gen_ready ? ResvW'(gen_beats) : '0) + (rbuf_pop ? ResvW'(1) : '0);
+    // The sums are computed from registers; the late gen_ready and rbuf_pop only select.
+    unique case ({gen_ready, rbuf_pop})
+      2'b00:   free_d = free_q;
+      2'b01:   free_d = free_q + ResvW'(1);
+      2'b10:   free_d = free_sub;
+      default: free_d = free_sub + ResvW'(1);
+    endcase
     rcnt_d  = r_fire ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
     if (r_fire && r_i.resp[1] && !abort_q) begin
       abort_d = 1'b1;
@@ -442,24 +468,19 @@ module qilin_dma_rd #(
     end
     unique case (st_q)
       StIdle: begin
-        if (cmd_valid_i) begin
-          cmd_d   = cmd_i;
-          err_d   = qilin_dma_pkg::ErrNone;
-          eaddr_d = '0;
-          abort_d = 1'b0;
-          st_d    = StChkGo;
-        end
+        // Cleared while idle (nothing reads them then), independent of the valid.
+        err_d   = qilin_dma_pkg::ErrNone;
+        eaddr_d = '0;
+        abort_d = 1'b0;
+        if (cmd_valid_i) st_d = StChkGo;
       end
       StChkGo: st_d = StCheck;
       StCheck: begin
+        // A pass comes with code NONE and address 0.
         if (chk_done) begin
-          if (chk_code != qilin_dma_pkg::ErrNone) begin
-            err_d   = chk_code;
-            eaddr_d = chk_addr;
-            st_d    = StDone;
-          end else begin
-            st_d = StRun;
-          end
+          err_d   = chk_code;
+          eaddr_d = chk_addr;
+          st_d    = chk_pass ? StRun : StDone;
         end
       end
       StRun: begin
@@ -469,7 +490,7 @@ module qilin_dma_rd #(
       StDrain: begin
         // Every issued AR has been answered and every beat dropped.
         if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && !pre_valid_q &&
-            !hd_valid_q && (dq_count == '0))
+            !hd_valid && (dq_count == '0))
           st_d = StDone;
       end
       StDone: begin
@@ -482,7 +503,6 @@ module qilin_dma_rd #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q       <= StIdle;
-      cmd_q      <= '0;
       err_q      <= '0;
       eaddr_q    <= '0;
       abort_q    <= 1'b0;
@@ -500,7 +520,6 @@ module qilin_dma_rd #(
       bi_q       <= '0;
     end else begin
       st_q       <= st_d;
-      cmd_q      <= cmd_d;
       err_q      <= err_d;
       eaddr_q    <= eaddr_d;
       abort_q    <= abort_d;
@@ -519,12 +538,28 @@ module qilin_dma_rd #(
     end
   end
 
-  assign cmd_ready_o  = (st_q == StIdle);
+  // The command register follows cmd_i while idle and holds the command taken (its enable
+  // is a flip-flop, not the valid).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      idle_q  <= 1'b1;
+      chkgo_q <= 1'b0;
+      go_q    <= 1'b0;
+      cmd_q   <= '0;
+    end else begin
+      idle_q  <= (st_d == StIdle);
+      chkgo_q <= (st_d == StChkGo);
+      go_q    <= (st_d == StRun) && !abort_d;
+      if (idle_q) cmd_q  <= cmd_i;
+    end
+  end
+
+  assign cmd_ready_o  = idle_q;
   assign done_valid_o = (st_q == StDone);
   assign err_valid_o  = done_valid_o && (err_q != qilin_dma_pkg::ErrNone);
   assign err_code_o   = err_q;
   assign err_addr_o   = eaddr_q;
-  assign busy_o       = (st_q != StIdle);
+  assign busy_o       = !idle_q;
 
   // Bits that are known to be zero or are not needed: line bits above the AXI address
   // (the window check keeps every access below 2**AxiAddrW), row-address bits above the
@@ -533,12 +568,16 @@ module qilin_dma_rd #(
   assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], cmd_q.dst_addr[RowW-1:DstAddrW],
                          r_i.id, r_i.last, r_i.resp[0], shifted};
 
+  `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
+                go_q == ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+  `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(DstAddrW_A, DstAddrW <= RowW)
   `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1)
   `QILIN_ASSERT_INIT(RdBuf_A, RdBufBeats >= MaxBurstBeats && RdBufBeats >= 2)
   // Reserved buffer space means R is never back-pressured.
   `QILIN_ASSERT(RNoStall_A, !r_valid_i || r_ready_o, clk_i, rst_ni)
+  `QILIN_ASSERT(HeadQueue_A, hq_cnt_q <= 2'd2, clk_i, rst_ni)
   `QILIN_ASSERT(RHasBurst_A, !r_valid_i || info_valid, clk_i, rst_ni)
   `QILIN_ASSERT(RLast_A, !r_fire || (r_i.last == r_last_exp), clk_i, rst_ni)
   `QILIN_ASSERT(RId_A, !r_fire || (r_i.id == AxiId), clk_i, rst_ni)
@@ -549,8 +588,8 @@ module qilin_dma_rd #(
                 clk_i, rst_ni)
   // The writer uses up exactly the beats that were requested.
   `QILIN_ASSERT(WriterDoneAllIssued_A,
-                !((st_q == StRun) && !abort_q && !w_active_q) ||
-                (!gen_valid && (rbuf_count == '0) && !pre_valid_q && !hd_valid_q),
+                !(go_q && !w_active_q) ||
+                (!gen_valid && (rbuf_count == '0) && !pre_valid_q && !hd_valid),
                 clk_i, rst_ni)
 
 endmodule

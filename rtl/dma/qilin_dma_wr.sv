@@ -85,7 +85,10 @@ module qilin_dma_wr #(
   typedef enum logic [2:0] {StIdle, StChkGo, StCheck, StRun, StDrain, StDone} st_e;
 
   st_e                        st_q, st_d;
-  qilin_dma_pkg::dma_wr_cmd_t cmd_q, cmd_d;
+  qilin_dma_pkg::dma_wr_cmd_t cmd_q;
+  logic                       idle_q;   // st_q == StIdle
+  logic                       chkgo_q;  // st_q == StChkGo (check and burst start)
+  logic                       go_q;     // st_q == StRun && !abort_q
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;
@@ -93,7 +96,7 @@ module qilin_dma_wr #(
   // ---------------------------------------------------------------------------------
   // Check.
   // ---------------------------------------------------------------------------------
-  logic                 chk_done, start_run;
+  logic                 chk_done, chk_pass, start_run;
   logic [SizeW+1:0]     xv;  // Dim-byte chunks per DRAM row (4 per vector from ACC)
   logic [RowW+1:0]      src0;  // first chunk address
 
@@ -122,7 +125,7 @@ module qilin_dma_wr #(
   qilin_dma_check u_check (
     .clk_i,
     .rst_ni,
-    .start_i     (st_q == StChkGo),
+    .start_i     (chkgo_q),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -131,10 +134,12 @@ module qilin_dma_wr #(
     .win_base_i  (wr_win_base_i),
     .win_limit_i (wr_win_limit_i),
     .done_o      (chk_done),
+    .pass_o      (chk_pass),
     .err_code_o  (chk_code),
     .err_addr_o  (chk_addr)
   );
-  assign start_run = (st_q == StCheck) && chk_done && (chk_code == qilin_dma_pkg::ErrNone);
+  // The check runs only in StCheck, so its registered pass flag starts the command.
+  assign start_run = chk_pass;
 
   // ---------------------------------------------------------------------------------
   // Bursts -> AW stage, burst lengths (for WLAST), burst addresses (for B errors).
@@ -148,7 +153,7 @@ module qilin_dma_wr #(
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
     .rst_ni,
-    .start_i     (st_q == StChkGo),  // primed while the check runs
+    .start_i     (chkgo_q),  // primed while the check runs
     .clear_i     (abort_q || (st_q == StDone)),
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
@@ -172,7 +177,7 @@ module qilin_dma_wr #(
   assign gen_addr  = {gen_line[AxiAddrW-OffW-1:0], OffW'(0)};
   assign gen_len   = 8'(gen_beats - BeatsW'(1));
   assign awq_in    = {AxiId, gen_addr, gen_len, 3'(OffW), qilin_axi_pkg::BurstIncr};
-  assign gen_ready = (st_q == StRun) && !abort_q && gen_valid && awq_in_ready &&
+  assign gen_ready = go_q && gen_valid && awq_in_ready &&
                      info_in_ready && wlen_in_ready;
 
   qilin_fifo #(.Width(AwW), .Depth(2)) u_awq (
@@ -237,14 +242,17 @@ module qilin_dma_wr #(
   logic [SizeW+1:0]   rq_x_q, rq_x_d;
   logic [SizeW-1:0]   rq_y_q, rq_y_d;
   logic [SpAddrW-1:0] rq_addr_q, rq_addr_d;
-  logic [SpOutW-1:0]  sp_out_q, sp_out_d;
+  logic [SpOutW-1:0]  sp_out_q, sp_out_d, sp_out_inc, sp_out_dec;
   logic               rq_push, reqq_in_ready, spbuf_valid, spbuf_pop;
   logic [1:0]         reqq_count;
   logic [SpW-1:0]     spbuf_data;
   logic [$clog2(SpRspDepth+1)-1:0] spbuf_count;
 
-  assign rq_push = (st_q == StRun) && !abort_q && rq_active_q && reqq_in_ready &&
+  assign rq_push = go_q && rq_active_q && reqq_in_ready &&
                    (sp_out_q < SpOutW'(SpRspDepth));
+
+  assign sp_out_inc = sp_out_q + SpOutW'(1);
+  assign sp_out_dec = sp_out_q - SpOutW'(1);
 
   qilin_fifo #(.Width(SpAddrW + 1), .Depth(2)) u_reqq (
     .clk_i,
@@ -336,7 +344,7 @@ module qilin_dma_wr #(
   assign beat_data = asm_data_q | placed;
   assign beat_strb = asm_strb_q | pmask;
   assign w_last    = (wbeat_q == wlen);
-  assign pk_go     = (st_q == StRun) && pk_active_q && !abort_q;
+  assign pk_go     = go_q && pk_active_q;
   assign consume   = pk_go && sh_valid_q && (!beat_end || (wlen_valid && wq_in_ready));
   // After an error, the bursts already started are completed with empty strobes.
   assign w_push    = (consume && beat_end) || (abort_q && wlen_valid && wq_in_ready);
@@ -348,7 +356,8 @@ module qilin_dma_wr #(
     rq_x_d      = rq_x_q;
     rq_y_d      = rq_y_q;
     rq_addr_d   = rq_addr_q;
-    sp_out_d    = sp_out_q + (rq_push ? SpOutW'(1) : '0) - (spbuf_pop ? SpOutW'(1) : '0);
+    // Both neighbours are computed from the register; the late push/pop only select.
+    sp_out_d    = (rq_push == spbuf_pop) ? sp_out_q : rq_push ? sp_out_inc : sp_out_dec;
     pk_active_d = pk_active_q;
     px_d        = px_q;
     pend_d      = pend_q;
@@ -436,7 +445,6 @@ module qilin_dma_wr #(
 
   always_comb begin
     st_d    = st_q;
-    cmd_d   = cmd_q;
     err_d   = err_q;
     eaddr_d = eaddr_q;
     abort_d = abort_q;
@@ -447,24 +455,19 @@ module qilin_dma_wr #(
     end
     unique case (st_q)
       StIdle: begin
-        if (cmd_valid_i) begin
-          cmd_d   = cmd_i;
-          err_d   = qilin_dma_pkg::ErrNone;
-          eaddr_d = '0;
-          abort_d = 1'b0;
-          st_d    = StChkGo;
-        end
+        // Cleared while idle (nothing reads them then), independent of the valid.
+        err_d   = qilin_dma_pkg::ErrNone;
+        eaddr_d = '0;
+        abort_d = 1'b0;
+        if (cmd_valid_i) st_d = StChkGo;
       end
       StChkGo: st_d = StCheck;
       StCheck: begin
+        // A pass comes with code NONE and address 0.
         if (chk_done) begin
-          if (chk_code != qilin_dma_pkg::ErrNone) begin
-            err_d   = chk_code;
-            eaddr_d = chk_addr;
-            st_d    = StDone;
-          end else begin
-            st_d = StRun;
-          end
+          err_d   = chk_code;
+          eaddr_d = chk_addr;
+          st_d    = chk_pass ? StRun : StDone;
         end
       end
       StRun: begin
@@ -484,7 +487,6 @@ module qilin_dma_wr #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q        <= StIdle;
-      cmd_q       <= '0;
       err_q       <= '0;
       eaddr_q     <= '0;
       abort_q     <= 1'b0;
@@ -505,7 +507,6 @@ module qilin_dma_wr #(
       wbeat_q     <= '0;
     end else begin
       st_q        <= st_d;
-      cmd_q       <= cmd_d;
       err_q       <= err_d;
       eaddr_q     <= eaddr_d;
       abort_q     <= abort_d;
@@ -527,12 +528,28 @@ module qilin_dma_wr #(
     end
   end
 
-  assign cmd_ready_o  = (st_q == StIdle);
+  // The command register follows cmd_i while idle and holds the command taken (its enable
+  // is a flip-flop, not the valid).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      idle_q  <= 1'b1;
+      chkgo_q <= 1'b0;
+      go_q    <= 1'b0;
+      cmd_q   <= '0;
+    end else begin
+      idle_q  <= (st_d == StIdle);
+      chkgo_q <= (st_d == StChkGo);
+      go_q    <= (st_d == StRun) && !abort_d;
+      if (idle_q) cmd_q  <= cmd_i;
+    end
+  end
+
+  assign cmd_ready_o  = idle_q;
   assign done_valid_o = (st_q == StDone);
   assign err_valid_o  = done_valid_o && (err_q != qilin_dma_pkg::ErrNone);
   assign err_code_o   = err_q;
   assign err_addr_o   = eaddr_q;
-  assign busy_o       = (st_q != StIdle);
+  assign busy_o       = !idle_q;
 
   // Line bits above the AXI address are zero (window check); row bits above SpAddrW are
   // not used; single B ID; buffer fill levels are not needed (credits bound them).
@@ -540,6 +557,9 @@ module qilin_dma_wr #(
   assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], src0[RowW+1:SpAddrW],
                          b_i.id, b_i.resp[0], spbuf_count};
 
+  `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
+                go_q == ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+  `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW + 2)
   `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1 && SpRspDepth >= 1)
