@@ -68,9 +68,9 @@ module qilin_ex_post #(
   logic rq_in_ready, rq_out_valid, rq_out_ready, rq_out_last, rq_busy, rq_pop;
   logic ofifo_in_ready;
   // Output FIFO depth: a window's result holds a credit from the pop of its last beat until
-  // its SP write, 5 cycles for AVG with no stall (beat register, A1-A3, FIFO), so 6
-  // credits sustain one window per cycle.
-  localparam int unsigned ODepth = 6;
+  // its SP write, 7 cycles for AVG with no stall (beat register, A1, A2, A2b, A3, A3b,
+  // FIFO), so 8 credits sustain one window per cycle.
+  localparam int unsigned ODepth = 8;
   localparam int unsigned OCntW  = $clog2(ODepth + 1);
   logic [OCntW-1:0] ocred_q;  // windows popped (last beat) and not yet written to SP
 
@@ -78,7 +78,7 @@ module qilin_ex_post #(
   // Command registers.
   // -------------------------------------------------------------------------------------
   logic                cmd_fire;
-  logic [AccAddrW-1:0] p_addr_q;
+  logic [AccAddrW-1:0] p_addr_q, c_addr_q;
   logic [SpAddrW-1:0]  o_addr_q;
   logic [11:0]         in_h_q, in_w_q;
   logic                out_signed_q, bias_en_q, avg_q, empty_q;
@@ -104,6 +104,7 @@ module qilin_ex_post #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       p_addr_q     <= '0;
+      c_addr_q     <= '0;
       o_addr_q     <= '0;
       in_h_q       <= '0;
       in_w_q       <= '0;
@@ -121,6 +122,7 @@ module qilin_ex_post #(
       half_q       <= '0;
     end else if (cmd_fire) begin
       p_addr_q     <= cmd_p_addr_i;
+      c_addr_q     <= cmd_c_addr_i;
       o_addr_q     <= cmd_o_addr_i;
       in_h_q       <= cmd_in_h_i;
       in_w_q       <= cmd_in_w_i;
@@ -370,8 +372,14 @@ module qilin_ex_post #(
   // Phase 2 reader: ACC rows in window order. For output pixel (oy, ox) and window offset
   // (dy, dx) the row is c_addr + (oy*sh + dy)*in_w + ox*sw + dx, kept incrementally:
   // line = c_addr + oy*sh*in_w, pix = line + ox*sw, wrow = pix + dy*in_w, addr = wrow + dx.
-  // It advances on a push into the request queue.
+  // It advances on a push into the request queue. It starts from the command registers
+  // during the parameter phase (at least six cycles, and no data row is pushed then), so
+  // that cmd_fire, which comes through the EX unit's handshake, enables only the command
+  // registers and not this logic.
   // -------------------------------------------------------------------------------------
+  logic rdr_init;
+  assign rdr_init = (state_q == StParam);
+
   assign dx_last  = (dx_q + 4'd1 == kw_q);
   assign dy_last  = (dy_q + 4'd1 == kh_q);
   assign win_last = dx_last && dy_last;
@@ -389,11 +397,11 @@ module qilin_ex_post #(
       col_q      <= '0;
       row_q      <= '0;
       rdr_done_q <= 1'b0;
-    end else if (cmd_fire) begin
-      line_q     <= cmd_c_addr_i;
-      pix_q      <= cmd_c_addr_i;
-      wrow_q     <= cmd_c_addr_i;
-      addr_q     <= cmd_c_addr_i;
+    end else if (rdr_init) begin
+      line_q     <= c_addr_q;
+      pix_q      <= c_addr_q;
+      wrow_q     <= c_addr_q;
+      addr_q     <= c_addr_q;
       dx_q       <= '0;
       dy_q       <= '0;
       col_q      <= '0;
@@ -472,7 +480,11 @@ module qilin_ex_post #(
   //       loads it). Without pooling every beat is a 1x1 window, so the byte passes
   //       through. For MAX and no pooling a window's last result is pushed from here;
   //   A2  AVG: T = |S| + floor(N/2);
+  //   A2b AVG: T again, in a register of its own in front of the multipliers;
   //   A3  AVG: the two partial products T * R[32:16] and T * R[15:0];
+  //   A3b AVG: the two products again, in registers of their own behind the multipliers
+  //       (the MULT18X18Ds sit in fixed DSP columns: a register on each side lets the
+  //       placer put one near them and one near the logic);
   //   and the AVG push: their sum >> 32 with the sign of S.
   // -------------------------------------------------------------------------------------
 
@@ -483,7 +495,7 @@ module qilin_ex_post #(
   logic [Dim-1:0][7:0]      res_byte, red_byte, avg_byte;
   logic                     first_q;
   logic                     a1_v_q;     // red_q holds a window's result
-  logic [3:2]               avg_v_q;    // an AVG result in stage A2, A3
+  logic [5:2]               avg_v_q;    // an AVG result in stage A2, A2b, A3, A3b
 
   assign win_pop = rq_pop && rq_out_last && (state_q == StStream);
 
@@ -503,13 +515,22 @@ module qilin_ex_post #(
     logic [SumW-1:0] v, sum, mx, tot;
     logic [15:0]     t_d;
     logic [15:0]     t_q;          // A2: T = |S| + floor(N/2) < 2^16
-    logic            neg_q2, neg_q3;
+    logic [15:0]     t2_q;         // A2b: T
+    logic            neg_q2, neg_q2b, neg_q3, neg_q3b;
+    logic [23:0]     ph2_q;        // A3b
+    logic [15:0]     pl2_q;        // A3b
     logic [23:0]     ph_d, ph_q;   // A3: T * R[32:16], low 24 bits
     logic [31:0]     pl_d;
     logic [15:0]     pl_q;         // A3: (T * R[15:0]) >> 16
     logic [23:0]     prod_hi;      // (T * R) >> 16, low 24 bits
     logic [7:0]      q;
     logic            unused_lo, unused_hi;
+    // This lane's copy of R, next to its multipliers (one shared register fanned out to
+    // every lane's MULT18X18Ds was the critical path: long routes on both sides of the
+    // DSPs). R is stable from the end of the divider to the end of the command, long before
+    // A3 reads it. keep: Yosys would otherwise merge the identical copies.
+    logic [32:0]     recip_l_q;
+    (* keep *) always_ff @(posedge clk_i) recip_l_q <= recip_q;
     // The requantised byte in the output type, sign- or zero-extended.
     assign v    = {{(SumW - 8){out_signed_q && bt_data_q[l][7]}}, bt_data_q[l]};
     assign sum  = red_q[l] + v;
@@ -523,34 +544,44 @@ module qilin_ex_post #(
     assign t_d  = red_q[l][SumW-1] ? 16'(SumW'(half_q) - red_q[l])
                                    : 16'(red_q[l] + SumW'(half_q));
     // A3: T * R = T * R[32:16] * 2^16 + T * R[15:0].
-    assign ph_d = 24'(t_q) * 24'(recip_q[32:16]);
-    assign pl_d = 32'(t_q) * 32'(recip_q[15:0]);
+    assign ph_d = 24'(t2_q) * 24'(recip_l_q[32:16]);
+    assign pl_d = 32'(t2_q) * 32'(recip_l_q[15:0]);
     assign unused_lo = ^pl_d[15:0];
     // Push: (T * R) >> 16 = ph + pl[31:16] exactly (pl's low 16 bits stand alone), and
     // q = (T * R) >> 32 is its bits 23:16.
-    assign prod_hi = ph_q + 24'(pl_q);
+    assign prod_hi = ph2_q + 24'(pl2_q);
     assign q       = prod_hi[23:16];
     assign unused_hi = ^prod_hi[15:0];
-    assign avg_byte[l] = neg_q3 ? (8'd0 - q) : q;
+    assign avg_byte[l] = neg_q3b ? (8'd0 - q) : q;
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        t_q    <= '0;
-        neg_q2 <= 1'b0;
-        ph_q   <= '0;
-        pl_q   <= '0;
-        neg_q3 <= 1'b0;
+        t_q     <= '0;
+        neg_q2  <= 1'b0;
+        t2_q    <= '0;
+        neg_q2b <= 1'b0;
+        ph_q    <= '0;
+        pl_q    <= '0;
+        neg_q3  <= 1'b0;
+        ph2_q   <= '0;
+        pl2_q   <= '0;
+        neg_q3b <= 1'b0;
       end else begin
-        t_q    <= t_d;
-        neg_q2 <= red_q[l][SumW-1];
-        ph_q   <= ph_d;
-        pl_q   <= pl_d[31:16];
-        neg_q3 <= neg_q2;
+        t_q     <= t_d;
+        neg_q2  <= red_q[l][SumW-1];
+        t2_q    <= t_q;
+        neg_q2b <= neg_q2;
+        ph_q    <= ph_d;
+        pl_q    <= pl_d[31:16];
+        neg_q3  <= neg_q2b;
+        ph2_q   <= ph_q;
+        pl2_q   <= pl_q;
+        neg_q3b <= neg_q3;
       end
     end
   end
 
-  assign ofifo_push = avg_q ? avg_v_q[3] : a1_v_q;
+  assign ofifo_push = avg_q ? avg_v_q[5] : a1_v_q;
   assign res_byte   = avg_q ? avg_byte : red_byte;
 
   // red_q loads on bt_v_q alone (not gated by clear_i or cmd_fire, which reach only
@@ -580,7 +611,7 @@ module qilin_ex_post #(
       ocred_q <= '0;
     end else begin
       a1_v_q  <= bt_v_q && bt_last_q;
-      avg_v_q <= {avg_v_q[2], a1_v_q && avg_q};
+      avg_v_q <= {avg_v_q[4:2], a1_v_q && avg_q};
       ocred_q <= ocred_q + OCntW'(win_pop) - OCntW'(ofifo_pop);
     end
   end
@@ -591,7 +622,7 @@ module qilin_ex_post #(
   logic                  ofifo_valid;
   logic [Dim*8-1:0]      ofifo_data;
   logic [OCntW-1:0]      unused_ofifo_cnt;
-  logic [SpAddrW-1:0]    o_cnt_q;
+  logic [SpAddrW-1:0]    wr_addr_q;  // o_addr + rows written; set in the parameter phase
 
   qilin_fifo #(.Width(Dim * 8), .Depth(ODepth)) u_ofifo (
     .clk_i,
@@ -608,13 +639,13 @@ module qilin_ex_post #(
 
   assign ofifo_pop     = ofifo_valid && sp_wr_ready_i;
   assign sp_wr_valid_o = ofifo_valid;
-  assign sp_wr_addr_o  = o_addr_q + o_cnt_q;
+  assign sp_wr_addr_o  = wr_addr_q;  // a register: it feeds the SP bank arbitration
   assign sp_wr_data_o  = ofifo_data;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)         o_cnt_q <= '0;
-    else if (cmd_fire)   o_cnt_q <= '0;
-    else if (ofifo_pop)  o_cnt_q <= o_cnt_q + SpAddrW'(1);
+    if (!rst_ni)         wr_addr_q <= '0;
+    else if (rdr_init)   wr_addr_q <= o_addr_q;
+    else if (ofifo_pop)  wr_addr_q <= wr_addr_q + SpAddrW'(1);
   end
 
   // -------------------------------------------------------------------------------------
