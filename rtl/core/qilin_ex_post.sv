@@ -51,9 +51,12 @@ module qilin_ex_post #(
 
   localparam int unsigned ShiftW  = qilin_post_pkg::ShiftW;
   localparam int unsigned ZpW     = qilin_pkg::ZpW;
-  // Beats that may be between an ACC grant and the requantiser's output pop: the
-  // requantiser's output FIFO depth (its credits), so every response is admitted at once.
-  localparam int unsigned RqDepth = qilin_post_pkg::RequantLatency + 1;
+  // Data rows that may be between their push into the ACC request queue and the
+  // requantiser's output pop, which is also the requantiser's credit depth (so every
+  // response is admitted at once). With no stall a row holds its credit for
+  // RequantLatency + 3 cycles of outst_q (queue head, ACC response, response register,
+  // the requantiser), so one more credit sustains one row per cycle.
+  localparam int unsigned RqDepth = qilin_post_pkg::RequantLatency + 4;
   localparam int unsigned OutW    = $clog2(RqDepth + 1);
   localparam int unsigned SumW    = 17;  // |window sum| <= 225 * 255 < 2^16, signed
   localparam logic [1:0]  PoolAvg = qilin_isa_pkg::PoolAvg;
@@ -65,9 +68,9 @@ module qilin_ex_post #(
   logic rq_in_ready, rq_out_valid, rq_out_ready, rq_out_last, rq_busy, rq_pop;
   logic ofifo_in_ready;
   // Output FIFO depth: a window's result holds a credit from the pop of its last beat until
-  // its SP write, 5 cycles for AVG with no stall (beat register, A1-A3, FIFO), so 6
-  // credits sustain one window per cycle.
-  localparam int unsigned ODepth = 6;
+  // its SP write, 7 cycles for AVG with no stall (beat register, A1, A2, A2b, A3, A3b,
+  // FIFO), so 8 credits sustain one window per cycle.
+  localparam int unsigned ODepth = 8;
   localparam int unsigned OCntW  = $clog2(ODepth + 1);
   logic [OCntW-1:0] ocred_q;  // windows popped (last beat) and not yet written to SP
 
@@ -75,7 +78,7 @@ module qilin_ex_post #(
   // Command registers.
   // -------------------------------------------------------------------------------------
   logic                cmd_fire;
-  logic [AccAddrW-1:0] p_addr_q;
+  logic [AccAddrW-1:0] p_addr_q, c_addr_q;
   logic [SpAddrW-1:0]  o_addr_q;
   logic [11:0]         in_h_q, in_w_q;
   logic                out_signed_q, bias_en_q, avg_q, empty_q;
@@ -101,6 +104,7 @@ module qilin_ex_post #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       p_addr_q     <= '0;
+      c_addr_q     <= '0;
       o_addr_q     <= '0;
       in_h_q       <= '0;
       in_w_q       <= '0;
@@ -118,6 +122,7 @@ module qilin_ex_post #(
       half_q       <= '0;
     end else if (cmd_fire) begin
       p_addr_q     <= cmd_p_addr_i;
+      c_addr_q     <= cmd_c_addr_i;
       o_addr_q     <= cmd_o_addr_i;
       in_h_q       <= cmd_in_h_i;
       in_w_q       <= cmd_in_w_i;
@@ -165,22 +170,31 @@ module qilin_ex_post #(
   assign div_trial = 8'({div_rem_q, 1'b1} - {1'b0, div_n_q});  // dividend bits are all ones
   assign div_ge    = ({div_rem_q, 1'b1} >= {1'b0, div_n_q});
 
+  // Only the step counter sees clear_i; the datapath registers step on their own (a step
+  // after a clear is harmless: nothing reads them until the next command has divided).
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_cnt_q <= '0;
-      div_rem_q <= '0;
-      div_n_q   <= '0;
-      div_quo_q <= '0;
-      recip_q   <= '0;
     end else if (clear_i) begin
       div_cnt_q <= '0;
     end else if (cmd_fire) begin
       div_cnt_q <= (cmd_pool_kind_i == PoolAvg) ? 6'd32 : 6'd0;
+    end else if (div_busy) begin
+      div_cnt_q <= div_cnt_q - 6'd1;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      div_rem_q <= '0;
+      div_n_q   <= '0;
+      div_quo_q <= '0;
+      recip_q   <= '0;
+    end else if (cmd_fire) begin
       div_rem_q <= '0;
       div_n_q   <= n_win;
       div_quo_q <= '0;
     end else if (div_busy) begin
-      div_cnt_q <= div_cnt_q - 6'd1;
       div_rem_q <= div_ge ? div_trial : {div_rem_q[6:0], 1'b1};
       div_quo_q <= {div_quo_q[30:0], div_ge};
     end else begin
@@ -189,70 +203,188 @@ module qilin_ex_post #(
   end
 
   // -------------------------------------------------------------------------------------
-  // Phase 1: parameter rows p_addr (bias, if enabled), p_addr + 1 (multiplier) and
-  // p_addr + 2 (shift), read in that order; the shift row arrives last and is checked.
+  // ACC reads. A generator produces the row addresses (parameter rows, then the grid) into
+  // a two-entry request queue whose head drives the ACC read port from registers, so the
+  // port's valid and address never depend on this unit's logic in the same cycle and its
+  // ready (the core's arbiter and the bank conflict) only loads the queue head. The
+  // generator pushes while the queue's second entry is free (a register), so with no ACC
+  // stall the head is granted and reloaded every cycle. Responses are registered once
+  // (rsp_q) before anything looks at them: the DP16KD read data reaches a register
+  // through the acc_mem bank mux only. See docs/ex_post.md (ACC reads).
   // -------------------------------------------------------------------------------------
+
+  // Phase 1: parameter rows p_addr (bias, if enabled), p_addr + 1 (multiplier) and
+  // p_addr + 2 (shift), requested in that order; the shift row arrives last and is checked.
   logic [1:0]            prm_idx_q;   // next parameter row to request; 3 = all requested
-  logic                  prm_req, prm_gnt;
-  logic                  pend_prm_q, pend_data_q, pend_last_q;
-  logic [1:0]            pend_idx_q;
-  logic [Dim*32-1:0]     bias_q, mult_q;
-  logic [Dim-1:0][ShiftW-1:0] shift_q, shift_rsp;
-  logic [Dim-1:0]        lane_bad;
-  logic                  shift_arrives, shift_bad;
+  logic [AccAddrW-1:0]   prm_addr_q;  // p_addr + prm_idx_q
+  logic                  gen_prm, gen_data, gen_push, prm_push, data_push;
+  logic                  tl_v_q;      // the queue's second entry is full
 
-  assign prm_req = (state_q == StParam) && (prm_idx_q != 2'd3);
-  assign prm_gnt = prm_req && acc_rd_ready_i;
+  // Phase 2 reader state (below).
+  logic [AccAddrW-1:0]   line_q, pix_q, wrow_q, addr_q;
+  logic [3:0]            dx_q, dy_q;
+  logic [11:0]           col_q, row_q;     // ox*sw and oy*sh
+  logic                  rdr_done_q;
+  logic                  dx_last, dy_last, x_more, y_more, win_last;
+  logic [OutW-1:0]       outst_q;          // data rows pushed and not yet popped from the requantiser
 
-  for (genvar l = 0; l < Dim; l++) begin : gen_shift
-    logic signed [31:0] s;
-    assign s            = acc_rsp_data_i[32*l +: 32];
-    assign lane_bad[l]  = (s < -32'sd31) || (s > 32'sd30);
-    assign shift_rsp[l] = acc_rsp_data_i[32*l +: ShiftW];
-  end
-  assign shift_arrives = pend_prm_q && (pend_idx_q == 2'd2);
-  assign shift_bad     = |lane_bad;
+  // A data row is pushed only if its response is sure to find a requantiser credit: at most
+  // RqDepth rows are between the push and the requantiser's output pop. Everything here
+  // is a register or a compare of registers.
+  assign gen_prm   = (state_q == StParam) && (prm_idx_q != 2'd3);
+  assign gen_data  = (state_q == StStream) && !rdr_done_q && (outst_q < OutW'(RqDepth));
+  assign gen_push  = (gen_prm || gen_data) && !tl_v_q;
+  assign prm_push  = gen_prm && !tl_v_q;
+  assign data_push = gen_data && !tl_v_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      prm_idx_q <= '0;
-      bias_q    <= '0;
-      mult_q    <= '0;
-      shift_q   <= '0;
-    end else begin
-      if (cmd_fire)     prm_idx_q <= cmd_bias_en_i ? 2'd0 : 2'd1;
-      else if (prm_gnt) prm_idx_q <= prm_idx_q + 2'd1;
-      if (pend_prm_q && (pend_idx_q == 2'd0)) bias_q  <= acc_rsp_data_i;
-      if (pend_prm_q && (pend_idx_q == 2'd1)) mult_q  <= acc_rsp_data_i;
-      if (shift_arrives)                      shift_q <= shift_rsp;
+      prm_idx_q  <= '0;
+      prm_addr_q <= '0;
+    end else if (cmd_fire) begin
+      prm_idx_q  <= cmd_bias_en_i ? 2'd0 : 2'd1;
+      prm_addr_q <= cmd_p_addr_i + AccAddrW'(!cmd_bias_en_i);
+    end else if (prm_push) begin
+      prm_idx_q  <= prm_idx_q + 2'd1;
+      prm_addr_q <= prm_addr_q + AccAddrW'(1);
     end
+  end
+
+  // Request queue: head (hd_*, drives the port) and a second entry (tl_*) that catches a
+  // push made while the head waits for its grant. Entry: {parameter row, its index, last
+  // row of its window, address}.
+  localparam int unsigned ReqW = AccAddrW + 4;
+  logic            hd_v_q, hd_load, rd_gnt;
+  logic [ReqW-1:0] req_new, hd_q, tl_q;
+  logic            hd_prm, hd_last;
+  logic [1:0]      hd_idx;
+  logic [AccAddrW-1:0] hd_addr;
+
+  assign req_new = (state_q == StParam) ? {1'b1, prm_idx_q, 1'b0, prm_addr_q}
+                                        : {1'b0, 2'd0, win_last, addr_q};
+  assign {hd_prm, hd_idx, hd_last, hd_addr} = hd_q;
+  assign rd_gnt  = hd_v_q && acc_rd_ready_i;
+  assign hd_load = rd_gnt || !hd_v_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      hd_v_q <= 1'b0;
+      tl_v_q <= 1'b0;
+    end else if (clear_i) begin
+      hd_v_q <= 1'b0;
+      tl_v_q <= 1'b0;
+    end else if (hd_load) begin
+      hd_v_q <= tl_v_q || gen_push;
+      tl_v_q <= 1'b0;                 // gen_push is low while tl_v_q
+    end else if (gen_push) begin
+      tl_v_q <= 1'b1;
+    end
+  end
+
+  // Payloads: no reset, only read where the valid bits say they were written.
+  always_ff @(posedge clk_i) begin
+    if (hd_load)               hd_q <= tl_v_q ? tl_q : req_new;
+    if (!hd_load && gen_push)  tl_q <= req_new;
+  end
+
+  assign acc_rd_valid_o = hd_v_q;
+  assign acc_rd_addr_o  = hd_addr;
+
+  // The response of last cycle's grant arrives (pend_*), and is registered (r_*, rsp_q).
+  // The parameter kinds are decoded one-hot here so that the 256-bit parameter registers
+  // load on an enable that comes straight from a flop.
+  logic              pend_data_q, pend_last_q, pend_bias_q, pend_mult_q, pend_shift_q;
+  logic              r_data_q, r_last_q, r_bias_q, r_mult_q, r_shift_q;
+  logic [Dim*32-1:0] rsp_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pend_data_q  <= 1'b0;
+      pend_bias_q  <= 1'b0;
+      pend_mult_q  <= 1'b0;
+      pend_shift_q <= 1'b0;
+      r_data_q     <= 1'b0;
+      r_bias_q     <= 1'b0;
+      r_mult_q     <= 1'b0;
+      r_shift_q    <= 1'b0;
+      pend_last_q  <= 1'b0;
+      r_last_q     <= 1'b0;
+      outst_q      <= '0;
+    end else if (clear_i) begin
+      pend_data_q  <= 1'b0;
+      pend_bias_q  <= 1'b0;
+      pend_mult_q  <= 1'b0;
+      pend_shift_q <= 1'b0;
+      r_data_q     <= 1'b0;
+      r_bias_q     <= 1'b0;
+      r_mult_q     <= 1'b0;
+      r_shift_q    <= 1'b0;
+      outst_q      <= '0;
+    end else begin
+      pend_data_q  <= rd_gnt && !hd_prm;
+      pend_bias_q  <= rd_gnt && hd_prm && (hd_idx == 2'd0);
+      pend_mult_q  <= rd_gnt && hd_prm && (hd_idx == 2'd1);
+      pend_shift_q <= rd_gnt && hd_prm && (hd_idx == 2'd2);
+      pend_last_q  <= hd_last;
+      r_data_q     <= pend_data_q;
+      r_bias_q     <= pend_bias_q;
+      r_mult_q     <= pend_mult_q;
+      r_shift_q    <= pend_shift_q;
+      r_last_q     <= pend_last_q;
+      outst_q      <= outst_q + OutW'(data_push) - OutW'(rq_pop && (state_q == StStream));
+    end
+  end
+
+  // ACC read data: straight into a register (no reset, no enable).
+  always_ff @(posedge clk_i) rsp_q <= acc_rsp_data_i;
+
+  // Parameter registers, and the shift check one cycle after the shift row is registered
+  // (a 32-bit range compare per lane and their OR, then the state machine's decision).
+  logic [Dim*32-1:0]          bias_q, mult_q;
+  logic [Dim-1:0][ShiftW-1:0] shift_q, shift_rsp;
+  logic [Dim-1:0]             lane_bad;
+  logic                       shift_arrives, shift_bad;  // registered: the check's result
+
+  for (genvar l = 0; l < Dim; l++) begin : gen_shift
+    logic signed [31:0] s;
+    assign s            = rsp_q[32*l +: 32];
+    assign lane_bad[l]  = (s < -32'sd31) || (s > 32'sd30);
+    assign shift_rsp[l] = rsp_q[32*l +: ShiftW];
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      shift_arrives <= 1'b0;
+      shift_bad     <= 1'b0;
+    end else begin
+      shift_arrives <= r_shift_q && !clear_i;
+      shift_bad     <= |lane_bad;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (r_bias_q)  bias_q  <= rsp_q;
+    if (r_mult_q)  mult_q  <= rsp_q;
+    if (r_shift_q) shift_q <= shift_rsp;
   end
 
   // -------------------------------------------------------------------------------------
   // Phase 2 reader: ACC rows in window order. For output pixel (oy, ox) and window offset
   // (dy, dx) the row is c_addr + (oy*sh + dy)*in_w + ox*sw + dx, kept incrementally:
   // line = c_addr + oy*sh*in_w, pix = line + ox*sw, wrow = pix + dy*in_w, addr = wrow + dx.
+  // It advances on a push into the request queue. It starts from the command registers
+  // during the parameter phase (at least six cycles, and no data row is pushed then), so
+  // that cmd_fire, which comes through the EX unit's handshake, enables only the command
+  // registers and not this logic.
   // -------------------------------------------------------------------------------------
-  logic [AccAddrW-1:0] line_q, pix_q, wrow_q, addr_q;
-  logic [3:0]          dx_q, dy_q;
-  logic [11:0]         col_q, row_q;     // ox*sw and oy*sh
-  logic                rdr_done_q;
-  logic                dx_last, dy_last, x_more, y_more, win_last;
-  logic                data_req, data_gnt;
-  logic [OutW-1:0]     outst_q;          // granted data rows not yet popped from the requantiser
+  logic rdr_init;
+  assign rdr_init = (state_q == StParam);
 
   assign dx_last  = (dx_q + 4'd1 == kw_q);
   assign dy_last  = (dy_q + 4'd1 == kh_q);
   assign win_last = dx_last && dy_last;
   assign x_more   = ($signed({2'b00, col_q}) <= x_lim_q);  // ox*sw + sw + kw <= in_w
   assign y_more   = ($signed({2'b00, row_q}) <= y_lim_q);  // oy*sh + sh + kh <= in_h
-
-  // A row is requested only if its response is sure to find a requantiser credit, counting
-  // this cycle's pop (outst_q never exceeds RqDepth). The pop condition depends only on
-  // registers, so the request never depends on a ready.
-  assign data_req = (state_q == StStream) && !rdr_done_q &&
-                    ((outst_q < OutW'(RqDepth)) || rq_pop);
-  assign data_gnt = data_req && acc_rd_ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -265,17 +397,17 @@ module qilin_ex_post #(
       col_q      <= '0;
       row_q      <= '0;
       rdr_done_q <= 1'b0;
-    end else if (cmd_fire) begin
-      line_q     <= cmd_c_addr_i;
-      pix_q      <= cmd_c_addr_i;
-      wrow_q     <= cmd_c_addr_i;
-      addr_q     <= cmd_c_addr_i;
+    end else if (rdr_init) begin
+      line_q     <= c_addr_q;
+      pix_q      <= c_addr_q;
+      wrow_q     <= c_addr_q;
+      addr_q     <= c_addr_q;
       dx_q       <= '0;
       dy_q       <= '0;
       col_q      <= '0;
       row_q      <= '0;
       rdr_done_q <= 1'b0;
-    end else if (data_gnt) begin
+    end else if (data_push) begin
       if (!dx_last) begin
         dx_q   <= dx_q + 4'd1;
         addr_q <= addr_q + AccAddrW'(1);
@@ -306,41 +438,17 @@ module qilin_ex_post #(
     end
   end
 
-  assign acc_rd_valid_o = prm_req || data_req;
-  assign acc_rd_addr_o  = (state_q == StParam) ? (p_addr_q + AccAddrW'(prm_idx_q)) : addr_q;
-
-  // The response of last cycle's grant.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      pend_prm_q  <= 1'b0;
-      pend_idx_q  <= '0;
-      pend_data_q <= 1'b0;
-      pend_last_q <= 1'b0;
-      outst_q     <= '0;
-    end else if (clear_i) begin
-      pend_prm_q  <= 1'b0;
-      pend_data_q <= 1'b0;
-      outst_q     <= '0;
-    end else begin
-      pend_prm_q  <= prm_gnt;
-      pend_idx_q  <= prm_idx_q;
-      pend_data_q <= data_gnt;
-      pend_last_q <= win_last;
-      outst_q     <= outst_q + OutW'(data_gnt) - OutW'(rq_pop && (state_q == StStream));
-    end
-  end
-
   // -------------------------------------------------------------------------------------
   // Requantiser.
   // -------------------------------------------------------------------------------------
   logic [Dim-1:0][7:0]   rq_out_data;
 
-  qilin_requant #(.Lanes(Dim)) u_requant (
+  qilin_requant #(.Lanes(Dim), .Depth(RqDepth)) u_requant (
     .clk_i,
     .rst_ni,
-    .in_valid_i   (pend_data_q),
+    .in_valid_i   (r_data_q),
     .in_ready_o   (rq_in_ready),
-    .in_acc_i     (acc_rsp_data_i),
+    .in_acc_i     (rsp_q),
     .in_bias_i    (bias_q),
     .in_mult_i    (mult_q),
     .in_shift_i   (shift_q),
@@ -348,7 +456,7 @@ module qilin_ex_post #(
     .in_out_zp_i  (out_zp_q),
     .in_act_min_i (act_min_q),
     .in_act_max_i (act_max_q),
-    .in_last_i    (pend_last_q),
+    .in_last_i    (r_last_q),
     .out_valid_o  (rq_out_valid),
     .out_ready_i  (rq_out_ready),
     .out_data_o   (rq_out_data),
@@ -372,7 +480,11 @@ module qilin_ex_post #(
   //       loads it). Without pooling every beat is a 1x1 window, so the byte passes
   //       through. For MAX and no pooling a window's last result is pushed from here;
   //   A2  AVG: T = |S| + floor(N/2);
+  //   A2b AVG: T again, in a register of its own in front of the multipliers;
   //   A3  AVG: the two partial products T * R[32:16] and T * R[15:0];
+  //   A3b AVG: the two products again, in registers of their own behind the multipliers
+  //       (the MULT18X18Ds sit in fixed DSP columns: a register on each side lets the
+  //       placer put one near them and one near the logic);
   //   and the AVG push: their sum >> 32 with the sign of S.
   // -------------------------------------------------------------------------------------
 
@@ -383,7 +495,7 @@ module qilin_ex_post #(
   logic [Dim-1:0][7:0]      res_byte, red_byte, avg_byte;
   logic                     first_q;
   logic                     a1_v_q;     // red_q holds a window's result
-  logic [3:2]               avg_v_q;    // an AVG result in stage A2, A3
+  logic [5:2]               avg_v_q;    // an AVG result in stage A2, A2b, A3, A3b
 
   assign win_pop = rq_pop && rq_out_last && (state_q == StStream);
 
@@ -403,13 +515,22 @@ module qilin_ex_post #(
     logic [SumW-1:0] v, sum, mx, tot;
     logic [15:0]     t_d;
     logic [15:0]     t_q;          // A2: T = |S| + floor(N/2) < 2^16
-    logic            neg_q2, neg_q3;
+    logic [15:0]     t2_q;         // A2b: T
+    logic            neg_q2, neg_q2b, neg_q3, neg_q3b;
+    logic [23:0]     ph2_q;        // A3b
+    logic [15:0]     pl2_q;        // A3b
     logic [23:0]     ph_d, ph_q;   // A3: T * R[32:16], low 24 bits
     logic [31:0]     pl_d;
     logic [15:0]     pl_q;         // A3: (T * R[15:0]) >> 16
     logic [23:0]     prod_hi;      // (T * R) >> 16, low 24 bits
     logic [7:0]      q;
     logic            unused_lo, unused_hi;
+    // This lane's copy of R, next to its multipliers (one shared register fanned out to
+    // every lane's MULT18X18Ds was the critical path: long routes on both sides of the
+    // DSPs). R is stable from the end of the divider to the end of the command, long before
+    // A3 reads it. keep: Yosys would otherwise merge the identical copies.
+    logic [32:0]     recip_l_q;
+    (* keep *) always_ff @(posedge clk_i) recip_l_q <= recip_q;
     // The requantised byte in the output type, sign- or zero-extended.
     assign v    = {{(SumW - 8){out_signed_q && bt_data_q[l][7]}}, bt_data_q[l]};
     assign sum  = red_q[l] + v;
@@ -423,46 +544,60 @@ module qilin_ex_post #(
     assign t_d  = red_q[l][SumW-1] ? 16'(SumW'(half_q) - red_q[l])
                                    : 16'(red_q[l] + SumW'(half_q));
     // A3: T * R = T * R[32:16] * 2^16 + T * R[15:0].
-    assign ph_d = 24'(t_q) * 24'(recip_q[32:16]);
-    assign pl_d = 32'(t_q) * 32'(recip_q[15:0]);
+    assign ph_d = 24'(t2_q) * 24'(recip_l_q[32:16]);
+    assign pl_d = 32'(t2_q) * 32'(recip_l_q[15:0]);
     assign unused_lo = ^pl_d[15:0];
     // Push: (T * R) >> 16 = ph + pl[31:16] exactly (pl's low 16 bits stand alone), and
     // q = (T * R) >> 32 is its bits 23:16.
-    assign prod_hi = ph_q + 24'(pl_q);
+    assign prod_hi = ph2_q + 24'(pl2_q);
     assign q       = prod_hi[23:16];
     assign unused_hi = ^prod_hi[15:0];
-    assign avg_byte[l] = neg_q3 ? (8'd0 - q) : q;
+    assign avg_byte[l] = neg_q3b ? (8'd0 - q) : q;
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        t_q    <= '0;
-        neg_q2 <= 1'b0;
-        ph_q   <= '0;
-        pl_q   <= '0;
-        neg_q3 <= 1'b0;
+        t_q     <= '0;
+        neg_q2  <= 1'b0;
+        t2_q    <= '0;
+        neg_q2b <= 1'b0;
+        ph_q    <= '0;
+        pl_q    <= '0;
+        neg_q3  <= 1'b0;
+        ph2_q   <= '0;
+        pl2_q   <= '0;
+        neg_q3b <= 1'b0;
       end else begin
-        t_q    <= t_d;
-        neg_q2 <= red_q[l][SumW-1];
-        ph_q   <= ph_d;
-        pl_q   <= pl_d[31:16];
-        neg_q3 <= neg_q2;
+        t_q     <= t_d;
+        neg_q2  <= red_q[l][SumW-1];
+        t2_q    <= t_q;
+        neg_q2b <= neg_q2;
+        ph_q    <= ph_d;
+        pl_q    <= pl_d[31:16];
+        neg_q3  <= neg_q2b;
+        ph2_q   <= ph_q;
+        pl2_q   <= pl_q;
+        neg_q3b <= neg_q3;
       end
     end
   end
 
-  assign ofifo_push = avg_q ? avg_v_q[3] : a1_v_q;
+  assign ofifo_push = avg_q ? avg_v_q[5] : a1_v_q;
   assign res_byte   = avg_q ? avg_byte : red_byte;
 
+  // red_q loads on bt_v_q alone (not gated by clear_i or cmd_fire, which reach only
+  // first_q): a beat reduced in the cycle of a clear is discarded with the window.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      red_q   <= '0;
       first_q <= 1'b1;
     end else if (clear_i || cmd_fire) begin
       first_q <= 1'b1;
     end else if (bt_v_q) begin
-      red_q   <= red_d;
       first_q <= bt_last_q;
     end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (bt_v_q) red_q <= red_d;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -476,7 +611,7 @@ module qilin_ex_post #(
       ocred_q <= '0;
     end else begin
       a1_v_q  <= bt_v_q && bt_last_q;
-      avg_v_q <= {avg_v_q[2], a1_v_q && avg_q};
+      avg_v_q <= {avg_v_q[4:2], a1_v_q && avg_q};
       ocred_q <= ocred_q + OCntW'(win_pop) - OCntW'(ofifo_pop);
     end
   end
@@ -487,7 +622,7 @@ module qilin_ex_post #(
   logic                  ofifo_valid;
   logic [Dim*8-1:0]      ofifo_data;
   logic [OCntW-1:0]      unused_ofifo_cnt;
-  logic [SpAddrW-1:0]    o_cnt_q;
+  logic [SpAddrW-1:0]    wr_addr_q;  // o_addr + rows written; set in the parameter phase
 
   qilin_fifo #(.Width(Dim * 8), .Depth(ODepth)) u_ofifo (
     .clk_i,
@@ -504,13 +639,13 @@ module qilin_ex_post #(
 
   assign ofifo_pop     = ofifo_valid && sp_wr_ready_i;
   assign sp_wr_valid_o = ofifo_valid;
-  assign sp_wr_addr_o  = o_addr_q + o_cnt_q;
+  assign sp_wr_addr_o  = wr_addr_q;  // a register: it feeds the SP bank arbitration
   assign sp_wr_data_o  = ofifo_data;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)         o_cnt_q <= '0;
-    else if (cmd_fire)   o_cnt_q <= '0;
-    else if (ofifo_pop)  o_cnt_q <= o_cnt_q + SpAddrW'(1);
+    if (!rst_ni)         wr_addr_q <= '0;
+    else if (rdr_init)   wr_addr_q <= o_addr_q;
+    else if (ofifo_pop)  wr_addr_q <= wr_addr_q + SpAddrW'(1);
   end
 
   // -------------------------------------------------------------------------------------
@@ -584,8 +719,9 @@ module qilin_ex_post #(
   // The accumulator rows come from a Dim-row array, whose sums are exact in 32 bits.
   `QILIN_ASSERT_INIT(AccExact_A, Dim <= qilin_pkg::MaxRowsExact)
   // Every ACC response finds a requantiser credit, and responses come one cycle after grants.
-  `QILIN_ASSERT(RqCredit_A, !pend_data_q || rq_in_ready, clk_i, rst_ni)
-  `QILIN_ASSERT(AccLatency_A, clear_i || (acc_rsp_valid_i == (pend_prm_q || pend_data_q)) ||
+  `QILIN_ASSERT(RqCredit_A, !r_data_q || rq_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(AccLatency_A, clear_i ||
+                (acc_rsp_valid_i == (pend_data_q || pend_bias_q || pend_mult_q || pend_shift_q)) ||
                 $past(clear_i), clk_i, rst_ni)
   `QILIN_ASSERT(OutFifoRoom_A, !ofifo_push || ofifo_in_ready, clk_i, rst_ni)
   // Commands are legal (the decoder checks them): pooling windows inside the grid, non-zero

@@ -17,8 +17,11 @@
 
 module qilin_requant #(
   parameter int unsigned Lanes = 16,
-  // Do not override.
+  // Output FIFO entries, i.e. credits: beats admitted and not yet popped. RequantLatency + 1
+  // sustains one beat per cycle; a parent that counts its own credits over a longer loop
+  // (qilin_ex_post) sets its own count, and must keep Depth >= RequantLatency + 1.
   parameter int unsigned Depth   = qilin_post_pkg::RequantLatency + 1,
+  // Do not override.
   parameter int unsigned CreditW = $clog2(Depth + 1)
 ) (
   input  logic                                          clk_i,
@@ -147,6 +150,7 @@ module qilin_requant #(
   // Assertions.
   // -------------------------------------------------------------------------------------
   `QILIN_ASSERT_INIT(LanesMin_A, Lanes >= 1)
+  `QILIN_ASSERT_INIT(DepthMin_A, Depth >= qilin_post_pkg::RequantLatency + 1)
   `QILIN_ASSERT_INIT(RelWidth_A, RelW == ZpW + 1)
   `QILIN_ASSERT_INIT(AccIs32_A, qilin_pkg::AccW == 32)
   // Credits reserve a slot for every admitted beat.

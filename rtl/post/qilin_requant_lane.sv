@@ -43,7 +43,7 @@ module qilin_requant_lane (
   // -------------------------------------------------------------------------------------
   logic [31:0] bias_eff;
   logic [32:0] sum1;
-  logic [31:0] x1_d, x1_q, mult1_q;
+  logic [31:0] x1_d, x1_q, mult1_q, lim1_d, lim1_q;
   logic [4:0]  lsh1_d, lsh1_q, rsh1_d, rsh1_q;
   logic [ShiftW-1:0] shift_neg;
 
@@ -58,24 +58,29 @@ module qilin_requant_lane (
     lsh1_d = shift_i[ShiftW-1] ? 5'd0 : shift_i[4:0];
     rsh1_d = shift_i[ShiftW-1] ? shift_neg[4:0] : 5'd0;
   end
+  // Stage 2's overflow limit 2^(31-l) - 1 (bits [30-l : 0]), decoded here from the shift
+  // alone so that stage 2 is the data-dependent part only.
+  assign lim1_d = 32'h7fff_ffff >> lsh1_d;
 
   always_ff @(posedge clk_i) begin
     x1_q    <= x1_d;
     mult1_q <= mult_i;
     lsh1_q  <= lsh1_d;
+    lim1_q  <= lim1_d;
     rsh1_q  <= rsh1_d;
   end
 
   // -------------------------------------------------------------------------------------
   // Stage 2: saturating left shift. x << l fits in int32 iff the top l+1 bits of x all
-  // equal its sign bit.
+  // equal its sign bit, that is iff x ^ sign (x for x >= 0, ~x = -x-1 for x < 0, both in
+  // [0, 2^31)) has no bit set in [31 : 31-l], i.e. is at most 2^(31-l) - 1: one unsigned
+  // compare, which maps to a carry chain rather than a LUT tree behind the shifter.
   // -------------------------------------------------------------------------------------
-  logic [31:0] keep_mask, xs2_d, xs2_q, mult2_q;
+  logic [31:0] xs2_d, xs2_q, mult2_q;
   logic [4:0]  rsh2_q;
   logic        lsh_ovf;
 
-  assign keep_mask = 32'hffff_ffff << (5'd31 - lsh1_q);  // bits [31 : 31-l]
-  assign lsh_ovf   = |((x1_q ^ {32{x1_q[31]}}) & keep_mask);
+  assign lsh_ovf   = ((x1_q ^ {32{x1_q[31]}}) > lim1_q);
   always_comb begin
     xs2_d = x1_q << lsh1_q;
     if (lsh_ovf) xs2_d = x1_q[31] ? Int32Min : Int32Max;
