@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // Synchronous valid/ready FIFO; the head is visible combinationally (first-word fall-through).
-// The head is held in its own register (a copy of mem_q[rd_ptr_q]), so out_data_o comes
-// straight from flops: on FPGAs the storage is LUT RAM, whose read address fans out to every
-// bit, and consumers put their logic behind the head. Cycle behaviour is that of a plain
-// FWFT FIFO; the storage read moves to the pop path (the entry after the head).
 `include "qilin_assert.svh"
 
 module qilin_fifo #(
@@ -31,8 +27,7 @@ module qilin_fifo #(
 
   assign in_ready_o  = (cnt_q != CntW'(Depth));
   assign out_valid_o = (cnt_q != '0);
-  logic [Width-1:0] head_q, head_d;
-  assign out_data_o  = head_q;
+  assign out_data_o  = mem_q[rd_ptr_q];
   assign count_o     = cnt_q;
   assign push        = in_valid_i && in_ready_o;
   assign pop         = out_valid_o && out_ready_i;
@@ -64,18 +59,9 @@ module qilin_fifo #(
     end
   end
 
-  // The next head: after a pop the entry behind the old one (this cycle's push if that is
-  // where it lands); into an empty FIFO the pushed entry.
-  always_comb begin
-    head_d = head_q;
-    if (pop)                 head_d = (push && (wr_ptr_q == rd_ptr_inc)) ? in_data_i : mem_q[rd_ptr_inc];
-    else if (cnt_q == '0)    head_d = in_data_i;
-  end
-
-  // Storage and head have no reset: they are only read where count says they were written.
+  // Storage has no reset: it is only read where count says it was written.
   always_ff @(posedge clk_i) begin
     if (push) mem_q[wr_ptr_q] <= in_data_i;
-    head_q <= head_d;
   end
 
   `QILIN_ASSERT_INIT(DepthMin_A, Depth >= 1)
