@@ -299,27 +299,13 @@ module qilin_ex_post #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      pend_data_q  <= 1'b0;
-      pend_bias_q  <= 1'b0;
-      pend_mult_q  <= 1'b0;
-      pend_shift_q <= 1'b0;
-      r_data_q     <= 1'b0;
-      r_bias_q     <= 1'b0;
-      r_mult_q     <= 1'b0;
-      r_shift_q    <= 1'b0;
-      pend_last_q  <= 1'b0;
-      r_last_q     <= 1'b0;
-      outst_q      <= '0;
+      {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= '0;
+      {r_data_q, r_bias_q, r_mult_q, r_shift_q, r_last_q}               <= '0;
+      outst_q                                                          <= '0;
     end else if (clear_i) begin
-      pend_data_q  <= 1'b0;
-      pend_bias_q  <= 1'b0;
-      pend_mult_q  <= 1'b0;
-      pend_shift_q <= 1'b0;
-      r_data_q     <= 1'b0;
-      r_bias_q     <= 1'b0;
-      r_mult_q     <= 1'b0;
-      r_shift_q    <= 1'b0;
-      outst_q      <= '0;
+      {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q} <= '0;
+      {r_data_q, r_bias_q, r_mult_q, r_shift_q}             <= '0;
+      outst_q                                               <= '0;
     end else begin
       pend_data_q  <= rd_gnt && !hd_prm;
       pend_bias_q  <= rd_gnt && hd_prm && (hd_idx == 2'd0);
