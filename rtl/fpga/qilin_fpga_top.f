@@ -1,6 +1,7 @@
 // File list for qilin_fpga_top, the ECP5 FPGA top (Verilator -f format; paths from the repo root).
 // lint-config: -GClksPerBit=868
 // lint-config: -GClksPerBit=4 -GMemBytes=131072
+// lint-config: -GClksPerBit=4 -DQILIN_ECP5_DSP tb/fpga/sim/MULT18X18D.sv
 -Irtl/common
 rtl/common/common.vlt
 rtl/csr/csr.vlt
@@ -32,6 +33,7 @@ rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv
 rtl/core/qilin_ex_post.sv
 rtl/core/qilin_acc_mem.sv
+rtl/core/qilin_dma_issue.sv
 rtl/core/qilin_ld_unit.sv
 rtl/core/qilin_st_unit.sv
 rtl/core/qilin_ex_unit.sv

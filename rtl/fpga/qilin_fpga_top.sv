@@ -72,7 +72,14 @@ module qilin_fpga_top #(
     if (!rst_ni) rst_sync_q <= '0;
     else         rst_sync_q <= {rst_sync_q[1:0], locked};
   end
+`ifdef QILIN_ECP5_PLL
+  // The reset reaches every flip-flop (about 20 000): a global buffer puts it on the clock
+  // network (which also feeds the slices' LSR pins) instead of the general routing, where
+  // nextpnr would otherwise route it (it promotes only clocks by itself).
+  DCCA u_rst_glb (.CLKI(rst_sync_q[2]), .CE(1'b1), .CLKO(rst_n));
+`else
   assign rst_n = rst_sync_q[2];
+`endif
 
   // ======================================================================== core
   logic                   axil_awvalid, axil_awready, axil_wvalid, axil_wready;

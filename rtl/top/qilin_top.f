@@ -34,6 +34,7 @@ rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv
 rtl/core/qilin_ex_post.sv
 rtl/core/qilin_acc_mem.sv
+rtl/core/qilin_dma_issue.sv
 rtl/core/qilin_ld_unit.sv
 rtl/core/qilin_st_unit.sv
 rtl/core/qilin_ex_unit.sv
