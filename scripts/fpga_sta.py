@@ -152,3 +152,12 @@ for a, n, p, b in ends:
 print('\n=== failing endpoint groups (> %.1f ns): worst, count, start -> end' % LIMIT)
 for (st, en), v in sorted(groups.items(), key=lambda kv: -max(kv[1]))[:150]:
     print(f"{max(v):5.1f} {len(v):5d}  {st[:80]}  ->  {en[:80]}")
+
+# Summary per RTL file of the end register: where the work to reach the target lies.
+files = collections.defaultdict(list)
+for a, n, p, b in ends:
+    if a <= LIMIT: continue
+    files[rtlsrc(n).split(' ')[0].split(':')[0]].append(a)
+print('\n=== failing endpoints per RTL file of the end register (> %.1f ns): count, worst' % LIMIT)
+for f, v in sorted(files.items(), key=lambda kv: -len(kv[1])):
+    print(f"{len(v):6d} {max(v):5.1f}  {f}")

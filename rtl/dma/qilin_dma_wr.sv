@@ -170,7 +170,8 @@ module qilin_dma_wr #(
   logic [AxiAddrW-1:0] gen_addr, info_addr;
   logic [7:0]          gen_len, wlen;
   logic [1:0]          awq_count;
-  logic [$clog2(MaxOutstanding+1)-1:0] info_count, wlen_count;
+  logic [$clog2(MaxOutstanding+1)-1:0] info_count;
+  logic [$clog2(MaxOutstanding)-1:0]   wlen_count;
   logic                wlq_valid, wlq_pop;   // burst-length queue, before its head register
   logic [7:0]          wlq_data;
 
@@ -207,7 +208,10 @@ module qilin_dma_wr #(
     .count_o     (info_count)
   );
 
-  qilin_fifo #(.Width(8), .Depth(MaxOutstanding)) u_wlen (
+  // One entry fewer than the bursts in flight: the head register below holds the other (a
+  // burst's length waits here only until its W beats are sent, and at most MaxOutstanding
+  // bursts are in flight: u_info), so this FIFO is never the one that stops the generator.
+  qilin_fifo #(.Width(8), .Depth(MaxOutstanding - 1)) u_wlen (
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
@@ -562,7 +566,7 @@ module qilin_dma_wr #(
   `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW + 2)
-  `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 1 && SpRspDepth >= 1)
+  `QILIN_ASSERT_INIT(Outstanding_A, MaxOutstanding >= 2 && SpRspDepth >= 1)
   // Credits keep the SP response buffer from overflowing.
   `QILIN_ASSERT(SpRspNoStall_A, !sp_rsp_valid_i || sp_rsp_ready_o, clk_i, rst_ni)
   `QILIN_ASSERT(BHasBurst_A, !b_valid_i || info_valid, clk_i, rst_ni)

@@ -11,7 +11,10 @@ module qilin_fpga_top #(
   parameter int unsigned SpRows       = 4096,   // 32 KiB at Dim 8
   parameter int unsigned AccRows      = 1024,   // 32 KiB at Dim 8
   parameter int unsigned MemBytes     = 65536,  // device memory (BRAM)
-  parameter int unsigned ClksPerBit   = 868,    // core clock / baud: 100 MHz / 115200
+  // Core clock from the PLL (ECP5 build): a multiple of 5 MHz, 25 to 200. The bitstream only
+  // works at a frequency the build meets (build/fpga/report.md); `make fpga FPGA_MHZ=...`.
+  parameter int unsigned CoreMHz      = 100,
+  parameter int unsigned ClksPerBit   = (CoreMHz * 1000000 + 57600) / 115200,  // 115200 baud
   // Do not override.
   parameter int unsigned MemAddrW     = $clog2(MemBytes)
 ) (
@@ -24,10 +27,12 @@ module qilin_fpga_top #(
   // ======================================================================== clock, reset
   logic clk, locked;
 `ifdef QILIN_ECP5_PLL
-  // 25 MHz * CLKFB_DIV / CLKI_DIV = 100 MHz on CLKOP; VCO = 100 MHz * CLKOP_DIV = 600 MHz.
-  (* FREQUENCY_PIN_CLKI = "25", FREQUENCY_PIN_CLKOP = "100", ICP_CURRENT = "12",
-     LPF_RESISTOR = "8", MFG_ENABLE_FILTEROPAMP = "1",
-     MFG_GMCREF_SEL = "2" *)
+  // CLKOP = 25 MHz / CLKI_DIV * CLKFB_DIV = CoreMHz (phase detector at 5 MHz); the VCO runs
+  // at CoreMHz * CLKOP_DIV, near 600 MHz (its range is 400 to 800). nextpnr derives the
+  // clock constraint from these dividers.
+  localparam int unsigned PllOpDiv = (600 + CoreMHz / 2) / CoreMHz;
+  (* FREQUENCY_PIN_CLKI = "25", ICP_CURRENT = "12", LPF_RESISTOR = "8",
+     MFG_ENABLE_FILTEROPAMP = "1", MFG_GMCREF_SEL = "2" *)
   EHXPLLL #(
     .PLLRST_ENA       ("DISABLED"),
     .INTFB_WAKE       ("DISABLED"),
@@ -37,13 +42,13 @@ module qilin_fpga_top #(
     .OUTDIVIDER_MUXB  ("DIVB"),
     .OUTDIVIDER_MUXC  ("DIVC"),
     .OUTDIVIDER_MUXD  ("DIVD"),
-    .CLKI_DIV         (1),
+    .CLKI_DIV         (5),
     .CLKOP_ENABLE     ("ENABLED"),
-    .CLKOP_DIV        (6),
-    .CLKOP_CPHASE     (2),
+    .CLKOP_DIV        (PllOpDiv),
+    .CLKOP_CPHASE     ((PllOpDiv - 1) / 2),
     .CLKOP_FPHASE     (0),
     .FEEDBK_PATH      ("CLKOP"),
-    .CLKFB_DIV        (4)
+    .CLKFB_DIV        (CoreMHz / 5)
   ) u_pll (
     .RST       (1'b0),
     .STDBY     (1'b0),
@@ -73,10 +78,14 @@ module qilin_fpga_top #(
     else         rst_sync_q <= {rst_sync_q[1:0], locked};
   end
 `ifdef QILIN_ECP5_PLL
-  // The reset reaches every flip-flop (about 20 000): a global buffer puts it on the clock
-  // network (which also feeds the slices' LSR pins) instead of the general routing, where
-  // nextpnr would otherwise route it (it promotes only clocks by itself).
-  DCCA u_rst_glb (.CLKI(rst_sync_q[2]), .CE(1'b1), .CLKO(rst_n));
+  // The reset reaches nearly every flip-flop (about 14 000 LSR pins, 64 DSP RST pins), all
+  // active high: a global buffer puts the active-high reset on the clock network (which also
+  // feeds LSR) instead of the general routing (nextpnr promotes only clocks by itself).
+  // Buffering rst_n instead does not help: Yosys then inverts it in a LUT behind the buffer,
+  // and that inverter drives every pin through the fabric.
+  logic rst_glb;
+  DCCA u_rst_glb (.CLKI(!rst_sync_q[2]), .CE(1'b1), .CLKO(rst_glb));
+  assign rst_n = !rst_glb;
 `else
   assign rst_n = rst_sync_q[2];
 `endif
@@ -217,4 +226,5 @@ module qilin_fpga_top #(
   assign unused_rresp = ^axil_rresp;
 
   `QILIN_ASSERT_INIT(MemAddrW_A, MemAddrW <= 31)
+  `QILIN_ASSERT_INIT(CoreMHz_A, CoreMHz % 5 == 0 && CoreMHz >= 25 && CoreMHz <= 200)
 endmodule

@@ -252,9 +252,11 @@ TEST_CASE("top: every token FIFO fills to its depth, and an unaligned LOAD ends 
   p.push_back(encode(with(big_load, kPushNext)));
   rep(16, encode(sync_f(QILIN_QUEUE_ST, kPushPrev)));
   rep(16, encode(sync_f(QILIN_QUEUE_EX, kPopNext)));
-  // EX -> LD full: LD busy with a long LOAD.
+  // EX -> LD full: LD busy with a long LOAD that starts only once EX has begun pushing (its
+  // first token), so the LOAD cannot finish early and let LD drain the tokens as they come.
+  p.push_back(encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
   p.push_back(encode(big_load));
-  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPushPrev)));
+  rep(17, encode(sync_f(QILIN_QUEUE_EX, kPushPrev)));
   rep(16, encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
   // EX -> ST full: ST busy with a long STORE.
   p.push_back(encode(big_store));
