@@ -279,34 +279,62 @@ module qilin_array
 
     logic [1:0] c_sure, c_cond, c_ns2, c_wcan0, c_wcan1, c_zf0, c_zf1;
     logic       w_fire_q, w_fire_d;
-    logic       last_row, may_start;
-    logic [1:0] start1, start2;   // short1 / short2 after an advance that starts, per ra
-    assign last_row  = (wr_row_q == RowW'(NumRows - 1));
-    assign may_start = (wt_ahead == 2'd0) && !wt_used_q;
-    for (genvar f = 0; f < 2; f++) begin : gen_start  // f: the weight row fires
-      assign start1[f] = ((RowW+1)'(wr_row_q) + (RowW+1)'(f) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
-      assign start2[f] = ((RowW+1)'(wr_row_q) + (RowW+1)'(f + 1) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
+    // Decodes of wt_ahead and wr_row_q that the cases use, registered from the next state
+    // (FlagsRetimed_A) so the cases are a couple of gates from flops.
+    logic [3:0] ahead_oh_q, ahead_oh_d;   // one-hot wt_ahead
+    logic       last_q, last_d;           // wr_row_q == NumRows - 1
+    logic       wr_ge2_q, wr_ge2_d, wr_eq1_q, wr_eq1_d;
+    logic [1:0] start1_q, start1_d, start2_q, start2_d;  // short1 / short2 after an advance
+                                                         // that starts the wavefront, per ra
+    function automatic logic [6:0] wr_flags(input logic [RowW-1:0] wr);
+      logic [6:0] fl;
+      fl[0] = (wr == RowW'(NumRows - 1));
+      fl[1] = ({1'b0, wr} >= (RowW+1)'(2));
+      fl[2] = (wr == RowW'(1));
+      for (int f = 0; f < 2; f++) begin
+        fl[3 + f] = ((RowW+1)'(wr) + (RowW+1)'(f) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
+        fl[5 + f] = ((RowW+1)'(wr) + (RowW+1)'(f + 1) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
+      end
+      wr_flags = fl;
+    endfunction
+    assign ahead_oh_d = 4'b0001 << wt_ahead_d;
+    assign {start2_d, start1_d, wr_eq1_d, wr_ge2_d, last_d} = wr_flags(wr_row_d);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ahead_oh_q <= 4'b0001;
+        {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} <= wr_flags('0);
+      end else begin
+        ahead_oh_q <= ahead_oh_d;
+        {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} <=
+          {start2_d, start1_d, wr_eq1_d, wr_ge2_d, last_d};
+      end
     end
+    `QILIN_ASSERT(FlagsRetimed_A, ahead_oh_q == (4'b0001 << wt_ahead) &&
+                  {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} == wr_flags(wr_row_q),
+                  clk_i, rst_ni)
+
+    logic may_start;
+    assign may_start = ahead_oh_q[0] && !wt_used_q;
     for (genvar k = 0; k < 2; k++) begin : gen_case
       localparam bit AV = (k == 1);
       logic       ra, st, s1, s2, wfire, afire;
-      logic [1:0] ahead0, ahead1;
+      logic       te, afe, ahead0_is2, ahead0_is3;
       always_comb begin
         // row_avail and a_fire without en (as *_adv); st: this A row starts the wavefront.
         ra    = w_fire_q;
         afire = AV && credit_ok_q &&
-                ((wt_ahead == 2'd1) || (wt_ahead == 2'd2) || ((wt_ahead == 2'd0) &&
-                 (wt_used_q || ({1'b0, wr_row_q} >= (RowW+1)'(2)) || ((wr_row_q == RowW'(1)) && ra))));
+                (ahead_oh_q[1] || ahead_oh_q[2] || (ahead_oh_q[0] &&
+                 (wt_used_q || wr_ge2_q || (wr_eq1_q && ra))));
         st    = afire && may_start;
         if (!en) begin
           s1 = short1_q;
           s2 = short2_q;
-        end else if (ra && last_row) begin   // the tile's last row: wt_used falls
+        end else if (ra && last_q) begin     // the tile's last row: wt_used falls
           s1 = 1'b0;
           s2 = 1'b0;
         end else if (st) begin
-          s1 = start1[ra];
-          s2 = start2[ra];
+          s1 = start1_q[ra];
+          s2 = start2_q[ra];
         end else begin
           s1 = ra ? look_q[1] : look_q[0];
           s2 = ra ? look_q[2] : look_q[1];
@@ -316,13 +344,15 @@ module qilin_array
         c_ns2[k]  = !s2;
         // Next wt_ahead: +1 at a tile end, -1 if the A row that fires is its tile's last.
         wfire  = en && ra;
-        ahead0 = wt_ahead + 2'(wfire && last_row);
-        ahead1 = ahead0 - 2'(en && afire);
-        c_wcan0[k] = (ahead0 != 2'd2);
-        c_wcan1[k] = (ahead1 != 2'd2);
+        te         = wfire && last_q;
+        afe        = en && afire;
+        ahead0_is2 = te ? ahead_oh_q[1] : ahead_oh_q[2];   // wt_ahead + te == 2
+        ahead0_is3 = te ? ahead_oh_q[2] : ahead_oh_q[3];
+        c_wcan0[k] = !ahead0_is2;
+        c_wcan1[k] = !(afe ? ahead0_is3 : ahead0_is2);
         // Next zfill for w_last_i low / high.
-        c_zf0[k] = wfire ? (!last_row && zfill_q) : zfill_q;
-        c_zf1[k] = wfire ? !last_row : zfill_q;
+        c_zf0[k] = wfire ? (!last_q && zfill_q) : zfill_q;
+        c_zf1[k] = wfire ? !last_q : zfill_q;
       end
     end
     logic k_sel, wcan_n, zfill_n;
