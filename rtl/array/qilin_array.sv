@@ -25,6 +25,11 @@ module qilin_array
   // larger values cut the fill/drain latency (NumRows + NumCols/ColsPerStage) at the
   // cost of activation fan-out.
   parameter int unsigned ColsPerStage = 4,
+  // 1: the weight producer tells a cycle ahead whether w_valid_i will be high
+  // (w_valid_next_i), so the advance enable is a replicated register instead of logic
+  // behind w_valid_i. 0: w_valid_next_i is ignored and the enable is combinational (any
+  // producer, e.g. a testbench). Same cycle behaviour either way.
+  parameter bit          WValidNext   = 1'b0,
   // Do not override.
   parameter int unsigned NumGroups    = NumCols / ColsPerStage,
   parameter int unsigned RowW         = $clog2(NumRows),
@@ -37,6 +42,9 @@ module qilin_array
   // Weights.
   input  logic                           w_valid_i,
   output logic                           w_ready_o,
+  // WValidNext only: w_valid_i of the next cycle, given this cycle's w_ready_o (for a FIFO:
+  // count after this cycle's push and pop is non-zero).
+  input  logic                           w_valid_next_i,
   input  logic [NumCols-1:0][qilin_pkg::DataW-1:0]  w_data_i,
   input  logic [NumCols-1:0][qilin_pkg::ZpW-1:0]    w_zp_i,     // per column, signed
   input  logic                           w_signed_i,
@@ -76,18 +84,23 @@ module qilin_array
   logic [RowW:0]      elapsed_q, elapsed_d;     // advances since that first activation
   logic [CreditW-1:0] credit_q, credit_d;       // rows admitted and not yet popped
 
-  logic en;           // pipeline advance
+  logic en;           // pipeline advance (control copy; see "Advance enable" below)
+  logic en_now;       // the same, as logic of this cycle's state and w_valid_i
   logic late;         // weight row due now is missing: freeze
-  logic w_can, row_avail, w_fire, w_tile_end;
+  logic w_can, row_avail, w_fire, w_fire_now, w_tile_end;
   logic a_can, a_fire, o_fire, push;
   logic [RowW:0] rows_by_end, rows_needed;
   // The weight writer is short of the wavefront by at least 1 / 2 rows (before this cycle's
   // row): a function of the registered state, computed from its next value and registered so
-  // that `en` (which fans out to the whole array) is two gates from flops and w_valid_i.
+  // that en_now is two gates from flops and w_valid_i (and, with WValidNext, so that the
+  // next cycle's enable can be registered, see below).
   logic          short1_q, short2_q, short1_d, short2_d;
 
   assign wt_ahead  = wt_idx_q - act_idx_q;
-  assign w_can     = (wt_ahead != 2'd2);
+  // w_can == (wt_ahead != 2), registered from the next state so that w_fire, the weight
+  // writes and a_can are a gate or two from flops (WCanRetimed_A).
+  logic w_can_q, w_can_d;
+  assign w_can     = w_can_q;
   assign row_avail = w_can && (zfill_q || w_valid_i);
 
   // Weight row r must be written before the wavefront of the tile's first activation
@@ -98,7 +111,7 @@ module qilin_array
   // late == wt_used_q && (rows_by_end < rows_needed), with the comparison against the
   // registered state done a cycle ahead (short*_q).
   assign late        = short2_q || (short1_q && !row_avail);
-  assign en          = !late;
+  assign en_now      = !late;
 
   // short1 / short2 of the next state. A frozen cycle (en low) changes no state, so they
   // hold; otherwise they come from the next state as it is when en is high (*_adv, which
@@ -128,7 +141,7 @@ module qilin_array
   assign short1_d = en ? short1_adv : short1_q;
   assign short2_d = en ? short2_adv : short2_q;
 
-  assign w_fire     = en && row_avail;
+  assign w_fire_now = en && row_avail;   // w_fire is this, or (WValidNext) a register of it
   assign w_ready_o  = en && w_can && !zfill_q;
   assign w_tile_end = w_fire && (wr_row_q == RowW'(NumRows - 1));
 
@@ -173,8 +186,11 @@ module qilin_array
     if (a_fire && a_last_i) act_idx_d = act_idx_q + 2'd1;
   end
 
+  assign w_can_d = ((wt_idx_d - act_idx_d) != 2'd2);
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      w_can_q   <= 1'b1;
       wt_idx_q  <= '0;
       act_idx_q <= '0;
       wr_row_q  <= '0;
@@ -185,6 +201,7 @@ module qilin_array
       short1_q  <= 1'b0;
       short2_q  <= 1'b0;
     end else begin
+      w_can_q   <= w_can_d;
       wt_idx_q  <= wt_idx_d;
       act_idx_q <= act_idx_d;
       wr_row_q  <= wr_row_d;
@@ -198,6 +215,199 @@ module qilin_array
   end
 
   assign credit_d = credit_q + CreditW'(a_fire) - CreditW'(o_fire);
+
+  // ---------------------------------------------------------------------------------
+  // Advance enable. It clocks every register of the array, so with WValidNext it is next
+  // cycle's en_now computed from the next state and registered, in copies (one per PE
+  // group of a row, per row skew, per weight-line stage, per deskew group, one for the
+  // control) so that none drives more than a few hundred flops. (* keep *) stops Yosys from
+  // merging the identical copies back into one.
+  // ---------------------------------------------------------------------------------
+  localparam int unsigned EnPe    = 1;                           // first PE copy
+  localparam int unsigned EnSkew  = EnPe + NumRows * NumGroups;  // first skew copy
+  localparam int unsigned EnWl    = EnSkew + NumRows;            // first weight-line copy
+  localparam int unsigned EnDsk   = EnWl + NumGroups;            // first deskew copy
+  localparam int unsigned EnCopies = EnDsk + NumGroups;
+
+  logic en_pe   [NumRows][NumGroups];  // PE group g of row r, and its activation register
+  logic en_skew [NumRows];             // row r's input skew
+  logic en_wl   [NumGroups];           // weight line stage g, group g's weight writes
+  logic en_dsk  [NumGroups];           // output deskew of group g's columns
+  logic [EnCopies-1:0] en_rep;
+
+  if (WValidNext) begin : gen_en_reg
+    // en_now of the next cycle: short*_d are next cycle's short*_q, and row_avail needs
+    // next cycle's w_can, zfill and w_valid_i (the reference form, for the assertion).
+    logic [1:0] wt_ahead_d;
+    logic       row_avail_d, en_d, en_d_ref;
+    assign wt_ahead_d  = wt_idx_d - act_idx_d;
+    assign row_avail_d = (wt_ahead_d != 2'd2) && (zfill_d || w_valid_next_i);
+    assign en_d_ref    = !(short2_d || (short1_d && !row_avail_d));
+
+    // The same, built so that the late inputs are a few gates from the registers: a_valid_i
+    // (FIFO count), a_last_i and w_last_i (FIFO heads, LUT RAM) and w_valid_next_i.
+    // Everything else comes from registers, evaluated for each value k of a_valid_i; the
+    // inputs only select:
+    //   en_d = sure || (cond && w_can_d(a_last_i) && (zfill_d(w_last_i) || w_valid_next_i))
+    // w_fire is registered the same way (w_fire_d = en_d && row_avail_d), and row_avail
+    // below is w_fire_q: the cases only use it when en is high, where the two agree.
+    // The shortfall after an advance that neither starts nor ends the tile's wavefront is
+    // registered a cycle ahead as well (look_q, like short*_q), and so is credit_q's limit:
+    //   look_q[j] = wt_used_q && (wr_row_q + j + 1 <= min(elapsed_q + 3, NumRows)),
+    // so short1 / short2 after that advance are look_q[ra] / look_q[ra + 1].
+    logic [2:0] look_q, look_d, look_adv;
+    logic       credit_ok_q, credit_ok_d;
+    logic [RowW+1:0] need2_adv;
+    always_comb begin
+      need2_adv = ({1'b0, elapsed_adv} + (RowW+2)'(3) < (RowW+2)'(NumRows))
+                ? {1'b0, elapsed_adv} + (RowW+2)'(3) : (RowW+2)'(NumRows);
+      for (int j = 0; j < 3; j++) begin
+        look_adv[j] = wt_used_adv && ((RowW+2)'(wr_row_adv) + (RowW+2)'(j + 1) <= need2_adv);
+      end
+    end
+    assign look_d      = en ? look_adv : look_q;
+    assign credit_ok_d = (credit_d < CreditW'(OutDepth));
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        look_q      <= '0;
+        credit_ok_q <= 1'b1;
+      end else begin
+        look_q      <= look_d;
+        credit_ok_q <= credit_ok_d;
+      end
+    end
+
+    logic [1:0] c_sure, c_cond, c_ns2, c_wcan0, c_wcan1, c_zf0, c_zf1;
+    logic       w_fire_q, w_fire_d;
+    // Decodes of wt_ahead and wr_row_q that the cases use, registered from the next state
+    // (FlagsRetimed_A) so the cases are a couple of gates from flops.
+    logic [3:0] ahead_oh_q, ahead_oh_d;   // one-hot wt_ahead
+    logic       last_q, last_d;           // wr_row_q == NumRows - 1
+    logic       wr_ge2_q, wr_ge2_d, wr_eq1_q, wr_eq1_d;
+    logic [1:0] start1_q, start1_d, start2_q, start2_d;  // short1 / short2 after an advance
+                                                         // that starts the wavefront, per ra
+    function automatic logic [6:0] wr_flags(input logic [RowW-1:0] wr);
+      logic [6:0] fl;
+      fl[0] = (wr == RowW'(NumRows - 1));
+      fl[1] = ({1'b0, wr} >= (RowW+1)'(2));
+      fl[2] = (wr == RowW'(1));
+      for (int f = 0; f < 2; f++) begin
+        fl[3 + f] = ((RowW+1)'(wr) + (RowW+1)'(f) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
+        fl[5 + f] = ((RowW+1)'(wr) + (RowW+1)'(f + 1) < (RowW+1)'(NumRows < 3 ? NumRows : 3));
+      end
+      wr_flags = fl;
+    endfunction
+    assign ahead_oh_d = 4'b0001 << wt_ahead_d;
+    assign {start2_d, start1_d, wr_eq1_d, wr_ge2_d, last_d} = wr_flags(wr_row_d);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ahead_oh_q <= 4'b0001;
+        {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} <= wr_flags('0);
+      end else begin
+        ahead_oh_q <= ahead_oh_d;
+        {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} <=
+          {start2_d, start1_d, wr_eq1_d, wr_ge2_d, last_d};
+      end
+    end
+    `QILIN_ASSERT(FlagsRetimed_A, ahead_oh_q == (4'b0001 << wt_ahead) &&
+                  {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} == wr_flags(wr_row_q),
+                  clk_i, rst_ni)
+
+    logic may_start;
+    assign may_start = ahead_oh_q[0] && !wt_used_q;
+    for (genvar k = 0; k < 2; k++) begin : gen_case
+      localparam bit AV = (k == 1);
+      logic       ra, st, s1, s2, wfire, afire;
+      logic       te, afe, ahead0_is2, ahead0_is3;
+      always_comb begin
+        // row_avail and a_fire without en (as *_adv); st: this A row starts the wavefront.
+        ra    = w_fire_q;
+        afire = AV && credit_ok_q &&
+                (ahead_oh_q[1] || ahead_oh_q[2] || (ahead_oh_q[0] &&
+                 (wt_used_q || wr_ge2_q || (wr_eq1_q && ra))));
+        st    = afire && may_start;
+        if (!en) begin
+          s1 = short1_q;
+          s2 = short2_q;
+        end else if (ra && last_q) begin     // the tile's last row: wt_used falls
+          s1 = 1'b0;
+          s2 = 1'b0;
+        end else if (st) begin
+          s1 = start1_q[ra];
+          s2 = start2_q[ra];
+        end else begin
+          s1 = ra ? look_q[1] : look_q[0];
+          s2 = ra ? look_q[2] : look_q[1];
+        end
+        c_sure[k] = !s2 && !s1;
+        c_cond[k] = !s2 && s1;
+        c_ns2[k]  = !s2;
+        // Next wt_ahead: +1 at a tile end, -1 if the A row that fires is its tile's last.
+        wfire  = en && ra;
+        te         = wfire && last_q;
+        afe        = en && afire;
+        ahead0_is2 = te ? ahead_oh_q[1] : ahead_oh_q[2];   // wt_ahead + te == 2
+        ahead0_is3 = te ? ahead_oh_q[2] : ahead_oh_q[3];
+        c_wcan0[k] = !ahead0_is2;
+        c_wcan1[k] = !(afe ? ahead0_is3 : ahead0_is2);
+        // Next zfill for w_last_i low / high.
+        c_zf0[k] = wfire ? (!last_q && zfill_q) : zfill_q;
+        c_zf1[k] = wfire ? !last_q : zfill_q;
+      end
+    end
+    logic k_sel, wcan_n, zfill_n;
+    assign k_sel    = a_valid_i;
+    assign wcan_n   = a_last_i ? c_wcan1[k_sel] : c_wcan0[k_sel];
+    assign zfill_n  = w_last_i ? c_zf1[k_sel] : c_zf0[k_sel];
+    assign en_d     = c_sure[k_sel] || (c_cond[k_sel] && wcan_n && (zfill_n || w_valid_next_i));
+    assign w_fire_d = c_ns2[k_sel] && wcan_n && (zfill_n || w_valid_next_i);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) w_fire_q <= 1'b0;   // the weight input is idle in reset (WValidNext_A)
+      else         w_fire_q <= w_fire_d;
+    end
+    assign w_fire = w_fire_q;
+    `QILIN_ASSERT(WFireRegistered_A, w_fire_q == w_fire_now, clk_i, rst_ni)
+    `QILIN_ASSERT(EnNext_A, en_d == en_d_ref, clk_i, rst_ni)
+    `QILIN_ASSERT(CreditOk_A, credit_ok_q == (credit_q < CreditW'(OutDepth)), clk_i, rst_ni)
+    for (genvar j = 0; j < 3; j++) begin : gen_look_check
+      `QILIN_ASSERT(LookRetimed_A, look_q[j] == (wt_used_q && ((RowW+2)'(wr_row_q) + (RowW+2)'(j + 1)
+                    <= (({1'b0, elapsed_q} + (RowW+2)'(3) < (RowW+2)'(NumRows))
+                        ? {1'b0, elapsed_q} + (RowW+2)'(3) : (RowW+2)'(NumRows)))), clk_i, rst_ni)
+    end
+
+    // One process per copy, each marked keep: Yosys copies a process's attributes to its
+    // flip-flop, and opt_merge leaves cells marked keep alone.
+    for (genvar i = 0; i < EnCopies; i++) begin : gen_copy
+      (* keep *) logic en_q;
+      (* keep *)
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) en_q <= 1'b1;   // short*_q reset to 0: the first cycle advances
+        else         en_q <= en_d;
+      end
+      assign en_rep[i] = en_q;
+      `QILIN_ASSERT(EnRegistered_A, en_q == en_now, clk_i, rst_ni)
+    end
+
+    // The producer's look-ahead is right, so the registered enable is en_now every cycle.
+    `QILIN_ASSERT(WValidNext_A, w_valid_i == $past(w_valid_next_i), clk_i, rst_ni)
+  end else begin : gen_en_comb
+    assign en_rep = {EnCopies{en_now}};
+    assign w_fire = w_fire_now;
+    logic unused_w_valid_next;
+    assign unused_w_valid_next = w_valid_next_i;
+  end
+
+  assign en = en_rep[0];
+  for (genvar r = 0; r < NumRows; r++) begin : gen_en_row
+    assign en_skew[r] = en_rep[EnSkew + r];
+    for (genvar g = 0; g < NumGroups; g++) begin : gen_en_grp
+      assign en_pe[r][g] = en_rep[EnPe + r * NumGroups + g];
+    end
+  end
+  for (genvar g = 0; g < NumGroups; g++) begin : gen_en_col
+    assign en_wl[g]  = en_rep[EnWl + g];
+    assign en_dsk[g] = en_rep[EnDsk + g];
+  end
 
   // ---------------------------------------------------------------------------------
   // Operands minus zero points, at the edge so each PE multiplies only.
@@ -263,7 +473,7 @@ module qilin_array
         wl_row[g]   <= '0;
         wl_bank[g]  <= 1'b0;
         wl_data[g]  <= '0;
-      end else if (en) begin
+      end else if (en_wl[g]) begin
         wl_valid[g] <= wl_valid[g-1];
         wl_row[g]   <= wl_row[g-1];
         wl_bank[g]  <= wl_bank[g-1];
@@ -281,11 +491,11 @@ module qilin_array
 
   for (genvar r = 0; r < NumRows; r++) begin : gen_row
     qilin_delay #(.Width(OpW), .Depth(r)) u_skew (
-      .clk_i, .rst_ni, .en_i(en), .d_i(a_op[r]), .q_o(a_grp[r][0])
+      .clk_i, .rst_ni, .en_i(en_skew[r]), .d_i(a_op[r]), .q_o(a_grp[r][0])
     );
     for (genvar g = 1; g < NumGroups; g++) begin : gen_hreg
       qilin_delay #(.Width(OpW), .Depth(1)) u_hreg (
-        .clk_i, .rst_ni, .en_i(en), .d_i(a_grp[r][g-1]), .q_o(a_grp[r][g])
+        .clk_i, .rst_ni, .en_i(en_pe[r][g]), .d_i(a_grp[r][g-1]), .q_o(a_grp[r][g])
       );
     end
     for (genvar c = 0; c < NumCols; c++) begin : gen_col
@@ -293,12 +503,12 @@ module qilin_array
       qilin_pe u_pe (
         .clk_i,
         .rst_ni,
-        .en_i     (en),
+        .en_i     (en_pe[r][G]),
         .a_i      (a_grp[r][G]),
         .sel_i    (ctrl_bank[r + G]),
         .psum_i   (psum[r][c]),
         .psum_o   (psum[r+1][c]),
-        .w_we_i   (wl_valid[G] && en && (wl_row[G] == RowW'(r))),
+        .w_we_i   (wl_valid[G] && en_wl[G] && (wl_row[G] == RowW'(r))),
         .w_bank_i (wl_bank[G]),
         .w_i      (wl_data[G][c])
       );
@@ -308,7 +518,7 @@ module qilin_array
   for (genvar c = 0; c < NumCols; c++) begin : gen_deskew
     assign psum[0][c] = '0;
     qilin_delay #(.Width(AccW), .Depth(NumGroups - 1 - c / ColsPerStage)) u_deskew (
-      .clk_i, .rst_ni, .en_i(en), .d_i(psum[NumRows][c]), .q_o(o_aligned[c])
+      .clk_i, .rst_ni, .en_i(en_dsk[c / ColsPerStage]), .d_i(psum[NumRows][c]), .q_o(o_aligned[c])
     );
   end
 
@@ -351,6 +561,7 @@ module qilin_array
                                         wt_used_adv == wt_used_d), clk_i, rst_ni)
   `QILIN_ASSERT(FrozenHolds_A, en || (wr_row_d == wr_row_q && elapsed_d == elapsed_q &&
                                       wt_used_d == wt_used_q), clk_i, rst_ni)
+  `QILIN_ASSERT(WCanRetimed_A, w_can_q == (wt_ahead != 2'd2), clk_i, rst_ni)
   `QILIN_ASSERT(ActAfterWeights_A, !(a_fire && wt_ahead == 2'd3), clk_i, rst_ni)
   `QILIN_ASSERT(WeightTileFits_A,
                 !(w_fire && !zfill_q && !w_last_i && wr_row_q == RowW'(NumRows - 1)),

@@ -109,7 +109,7 @@ module qilin_ex_matmul #(
     end
   end
 
-  logic             wb_valid, wb_ready, ab_valid, ab_ready;
+  logic             wb_valid, wb_ready, wb_valid_next, ab_valid, ab_ready;
   logic [RowW-1:0]  wb_row, ab_row;
   logic             unused_wb_in_ready, unused_ab_in_ready;
 
@@ -126,6 +126,11 @@ module qilin_ex_matmul #(
     .out_valid_o(ab_valid), .out_ready_i(ab_ready), .out_data_o(ab_row), .count_o(a_buf_cnt)
   );
 
+  // The weight buffer's head is valid next cycle unless it holds at most the row popped now
+  // and nothing arrives (the push is never refused, NoBufferOverflow_A). The array
+  // registers its advance enable from this look-ahead (WValidNext).
+  assign wb_valid_next = w_meta_valid_q || (w_buf_cnt > CntW'(1)) || (wb_valid && !wb_ready);
+
   // -----------------------------------------------------------------------------------
   // The array, and its results into the accumulator.
   // -----------------------------------------------------------------------------------
@@ -139,11 +144,14 @@ module qilin_ex_matmul #(
     assign w_zp_cols[c] = wb_row[10:2];
   end
 
-  qilin_array #(.NumRows(Dim), .NumCols(Dim), .ColsPerStage(ColsPerStage)) u_array (
+  qilin_array #(
+    .NumRows(Dim), .NumCols(Dim), .ColsPerStage(ColsPerStage), .WValidNext(1'b1)
+  ) u_array (
     .clk_i,
     .rst_ni,
-    .w_valid_i  (wb_valid),
-    .w_ready_o  (wb_ready),
+    .w_valid_i      (wb_valid),
+    .w_ready_o      (wb_ready),
+    .w_valid_next_i (wb_valid_next),
     .w_data_i   (wb_row[RowW-1:11]),
     .w_zp_i     (w_zp_cols),
     .w_signed_i (wb_row[1]),
