@@ -50,6 +50,8 @@ module qilin_post_tb_top #(
   output logic                 sp_wr_ready_o,
   input  logic [15:0]          sp_wr_addr_i,
   input  logic [Dim*8-1:0]     sp_wr_data_i,
+  // Holds the unit's SP write port (a scratchpad busy for a long time).
+  input  logic                 sp_stall_i,
   // SP backdoor read.
   input  logic                 sp_rd_valid_i,
   output logic                 sp_rd_ready_o,
@@ -97,10 +99,10 @@ module qilin_post_tb_top #(
     .idle_o(unused_acc_idle)
   );
 
-  assign wr_valid = {sp_wr_valid_i, unit_wr_valid};
+  assign wr_valid = {sp_wr_valid_i, unit_wr_valid && !sp_stall_i};
   assign wr_addr  = {sp_wr_addr_i[SpAW-1:0], unit_wr_addr[SpAW-1:0]};
   assign wr_data  = {sp_wr_data_i, unit_wr_data};
-  assign unit_wr_ready = wr_ready[0];
+  assign unit_wr_ready = wr_ready[0] && !sp_stall_i;
   assign sp_wr_ready_o = wr_ready[1];
 
   qilin_banked_mem #(.Width(Dim * 8), .Rows(SpRows), .NumBanks(4), .NumRd(1), .NumWr(2)) u_sp (

@@ -64,7 +64,8 @@ struct Cmd {
 
 struct RunOpts {
   int comp_permille = 0;   // competing SP writer active this often
-  int comp_burst = 0;      // and always, for this many cycles after acceptance
+  int stall_from = -1;     // the unit's SP write port held from this cycle after acceptance
+  int stall_len = 0;       // for this many cycles
   int touch_permille = 0;  // ACC accumulate-port traffic this often (blocks ACC reads)
   int clear_after = -1;    // pulse clear_i this many cycles after acceptance (abort)
 };
@@ -85,6 +86,7 @@ class PostBench {
     d.acc_wr_valid_i = 0;
     d.acc_touch_valid_i = 0;
     d.sp_wr_valid_i = 0;
+    d.sp_stall_i = 0;
     d.sp_rd_valid_i = 0;
     sim_.reset();
     // Define every row of both memories, in the RTL and in the ISS.
@@ -302,8 +304,9 @@ class PostBench {
     bool accepted = false;
     uint64_t t0 = 0;
     for (;;) {
-      d.sp_wr_valid_i = chance(o.comp_permille) ||
-                        (accepted && sim_.cycle() - t0 < uint64_t(o.comp_burst));
+      d.sp_wr_valid_i = chance(o.comp_permille);
+      d.sp_stall_i = accepted && o.stall_from >= 0 && sim_.cycle() - t0 >= uint64_t(o.stall_from) &&
+                     sim_.cycle() - t0 < uint64_t(o.stall_from + o.stall_len);
       d.sp_wr_addr_i = comp_addr;
       for (int n = 0; n < kDim; ++n) put_bits(d.sp_wr_data_i, n * 8, 8, rng_.uniform(0, 255));
       d.acc_touch_valid_i = chance(o.touch_permille);
@@ -341,6 +344,7 @@ class PostBench {
       sim_.tick();
     }
     d.sp_wr_valid_i = 0;
+    d.sp_stall_i = 0;
     d.acc_touch_valid_i = 0;
     sim_.tick();
     d.clear_i = 0;
@@ -606,7 +610,10 @@ TEST_CASE("POSTPROC under SP write conflicts and ACC read stalls and aborts", "[
     o.comp_permille = static_cast<int>(rng.uniform(0, 3)) * 300;
     o.touch_permille = static_cast<int>(rng.uniform(0, 2)) * 300;
     // A long SP write stall backs results up until the output FIFO is full.
-    if (i % 5 == 2) o.comp_burst = 80;
+    if (i % 5 == 2) {
+      o.stall_from = 20;
+      o.stall_len = 60;
+    }
     if (i % 5 == 4) {
       // Abort mid-command, resynchronise the reference, then run the command
       // again.

@@ -254,14 +254,17 @@ TEST_CASE("top: every token FIFO fills to its depth, and an unaligned LOAD ends 
   rep(16, encode(sync_f(QILIN_QUEUE_EX, kPopNext)));
   // EX -> LD full: LD busy with a long LOAD that starts only once EX has begun pushing (its
   // first token), so the LOAD cannot finish early and let LD drain the tokens as they come.
+  // The SYNC behind the LOAD takes one token at the queue head and then waits for the LOAD
+  // to retire, so EX pushes 1 + 1 + TokenDepth tokens.
   p.push_back(encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
   p.push_back(encode(big_load));
-  rep(17, encode(sync_f(QILIN_QUEUE_EX, kPushPrev)));
-  rep(16, encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
-  // EX -> ST full: ST busy with a long STORE.
+  rep(18, encode(sync_f(QILIN_QUEUE_EX, kPushPrev)));
+  rep(17, encode(sync_f(QILIN_QUEUE_LD, kPopNext)));
+  // EX -> ST full: the same with ST's long STORE.
+  p.push_back(encode(sync_f(QILIN_QUEUE_ST, kPopPrev)));
   p.push_back(encode(big_store));
-  rep(16, encode(sync_f(QILIN_QUEUE_EX, kPushNext)));
-  rep(16, encode(sync_f(QILIN_QUEUE_ST, kPopPrev)));
+  rep(18, encode(sync_f(QILIN_QUEUE_EX, kPushNext)));
+  rep(17, encode(sync_f(QILIN_QUEUE_ST, kPopPrev)));
   p.push_back(encode_end());
   REQUIRE(run_both(b, img, p, 2'000'000).ok());
   // A LOAD from a DRAM address that is not vector aligned.
