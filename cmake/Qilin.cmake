@@ -48,6 +48,7 @@ function(qilin_verilate lib)
   foreach(dep IN LISTS deps)
     if(EXISTS ${vdir}/verilator_args.txt AND "${dep}" IS_NEWER_THAN ${vdir}/verilator_args.txt)
       file(REMOVE ${vdir}/verilator_args.txt)
+      break()
     endif()
   endforeach()
   verilate(${lib} TRACE_FST

@@ -49,7 +49,9 @@ module MULT18X18D #(
   assign b_m = (REG_INPUTB_CLK == "CLK0") ? b_q : b;
   assign p   = 36'($signed({SIGNEDA & a_m[17], a_m}) * $signed({SIGNEDB & b_m[17], b_m}));
   assign p_m = (REG_OUTPUT_CLK == "CLK0") ? p_q : p;
-  assign {P35, P34, P33, P32, P31, P30, P29, P28, P27, P26, P25, P24, P23, P22, P21, P20, P19, P18, P17, P16, P15, P14, P13, P12, P11, P10, P9, P8, P7, P6, P5, P4, P3, P2, P1, P0} = p_m;
+  assign {P35, P34, P33, P32, P31, P30, P29, P28, P27, P26, P25, P24, P23, P22, P21, P20,
+          P19, P18, P17, P16, P15, P14, P13, P12, P11, P10, P9, P8, P7, P6, P5, P4, P3, P2,
+          P1, P0} = p_m;
 
   initial begin
     if (!((REG_INPUTA_CLK == "NONE" || REG_INPUTA_CLK == "CLK0") &&
@@ -62,5 +64,7 @@ module MULT18X18D #(
   end
 
   logic unused;
-  assign unused = ^{C0, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, C14, C15, C16, C17, SOURCEA, SOURCEB, CLK1, CLK2, CLK3, CE1, CE2, CE3, RST1, RST2, RST3, GSR == "ENABLED"};
+  assign unused = ^{C0, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, C14, C15,
+                    C16, C17, SOURCEA, SOURCEB, CLK1, CLK2, CLK3, CE1, CE2, CE3, RST1, RST2,
+                    RST3, GSR == "ENABLED"};
 endmodule
