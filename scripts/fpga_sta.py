@@ -149,8 +149,11 @@ for a, n, p, b in ends:
         x = pred.get(x)
     st = rtlsrc(first) if first else '?'
     groups[(st, rtlsrc(n))].append(a)
+# Optional 5th argument: list only groups whose start or end names contain it (e.g. a file).
+FILTER = sys.argv[5] if len(sys.argv) > 5 else ''
 print('\n=== failing endpoint groups (> %.1f ns): worst, count, start -> end' % LIMIT)
-for (st, en), v in sorted(groups.items(), key=lambda kv: -max(kv[1]))[:150]:
+for (st, en), v in sorted(((k, v) for k, v in groups.items() if FILTER in k[0] + k[1]),
+                          key=lambda kv: -max(kv[1]))[:150]:
     print(f"{max(v):5.1f} {len(v):5d}  {st[:80]}  ->  {en[:80]}")
 
 # Summary per RTL file of the end register: where the work to reach the target lies.
