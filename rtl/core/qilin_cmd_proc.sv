@@ -113,7 +113,7 @@ module qilin_cmd_proc #(
   logic                run_q, run_d;          // a program runs (no error, END not completed)
   logic                err_q, err_d;          // an error is latched
   logic                uerr_any_q;            // a unit error is registered, latched next
-  logic                live;                  // running: dispatch, issue, tokens, fetch
+  logic                live, live_d;          // running: dispatch, issue, tokens, fetch
   logic                start_acc, clear;
   logic [AddrW-1:0]    base_q;
   logic [31:0]         len_q;
@@ -130,7 +130,8 @@ module qilin_cmd_proc #(
   // (BusyRetimed_A): start_acc, and so `clear`, which fans out to several hundred flops, is
   // one gate from the inputs instead of behind the pending FIFOs' counts.
   assign busy_o    = busy_q;
-  assign live      = run_q && !err_q && !uerr_any_q;
+  // live == run_q && !err_q && !uerr_any_q, registered from the next state (LiveRetimed_A):
+  // it gates fetch, dispatch, issue, tokens and barriers.
   assign start_acc = start_i && !busy_q && !soft_reset_i;
   assign clear     = soft_reset_i || start_acc;
 
@@ -436,7 +437,8 @@ module qilin_cmd_proc #(
   end
 
   // ---- c0: decode ----
-  logic [3:0]   op;
+  logic [3:0]   take_op;
+  logic [5:0]   c0_opdec_q;  // {END, SYNC, POSTPROC, MATMUL, STORE, LOAD}, decoded at take
   logic         is_load, is_store, is_matmul, is_post, is_sync, is_end, known;
   logic         f_pp, f_pn, f_sp, f_sn;
   logic [1:0]   sync_q;
@@ -445,13 +447,26 @@ module qilin_cmd_proc #(
   logic [2:0]   qmask;
   logic [1:0]   qkind;
 
-  assign op        = c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
-  assign is_load   = (op == qilin_isa_pkg::OpLoad);
-  assign is_store  = (op == qilin_isa_pkg::OpStore);
-  assign is_matmul = (op == qilin_isa_pkg::OpMatmul);
-  assign is_post   = (op == qilin_isa_pkg::OpPostproc);
-  assign is_sync   = (op == qilin_isa_pkg::OpSync);
-  assign is_end    = (op == qilin_isa_pkg::OpEnd);
+  // The opcode is decoded as the instruction enters c0, so c0's checks start from one-hot
+  // flags (OpDecoded_A).
+  assign take_op   = take_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c0_opdec_q <= '0;
+    end else if (adv_c0) begin
+      c0_opdec_q <= {take_op == qilin_isa_pkg::OpEnd, take_op == qilin_isa_pkg::OpSync,
+                     take_op == qilin_isa_pkg::OpPostproc, take_op == qilin_isa_pkg::OpMatmul,
+                     take_op == qilin_isa_pkg::OpStore, take_op == qilin_isa_pkg::OpLoad};
+    end
+  end
+  assign {is_end, is_sync, is_post, is_matmul, is_store, is_load} = c0_opdec_q;
+  `QILIN_ASSERT(OpDecoded_A, c0_opdec_q == {
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpEnd,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpSync,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpPostproc,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpMatmul,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpStore,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpLoad}, clk_i, rst_ni)
   assign known     = is_load || is_store || is_matmul || is_post || is_sync || is_end;
   assign f_pp      = c0_insn_q[PopPrevB];
   assign f_pn      = c0_insn_q[PopNextB];
@@ -1249,7 +1264,7 @@ module qilin_cmd_proc #(
   logic [31:0]       err_pc_q;
   logic              err_pulse_q, done_pulse_q;
 
-  assign no_end = run_q && !err_q && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
+  assign no_end = live && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
                   !end_seen_q && !more_q;
 
   // Unit errors are registered first (they arrive late, from the units' completion logic),
@@ -1330,18 +1345,21 @@ module qilin_cmd_proc #(
     end
   end
   assign busy_d = run_d || ar_valid_d || (ob_d != '0) || (|pend_nz_d);
+  assign live_d = run_d && !err_d && !(uerr_en && (|unit_err));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       run_q        <= 1'b0;
       err_q        <= 1'b0;
       busy_q       <= 1'b0;
+      live         <= 1'b0;
       err_pulse_q  <= 1'b0;
       done_pulse_q <= 1'b0;
     end else begin
       run_q        <= run_d;
       err_q        <= err_d;
       busy_q       <= busy_d;
+      live         <= live_d;
       err_pulse_q  <= err_new;
       done_pulse_q <= bar_fire && bar_is_end && !clear;
     end
@@ -1407,6 +1425,7 @@ module qilin_cmd_proc #(
     `QILIN_ASSERT(AdvCopies_A, adv_rep[i] == adv, clk_i, rst_ni)
   end
   `QILIN_ASSERT_INIT(InsnQueueRing_A, InsnQueueDepth >= 3)
+  `QILIN_ASSERT(LiveRetimed_A, live == (run_q && !err_q && !uerr_any_q), clk_i, rst_ni)
   `QILIN_ASSERT(NoEndAddr_A, !run_q || (noend_addr_q == base_q + AddrW'({len_q, 4'b0})),
                 clk_i, rst_ni)
 
