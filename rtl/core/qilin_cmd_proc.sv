@@ -112,18 +112,27 @@ module qilin_cmd_proc #(
   // ---------------------------------------------------------------------------------------
   logic                run_q, run_d;          // a program runs (no error, END not completed)
   logic                err_q, err_d;          // an error is latched
+  logic                uerr_any_q;            // a unit error is registered, latched next
+  logic                live, live_d;          // running: dispatch, issue, tokens, fetch
   logic                start_acc, clear;
   logic [AddrW-1:0]    base_q;
   logic [31:0]         len_q;
   logic [2:0]          pend_any;              // per queue: unit instructions in flight
+  logic [2:0]          pend_nz_d;             // the same, next cycle
   logic                ob_zero;
   logic                ar_valid_q;
+  logic                busy_q, busy_d;
 
   logic [3:0] unused_base_lsbs;
   assign unused_base_lsbs = cmd_base_i[3:0];  // the stream base is 16-byte aligned
 
-  assign busy_o    = run_q || ar_valid_q || !ob_zero || (|pend_any);
-  assign start_acc = start_i && !busy_o && !soft_reset_i;
+  // busy_o == run_q || ar_valid_q || !ob_zero || |pend_any, registered from the next state
+  // (BusyRetimed_A): start_acc, and so `clear`, which fans out to several hundred flops, is
+  // one gate from the inputs instead of behind the pending FIFOs' counts.
+  assign busy_o    = busy_q;
+  // live == run_q && !err_q && !uerr_any_q, registered from the next state (LiveRetimed_A):
+  // it gates fetch, dispatch, issue, tokens and barriers.
+  assign start_acc = start_i && !busy_q && !soft_reset_i;
   assign clear     = soft_reset_i || start_acc;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -165,7 +174,7 @@ module qilin_cmd_proc #(
   // The next burst's size is registered (burst_q) and valid one cycle after the line and
   // count it derives from last changed (bn_fresh_q); an AR takes at least two cycles anyway.
   // burst_q is 0 exactly when no beats are left.
-  assign ar_load     = run_q && !err_q && !soft_reset_i && fetch_on_q && !end_seen_q && !ar_valid_q &&
+  assign ar_load     = live && !soft_reset_i && fetch_on_q && !end_seen_q && !ar_valid_q &&
                        bn_fresh_q && (burst_q != '0) &&
                        ((ResvW + 1)'(resv_q) + (ResvW + 1)'(burst_q) <= (ResvW + 1)'(BufBeats));
   assign resv_m1     = resv_q - ResvW'(1);
@@ -191,15 +200,19 @@ module qilin_cmd_proc #(
     ar_valid_d   = ar_valid_q && !ar_ready_i;
     ar_stale_d   = ar_stale_q && ar_valid_d;
     ar_d         = ar_q;
+    // The AR register follows the next burst while no AR is presented (its contents only
+    // matter with ar_valid_o), so only its valid bit depends on ar_load.
+    if (!ar_valid_q) begin
+      ar_d.id    = FetchId;
+      ar_d.addr  = AxiAddrW'({fa_line_q, {OffW{1'b0}}});
+      ar_d.len   = 8'(burst_q) - 8'd1;
+      ar_d.size  = 3'(OffW);
+      ar_d.burst = qilin_axi_pkg::BurstIncr;
+    end
     ob_d         = ob_q + ObW'(ar_hs) - ObW'(r_last_hs);
     drop_d       = drop_q + ObW'(ar_hs && ar_stale_q) - ObW'(r_last_hs && r_drop);
     if (ar_load) begin
       ar_valid_d    = 1'b1;
-      ar_d.id       = FetchId;
-      ar_d.addr     = AxiAddrW'({fa_line_q, {OffW{1'b0}}});
-      ar_d.len      = 8'(burst_q) - 8'd1;
-      ar_d.size     = 3'(OffW);
-      ar_d.burst    = qilin_axi_pkg::BurstIncr;
       fa_line_d     = fa_line_q + LineW'(burst_q);
       beats_left_d  = beats_left_q - BeatsW'(burst_q);
       resv_d        = buf_pop ? resv_add_m1 : resv_add;
@@ -273,14 +286,15 @@ module qilin_cmd_proc #(
     .count_o    (unused_buf_cnt)
   );
 
-  assign take      = run_q && !err_q && buf_valid && !end_seen_q && more_q &&
+  assign take      = live && buf_valid && !end_seen_q && more_q &&
                      chk_accept;
   assign take_insn = half_q ? buf_data[2*InsnW-1:InsnW] : buf_data[InsnW-1:0];
   assign buf_pop   = take && half_q;
 
   always_comb begin
     half_d     = take ? !half_q : half_q;
-    fetch_pc_d = fetch_pc_q + 32'(take);
+    // An increment selected by take (take is not the carry-in of the adder).
+    fetch_pc_d = take ? fetch_pc_q + 32'd1 : fetch_pc_q;
     // more_q == (fetch_pc_q != len_q), kept registered: take only selects the next value.
     more_d     = take ? (fetch_pc_q + 32'd1 != len_q) : more_q;
     end_seen_d = end_seen_q ||
@@ -323,11 +337,13 @@ module qilin_cmd_proc #(
   localparam int unsigned CntW = 28;  // row count: 16 x 12-bit operands
   localparam int unsigned LimW = 19;  // rows - addr, signed (rows <= 2^17)
 
-  logic              adv;             // every stage moves one step
+  logic              adv;             // every stage moves one step (control copy)
+  logic              adv_c0, adv_c1, adv_c2, adv_c3, adv_chk;  // copies for the data stages
   logic              chk_valid_q;
   logic [InsnW-1:0]  chk_insn_q;
   logic [31:0]       chk_pc_q;
   logic              chk_fire;
+  logic [2:0]        q_room, q_room_d;  // per queue: the instruction FIFO has room (next cycle)
 
   // Fields common to all stages: {valid, bus error, pc, insn}.
   logic              c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q;
@@ -335,11 +351,40 @@ module qilin_cmd_proc #(
   logic [31:0]       c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q;
   logic [InsnW-1:0]  c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q;
 
-  assign adv        = !chk_valid_q || chk_fire;
+  // Advance: the last stage is empty, or every queue it names has room. It enables ~1200
+  // data flops, so it is a register: next cycle's value from the next state (the valid bit
+  // and queue mask of chk after this cycle's step, and the queues' next room, which depends
+  // on this cycle's push and on the head pop, itself a function of flops), in one copy per
+  // stage (* keep *: Yosys would merge identical flops). AdvRetimed_A checks it against the
+  // definition. It does not depend on go or on the check verdict: while the machine is
+  // stopped, or when chk holds an illegal instruction (its error is latched in the same
+  // cycle), the stages may still step; nothing is dispatched (chk_fire has go and the
+  // verdict) and their contents are dropped at the next start.
+  localparam int unsigned AdvCopies = 6;  // control, c0, c1, c2, c3, chk
+  logic                 chk_valid_d, adv_d;
+  logic [2:0]           chk_qmask_nx;
+  logic [AdvCopies-1:0] adv_rep;
+  assign chk_valid_d = !clear && (adv ? c3_valid_q : chk_valid_q);
+  assign adv_d       = !chk_valid_d || ((chk_qmask_nx & ~q_room_d) == 3'b000);
+  for (genvar i = 0; i < AdvCopies; i++) begin : gen_adv
+    (* keep *) logic adv_q;
+    (* keep *)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) adv_q <= 1'b1;  // chk is empty after reset
+      else         adv_q <= adv_d;
+    end
+    assign adv_rep[i] = adv_q;
+  end
+  assign adv        = adv_rep[0];
+  assign adv_c0     = adv_rep[1];
+  assign adv_c1     = adv_rep[2];
+  assign adv_c2     = adv_rep[3];
+  assign adv_c3     = adv_rep[4];
+  assign adv_chk    = adv_rep[5];
   assign chk_accept = adv;
 
   // Only the valid bits see `clear`: the data registers' enable is adv alone, so the start /
-  // soft-reset logic does not fan out to the ~800 data flops.
+  // soft-reset logic does not fan out to the ~1200 data flops.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       {c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q, chk_valid_q} <= '0;
@@ -351,25 +396,49 @@ module qilin_cmd_proc #(
     end
   end
 
+  // c0 loads on every step, also when nothing is taken (its valid bit is then 0), so its
+  // enable is the adv copy alone.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {c0_berr_q, c1_berr_q, c2_berr_q, c3_berr_q}                  <= '0;
-      {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}                <= '0;
-      {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q}      <= '0;
-    end else if (adv) begin
-      {c1_berr_q, c2_berr_q, c3_berr_q}             <= {c0_berr_q, c1_berr_q, c2_berr_q};
-      {c1_pc_q, c2_pc_q, c3_pc_q, chk_pc_q}         <= {c0_pc_q, c1_pc_q, c2_pc_q, c3_pc_q};
-      {c1_insn_q, c2_insn_q, c3_insn_q, chk_insn_q} <= {c0_insn_q, c1_insn_q, c2_insn_q, c3_insn_q};
-      if (take) begin
-        c0_berr_q <= buf_data[BusW];
-        c0_insn_q <= take_insn;
-        c0_pc_q   <= fetch_pc_q;
-      end
+      {c0_berr_q, c0_pc_q, c0_insn_q} <= '0;
+    end else if (adv_c0) begin
+      c0_berr_q <= buf_data[BusW];
+      c0_insn_q <= take_insn;
+      c0_pc_q   <= fetch_pc_q;
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {c1_berr_q, c1_pc_q, c1_insn_q} <= '0;
+    end else if (adv_c1) begin
+      {c1_berr_q, c1_pc_q, c1_insn_q} <= {c0_berr_q, c0_pc_q, c0_insn_q};
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {c2_berr_q, c2_pc_q, c2_insn_q} <= '0;
+    end else if (adv_c2) begin
+      {c2_berr_q, c2_pc_q, c2_insn_q} <= {c1_berr_q, c1_pc_q, c1_insn_q};
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {c3_berr_q, c3_pc_q, c3_insn_q} <= '0;
+    end else if (adv_c3) begin
+      {c3_berr_q, c3_pc_q, c3_insn_q} <= {c2_berr_q, c2_pc_q, c2_insn_q};
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {chk_pc_q, chk_insn_q} <= '0;
+    end else if (adv_chk) begin
+      {chk_pc_q, chk_insn_q} <= {c3_pc_q, c3_insn_q};
     end
   end
 
   // ---- c0: decode ----
-  logic [3:0]   op;
+  logic [3:0]   take_op;
+  logic [5:0]   c0_opdec_q;  // {END, SYNC, POSTPROC, MATMUL, STORE, LOAD}, decoded at take
   logic         is_load, is_store, is_matmul, is_post, is_sync, is_end, known;
   logic         f_pp, f_pn, f_sp, f_sn;
   logic [1:0]   sync_q;
@@ -378,13 +447,26 @@ module qilin_cmd_proc #(
   logic [2:0]   qmask;
   logic [1:0]   qkind;
 
-  assign op        = c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
-  assign is_load   = (op == qilin_isa_pkg::OpLoad);
-  assign is_store  = (op == qilin_isa_pkg::OpStore);
-  assign is_matmul = (op == qilin_isa_pkg::OpMatmul);
-  assign is_post   = (op == qilin_isa_pkg::OpPostproc);
-  assign is_sync   = (op == qilin_isa_pkg::OpSync);
-  assign is_end    = (op == qilin_isa_pkg::OpEnd);
+  // The opcode is decoded as the instruction enters c0, so c0's checks start from one-hot
+  // flags (OpDecoded_A).
+  assign take_op   = take_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c0_opdec_q <= '0;
+    end else if (adv_c0) begin
+      c0_opdec_q <= {take_op == qilin_isa_pkg::OpEnd, take_op == qilin_isa_pkg::OpSync,
+                     take_op == qilin_isa_pkg::OpPostproc, take_op == qilin_isa_pkg::OpMatmul,
+                     take_op == qilin_isa_pkg::OpStore, take_op == qilin_isa_pkg::OpLoad};
+    end
+  end
+  assign {is_end, is_sync, is_post, is_matmul, is_store, is_load} = c0_opdec_q;
+  `QILIN_ASSERT(OpDecoded_A, c0_opdec_q == {
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpEnd,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpSync,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpPostproc,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpMatmul,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpStore,
+      c0_insn_q[qilin_isa_pkg::InsnOpcodeLsb +: 4] == qilin_isa_pkg::OpLoad}, clk_i, rst_ni)
   assign known     = is_load || is_store || is_matmul || is_post || is_sync || is_end;
   assign f_pp      = c0_insn_q[PopPrevB];
   assign f_pn      = c0_insn_q[PopNextB];
@@ -637,7 +719,7 @@ module qilin_cmd_proc #(
        c1_r1_addr_q, c1_r2_addr_q, c1_r1_cnt_q, c1_r0_acc_q, c1_r1_acc_q, c1_r2_acc_q,
        c1_r0_en_q, c1_r1_en_q, c1_r2_en_q, c1_r2_is_m_q, c1_r2_is_grid_q, c1_nh_q, c1_nw_q,
        c1_rh_q, c1_rw_q} <= '0;
-    end else if (adv) begin
+    end else if (adv_c1) begin
       c1_illegal_q    <= !known || !resv_ok || !deps_ok || !field_ok;
       c1_qmask_q      <= qmask;
       c1_qkind_q      <= qkind;
@@ -703,7 +785,7 @@ module qilin_cmd_proc #(
        c2_r1_cnt_q, c2_room0_q, c2_room1_q, c2_room2_q, c2_max0_q, c2_max1_q, c2_max2_q,
        c2_r0_acc_q, c2_r1_acc_q, c2_r2_acc_q, c2_r0_en_q, c2_r1_en_q, c2_r2_en_q, c2_r2_is_m_q,
        c2_r2_is_grid_q} <= '0;
-    end else if (adv) begin
+    end else if (adv_c2) begin
       c2_illegal_q    <= c1_illegal_q;
       c2_qmask_q      <= c1_qmask_q;
       c2_qkind_q      <= c1_qkind_q;
@@ -744,13 +826,15 @@ module qilin_cmd_proc #(
   logic signed [LimW-1:0] c3_room0_q, c3_room1_q, c3_room2_q;
   logic [17:0]            c3_max0_q, c3_max1_q, c3_max2_q;
   logic                   c3_r0_acc_q, c3_r1_acc_q, c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q;
+  logic [AddrW-1:0]       c3_iaddr_q;  // the instruction's byte address, base + 16 * pc
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       {c3_illegal_q, c3_qmask_q, c3_qkind_q, c3_cnt0_q, c3_cnt1_q, c3_cnt2_q, c3_room0_q,
        c3_room1_q, c3_room2_q, c3_max0_q, c3_max1_q, c3_max2_q, c3_r0_acc_q, c3_r1_acc_q,
-       c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q} <= '0;
-    end else if (adv) begin
+       c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q, c3_iaddr_q} <= '0;
+    end else if (adv_c3) begin
+      c3_iaddr_q   <= base_q + AddrW'({c2_pc_q, 4'b0});
       c3_illegal_q <= c2_illegal_q;
       c3_qmask_q   <= c2_qmask_q;
       c3_qkind_q   <= c2_qkind_q;
@@ -783,7 +867,7 @@ module qilin_cmd_proc #(
   assign rc0_bad      = c3_r0_en_q && over(c3_cnt0_q, c3_room0_q);
   assign rc1_bad      = c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q);
   assign rc2_bad      = c3_r2_en_q && over(c3_cnt2_q, c3_room2_q);
-  assign c3_insn_addr = base_q + AddrW'({c3_pc_q, 4'b0});
+  assign c3_insn_addr = c3_iaddr_q;  // base_q only changes at a start, which empties c2
 
   always_comb begin
     c3_err  = 1'b1;
@@ -817,7 +901,7 @@ module qilin_cmd_proc #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       {chk_err_q, chk_code_q, chk_addr_q, chk_qmask_q, chk_qkind_q} <= '0;
-    end else if (adv) begin
+    end else if (adv_chk) begin
       chk_err_q   <= c3_err;
       chk_code_q  <= c3_code;
       chk_addr_q  <= c3_addr;
@@ -825,11 +909,35 @@ module qilin_cmd_proc #(
       chk_qkind_q <= c3_qkind_q;
     end
   end
+  assign chk_qmask_nx = adv ? c3_qmask_q : chk_qmask_q;
 
   // ---------------------------------------------------------------------------------------
   // Queues.
   // ---------------------------------------------------------------------------------------
-  logic [2:0]        q_room;
+  // Each queue is an instruction FIFO (LUT RAM) followed by a two-entry head ring of
+  // registers. The ring is filled from the FIFO whenever its write entry is free (an enable
+  // from flops), so the head that the issue, token and barrier logic looks at, and the
+  // instruction and PC presented to the unit, come from registers (through a 2:1 select
+  // by a registered head index) instead of from the LUT RAM's asynchronous read; the pop of
+  // the head only clears a valid bit and flips the index. Two entries keep one issue per
+  // cycle: the entry popped in one cycle is refilled in the next while the other one heads.
+  // The FIFO holds InsnQueueDepth - 2 entries, so a queue still holds InsnQueueDepth
+  // instructions when its head waits. Cost: one cycle from dispatch to the head.
+  localparam int unsigned QFifoDepth = InsnQueueDepth - 2;
+  localparam int unsigned QCntW      = $clog2(QFifoDepth + 1);
+  localparam int unsigned HflW       = 8;
+
+  // Head flags, decoded when an entry enters the ring: {unit, sync, barrier or END, END,
+  // pop_prev, pop_next (UNIT and SYNC only), push_prev, push_next}.
+  function automatic logic [HflW-1:0] hflags(input logic [QEntW-1:0] e);
+    logic [1:0] k;
+    logic       tok;
+    k      = e[QEntW-1 -: 2];
+    tok    = (k == KUnit) || (k == KSync);
+    hflags = {k == KUnit, k == KSync, (k == KBar) || (k == KEnd), k == KEnd,
+              tok && e[PopPrevB], tok && e[PopNextB], e[PushPrevB], e[PushNextB]};
+  endfunction
+
   logic [2:0]        unit_ready, unit_done, unit_err;
   logic [2:0][7:0]   unit_err_code;
   logic [2:0][39:0]  unit_err_addr;
@@ -848,38 +956,100 @@ module qilin_cmd_proc #(
   assign unit_err_code = {st_err_code_i, ex_err_code_i, ld_err_code_i};
   assign unit_err_addr = {st_err_addr_i, ex_err_addr_i, ld_err_addr_i};
 
-  assign chk_fire = run_q && !err_q && chk_valid_q && !chk_err_q &&
-                    ((chk_qmask_q & ~q_room) == 3'b000);
-  assign bar_fire = run_q && !err_q && (&bar_arr);
+  // When chk is valid, adv is "every queue it names has room", so this is the old
+  // go && chk_valid_q && !chk_err_q && ((chk_qmask_q & ~q_room) == 0).
+  assign chk_fire = live && chk_valid_q && !chk_err_q && adv;
+  assign bar_fire = live && (&bar_arr);
   assign bar_is_end = &head_is_end;  // the same END heads all three queues
 
   for (genvar q = 0; q < 3; q++) begin : gen_q
     // Instruction FIFO.
-    logic             hv;
-    logic [QEntW-1:0] hent;
-    logic [1:0]       hkind;
-    logic [127:0]     hinsn;
-    logic             head_pop;
-    logic [$clog2(InsnQueueDepth+1)-1:0] unused_qcnt;
+    logic             fv, f_pop, q_push;
+    logic [QEntW-1:0] fent;
+    logic [QCntW-1:0] fcnt, fcnt_d;
     logic             q_in_ready;
 
-    qilin_fifo #(.Width(QEntW), .Depth(InsnQueueDepth)) u_insn_q (
+    assign q_push = chk_fire && chk_qmask_q[q];
+
+    qilin_fifo #(.Width(QEntW), .Depth(QFifoDepth)) u_insn_q (
       .clk_i, .rst_ni,
       .flush_i    (clear),
-      .in_valid_i (chk_fire && chk_qmask_q[q]),
+      .in_valid_i (q_push),
       .in_ready_o (q_in_ready),
       .in_data_i  ({chk_qkind_q, chk_pc_q, chk_insn_q}),
-      .out_valid_o(hv),
-      .out_ready_i(head_pop),
-      .out_data_o (hent),
-      .count_o    (unused_qcnt)
+      .out_valid_o(fv),
+      .out_ready_i(f_pop),
+      .out_data_o (fent),
+      .count_o    (fcnt)
     );
-    assign q_room[q]      = q_in_ready;
-    assign hkind          = hent[QEntW-1 -: 2];
-    assign hinsn          = hent[InsnW-1:0];
-    assign head_insn[q]   = hinsn;
-    assign head_pc[q]     = hent[InsnW +: 32];
-    assign head_is_end[q] = (hkind == KEnd);
+    assign q_room[q]   = q_in_ready;
+    // The FIFO's room next cycle (for adv_d): its pop is a function of flops.
+    assign fcnt_d      = fcnt + QCntW'(q_push) - QCntW'(f_pop);
+    assign q_room_d[q] = clear || (fcnt_d != QCntW'(QFifoDepth));
+
+    // Head ring: entries e0/e1, valid bits, write index, head index (two copies, * keep *:
+    // one selects the 160 data bits for the unit, one the flags for the control logic).
+    logic [1:0]          e_v_q, e_v_d;
+    logic                wsel_q, wsel_d, hsel_d, hsel_c, hsel_dat;
+    logic [HflW-1:0]     e_fl_q [2];
+    logic [31+InsnW:0]   e_ent_q [2];  // {pc, insn}
+    logic                head_pop;
+    logic [1:0]          hsel_rep;
+
+    assign f_pop = fv && !e_v_q[wsel_q];
+
+    for (genvar i = 0; i < 2; i++) begin : gen_hsel
+      (* keep *) logic hsel_q;
+      (* keep *)
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) hsel_q <= 1'b0;
+        else         hsel_q <= hsel_d;
+      end
+      assign hsel_rep[i] = hsel_q;
+    end
+    assign hsel_c   = hsel_rep[0];
+    assign hsel_dat = hsel_rep[1];
+
+    always_comb begin
+      e_v_d  = e_v_q;
+      hsel_d = hsel_c ^ head_pop;
+      wsel_d = wsel_q ^ f_pop;
+      if (head_pop) e_v_d[hsel_c] = 1'b0;
+      if (f_pop)    e_v_d[wsel_q] = 1'b1;
+      if (clear) begin
+        e_v_d  = '0;
+        hsel_d = 1'b0;
+        wsel_d = 1'b0;
+      end
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        e_v_q  <= '0;
+        wsel_q <= 1'b0;
+      end else begin
+        e_v_q  <= e_v_d;
+        wsel_q <= wsel_d;
+      end
+    end
+
+    // Entry storage has no reset: it is only used where its valid bit says it was written.
+    for (genvar i = 0; i < 2; i++) begin : gen_ent
+      always_ff @(posedge clk_i) begin
+        if (f_pop && (wsel_q == 1'(i))) begin
+          e_ent_q[i] <= fent[31+InsnW:0];
+          e_fl_q[i]  <= hflags(fent);
+        end
+      end
+    end
+
+    logic            hv;
+    logic [HflW-1:0] hfl;
+    logic            h_unit, h_sync, h_bar, h_pp, h_pn, h_sp, h_sn;
+    assign hv             = hsel_c ? e_v_q[1] : e_v_q[0];
+    assign hfl            = hsel_c ? e_fl_q[1] : e_fl_q[0];
+    assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
+    assign {head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
     // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
     // completed, pushes not yet done.
@@ -896,7 +1066,7 @@ module qilin_cmd_proc #(
       .flush_i    (clear),
       .in_valid_i (issue),
       .in_ready_o (unused_pend_ready),
-      .in_data_i  ({head_pc[q], hinsn[PushPrevB], hinsn[PushNextB]}),
+      .in_data_i  ({head_pc[q], h_sp, h_sn}),
       .out_valid_o(pend_v),
       .out_ready_i(done_pop),
       .out_data_o (pend_data),
@@ -913,22 +1083,26 @@ module qilin_cmd_proc #(
       .out_data_o (ret_data),
       .count_o    (ret_cnt)
     );
-    assign pend_any[q] = pend_v;
+    assign pend_any[q]  = pend_v;
+    // pend_v of the next cycle, for busy_d.
+    assign pend_nz_d[q] = !clear && (issue || (pend_v && !(done_pop && pend_cnt == InflW'(1))));
 
     // Head: pops (each on its own), then issue or (SYNC) retire.
     logic go;
     logic need_pp, need_pn, pp_done_q, pn_done_q, pp_done_d, pn_done_d;
     logic pops_ok, nothing_inflight, presented_q, presented_d;
-    assign go      = run_q && !err_q;
-    assign need_pp = hv && (hkind == KUnit || hkind == KSync) && hinsn[PopPrevB] && !pp_done_q;
-    assign need_pn = hv && (hkind == KUnit || hkind == KSync) && hinsn[PopNextB] && !pn_done_q;
+    assign go      = live;
+    assign need_pp = hv && h_pp && !pp_done_q;
+    assign need_pn = hv && h_pn && !pn_done_q;
     assign pop_prev_take[q] = go && need_pp && from_prev_avail[q];
     assign pop_next_take[q] = go && need_pn && from_next_avail[q];
-    assign pops_ok = (!need_pp || pop_prev_take[q]) && (!need_pn || pop_next_take[q]);
+    // Without go: every use of pops_ok is gated by go, except a presented instruction's
+    // issue, whose pops are already done.
+    assign pops_ok = (!need_pp || from_prev_avail[q]) && (!need_pn || from_next_avail[q]);
     assign nothing_inflight = (pend_cnt == '0) && (ret_cnt == '0);
 
     // A presented instruction stays valid until taken, even after an error.
-    assign issue_valid[q] = hv && hkind == KUnit && pops_ok &&
+    assign issue_valid[q] = hv && h_unit && pops_ok &&
                             (32'(pend_cnt) + 32'(ret_cnt) < 32'(UnitInflight)) &&
                             (go || presented_q);
     assign issue = issue_valid[q] && unit_ready[q];
@@ -936,10 +1110,10 @@ module qilin_cmd_proc #(
     // Retire stage: the oldest completed instruction, or a SYNC head with nothing in flight.
     logic sync_cand, r_act, r_sp, r_sn, sp_done_q, sn_done_q, sp_done_d, sn_done_d;
     logic need_sp, need_sn;
-    assign sync_cand = hv && hkind == KSync && pops_ok && nothing_inflight;
+    assign sync_cand = hv && h_sync && pops_ok && nothing_inflight;
     assign r_act     = ret_v || sync_cand;
-    assign r_sp      = ret_v ? ret_data[1] : hinsn[PushPrevB];
-    assign r_sn      = ret_v ? ret_data[0] : hinsn[PushNextB];
+    assign r_sp      = ret_v ? ret_data[1] : h_sp;
+    assign r_sn      = ret_v ? ret_data[0] : h_sn;
     assign need_sp   = r_act && r_sp && !sp_done_q;
     assign need_sn   = r_act && r_sn && !sn_done_q;
     assign push_prev_take[q] = go && need_sp && to_prev_room[q];
@@ -948,7 +1122,7 @@ module qilin_cmd_proc #(
                             (!need_sn || push_next_take[q]);
     assign ret_pop = retire_fire[q] && ret_v;
 
-    assign bar_arr[q] = hv && (hkind == KBar || hkind == KEnd) && nothing_inflight;
+    assign bar_arr[q] = hv && h_bar && nothing_inflight;
     assign head_pop   = issue || (retire_fire[q] && !ret_v) || bar_fire;
 
     assign tok_stall[q] = go && ((need_pp && !from_prev_avail[q]) ||
@@ -1008,6 +1182,9 @@ module qilin_cmd_proc #(
     assign err_pc[q] = pend_v ? pend_data[33:2] : last_pc_q;
 
     `QILIN_ASSERT(DoneInFlight_A, !(run_q && unit_done[q] && !pend_v), clk_i, rst_ni)
+    // The ring fills and drains in order: an entry is valid only if the head one is.
+    `QILIN_ASSERT(RingOrder_A, !(e_v_q[!hsel_c] && !e_v_q[hsel_c]), clk_i, rst_ni)
+    `QILIN_ASSERT(HselCopies_A, hsel_c == hsel_dat, clk_i, rst_ni)
   end
 
   // ---------------------------------------------------------------------------------------
@@ -1026,10 +1203,38 @@ module qilin_cmd_proc #(
   assign tok3_push = push_prev_take[2];
   assign tok3_pop  = pop_next_take[1];
 
-  assign from_prev_avail = {tok2_q != '0, tok0_q != '0, 1'b0};
-  assign from_next_avail = {1'b0, tok3_q != '0, tok1_q != '0};
-  assign to_prev_room    = {tok3_q != TokW'(TokenDepth), tok1_q != TokW'(TokenDepth), 1'b0};
-  assign to_next_room    = {1'b0, tok2_q != TokW'(TokenDepth), tok0_q != TokW'(TokenDepth)};
+  // count != 0 and count != TokenDepth, registered from the next state (TokFlags_A), so the
+  // head and retire logic starts at flops. A pop needs a token and a push needs room, so
+  //   nz' = push || count > 1 || (count == 1 && !pop),
+  //   nf' = pop || count < TokenDepth - 1 || (count == TokenDepth - 1 && !push).
+  logic [3:0] tok_nz_q, tok_nf_q, tok_nz_d, tok_nf_d;
+  logic [3:0] tok_push, tok_pop;
+  logic [3:0][TokW-1:0] tok_cnt;
+  assign tok_push = {tok3_push, tok2_push, tok1_push, tok0_push};
+  assign tok_pop  = {tok3_pop, tok2_pop, tok1_pop, tok0_pop};
+  assign tok_cnt  = {tok3_q, tok2_q, tok1_q, tok0_q};
+  for (genvar i = 0; i < 4; i++) begin : gen_tok_flags
+    assign tok_nz_d[i] = !clear && (tok_push[i] || (tok_cnt[i] > TokW'(1)) ||
+                                     ((tok_cnt[i] == TokW'(1)) && !tok_pop[i]));
+    assign tok_nf_d[i] = clear || tok_pop[i] || (tok_cnt[i] < TokW'(TokenDepth - 1)) ||
+                         ((tok_cnt[i] == TokW'(TokenDepth - 1)) && !tok_push[i]);
+    `QILIN_ASSERT(TokFlags_A, (tok_nz_q[i] == (tok_cnt[i] != '0)) &&
+                              (tok_nf_q[i] == (tok_cnt[i] != TokW'(TokenDepth))), clk_i, rst_ni)
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tok_nz_q <= '0;
+      tok_nf_q <= '1;
+    end else begin
+      tok_nz_q <= tok_nz_d;
+      tok_nf_q <= tok_nf_d;
+    end
+  end
+
+  assign from_prev_avail = {tok_nz_q[2], tok_nz_q[0], 1'b0};
+  assign from_next_avail = {1'b0, tok_nz_q[3], tok_nz_q[1]};
+  assign to_prev_room    = {tok_nf_q[3], tok_nf_q[1], 1'b0};
+  assign to_next_room    = {1'b0, tok_nf_q[2], tok_nf_q[0]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -1054,50 +1259,79 @@ module qilin_cmd_proc #(
   // Errors, completion and status.
   // ---------------------------------------------------------------------------------------
   logic              no_end, err_new;
-  logic [7:0]        err_code_q, err_code_d;
-  logic [AddrW-1:0]  err_addr_q, err_addr_d;
-  logic [31:0]       err_pc_q, err_pc_d;
+  logic [7:0]        err_code_q;
+  logic [AddrW-1:0]  err_addr_q;
+  logic [31:0]       err_pc_q;
   logic              err_pulse_q, done_pulse_q;
 
-  assign no_end = run_q && !err_q && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
+  assign no_end = live && !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
                   !end_seen_q && !more_q;
 
-  always_comb begin
-    err_new    = 1'b0;
-    err_code_d = err_code_q;
-    err_addr_d = err_addr_q;
-    err_pc_d   = err_pc_q;
-    if (run_q && !err_q) begin
-      err_new = 1'b1;
-      if (chk_valid_q && chk_err_q) begin
-        err_code_d = chk_code_q;
-        err_addr_d = chk_addr_q;
-        err_pc_d   = chk_pc_q;
-      end else if (no_end) begin
-        err_code_d = qilin_isa_pkg::ErrNoEnd;
-        err_addr_d = base_q + AddrW'({len_q, 4'b0});
-        err_pc_d   = len_q;
-      end else if (unit_err[0]) begin
-        err_code_d = unit_err_code[0];
-        err_addr_d = unit_err_addr[0];
-        err_pc_d   = err_pc[0];
+  // Unit errors are registered first (they arrive late, from the units' completion logic),
+  // the first by precedence (LD, EX, ST) with its code, address and PC, and latched a cycle
+  // later: one cycle later than the units report them. In that cycle nothing new happens
+  // (live is low, as err_q would have made it), and a unit error registered there wins over
+  // a dispatch error of that cycle (it was reported first), so the latched error is the one
+  // of the unregistered design. A unit error is registered only while running with nothing
+  // latched or registered yet.
+  logic              uerr_en;
+  logic [7:0]        uerr_code_q;
+  logic [AddrW-1:0]  uerr_addr_q;
+  logic [31:0]       uerr_pc_q;
+  logic [AddrW-1:0]  noend_addr_q;   // base + 16 * len, set at the start
+  assign uerr_en = live && !clear;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      uerr_any_q  <= 1'b0;
+      uerr_code_q <= '0;
+      uerr_addr_q <= '0;
+      uerr_pc_q   <= '0;
+    end else begin
+      uerr_any_q <= uerr_en && (|unit_err);
+      if (unit_err[0]) begin
+        uerr_code_q <= unit_err_code[0];
+        uerr_addr_q <= unit_err_addr[0];
+        uerr_pc_q   <= err_pc[0];
       end else if (unit_err[1]) begin
-        err_code_d = unit_err_code[1];
-        err_addr_d = unit_err_addr[1];
-        err_pc_d   = err_pc[1];
-      end else if (unit_err[2]) begin
-        err_code_d = unit_err_code[2];
-        err_addr_d = unit_err_addr[2];
-        err_pc_d   = err_pc[2];
+        uerr_code_q <= unit_err_code[1];
+        uerr_addr_q <= unit_err_addr[1];
+        uerr_pc_q   <= err_pc[1];
       end else begin
-        err_new = 1'b0;
+        uerr_code_q <= unit_err_code[2];
+        uerr_addr_q <= unit_err_addr[2];
+        uerr_pc_q   <= err_pc[2];
       end
     end
-    if (clear) begin
-      err_new    = 1'b0;
-      err_code_d = qilin_isa_pkg::ErrNone;
-      err_addr_d = '0;
-      err_pc_d   = '0;
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      noend_addr_q <= '0;
+    end else if (start_acc) begin
+      noend_addr_q <= {cmd_base_i[AddrW-1:4], 4'b0} + AddrW'({cmd_len_i, 4'b0});
+    end
+  end
+
+  // The error registers load only when an error is latched (or cleared); the source is a
+  // 3:1 select by registered bits: a registered unit error, else the check register's
+  // verdict, else NO_END.
+  logic              dsp_err;
+  logic [7:0]        src_code;
+  logic [AddrW-1:0]  src_addr;
+  logic [31:0]       src_pc;
+  assign dsp_err = chk_valid_q && chk_err_q;
+  assign err_new = run_q && !err_q && !clear && (uerr_any_q || dsp_err || no_end);
+  always_comb begin
+    src_code = qilin_isa_pkg::ErrNoEnd;
+    src_addr = noend_addr_q;
+    src_pc   = len_q;
+    if (uerr_any_q) begin
+      src_code = uerr_code_q;
+      src_addr = uerr_addr_q;
+      src_pc   = uerr_pc_q;
+    end else if (dsp_err) begin
+      src_code = chk_code_q;
+      src_addr = chk_addr_q;
+      src_pc   = chk_pc_q;
     end
   end
 
@@ -1110,24 +1344,39 @@ module qilin_cmd_proc #(
       err_d = 1'b0;
     end
   end
+  assign busy_d = run_d || ar_valid_d || (ob_d != '0) || (|pend_nz_d);
+  assign live_d = run_d && !err_d && !(uerr_en && (|unit_err));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       run_q        <= 1'b0;
       err_q        <= 1'b0;
-      err_code_q   <= qilin_isa_pkg::ErrNone;
-      err_addr_q   <= '0;
-      err_pc_q     <= '0;
+      busy_q       <= 1'b0;
+      live         <= 1'b0;
       err_pulse_q  <= 1'b0;
       done_pulse_q <= 1'b0;
     end else begin
       run_q        <= run_d;
       err_q        <= err_d;
-      err_code_q   <= err_code_d;
-      err_addr_q   <= err_addr_d;
-      err_pc_q     <= err_pc_d;
+      busy_q       <= busy_d;
+      live         <= live_d;
       err_pulse_q  <= err_new;
       done_pulse_q <= bar_fire && bar_is_end && !clear;
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      err_code_q <= qilin_isa_pkg::ErrNone;
+      err_addr_q <= '0;
+      err_pc_q   <= '0;
+    end else if (clear) begin
+      err_code_q <= qilin_isa_pkg::ErrNone;
+      err_addr_q <= '0;
+      err_pc_q   <= '0;
+    end else if (err_new) begin
+      err_code_q <= src_code;
+      err_addr_q <= src_addr;
+      err_pc_q   <= src_pc;
     end
   end
 
@@ -1167,5 +1416,17 @@ module qilin_cmd_proc #(
   `QILIN_ASSERT_INIT(FetchBursts_A, FetchBursts >= 1)
   `QILIN_ASSERT_INIT(Rows_A, SpRows <= 131072 && AccRows <= 65536 && Dim >= 1 && Dim <= 255)
   `QILIN_ASSERT(BeatBufNoOverflow_A, !(r_valid_i && !r_drop) || buf_in_ready, clk_i, rst_ni)
+  // Registered from the next state: each is its definition in every cycle.
+  `QILIN_ASSERT(BusyRetimed_A, busy_q == (run_q || ar_valid_q || !ob_zero || (|pend_any)),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(AdvRetimed_A, adv == (!chk_valid_q || ((chk_qmask_q & ~q_room) == 3'b000)),
+                clk_i, rst_ni)
+  for (genvar i = 1; i < AdvCopies; i++) begin : gen_adv_check
+    `QILIN_ASSERT(AdvCopies_A, adv_rep[i] == adv, clk_i, rst_ni)
+  end
+  `QILIN_ASSERT_INIT(InsnQueueRing_A, InsnQueueDepth >= 3)
+  `QILIN_ASSERT(LiveRetimed_A, live == (run_q && !err_q && !uerr_any_q), clk_i, rst_ni)
+  `QILIN_ASSERT(NoEndAddr_A, !run_q || (noend_addr_q == base_q + AddrW'({len_q, 4'b0})),
+                clk_i, rst_ni)
 
 endmodule
