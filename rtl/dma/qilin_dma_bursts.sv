@@ -148,21 +148,21 @@ module qilin_dma_bursts #(
     // The state loads on ce_q == ld_q || advance (a flip-flop); ld_q and row_last select.
     // An advance in a cycle of start_i or clear_i still moves the state: gvalid_d drops
     // then, and the next access reloads everything.
-    if (ce_q && ld_q) begin
-      yleft_d  = y_size_i;
-      ylast_d  = (y_size_i == SizeW'(1));
-      cur_d    = addr_i[DramAddrW-1:OffW];
-      rem_d    = p_rem_q;
-      tp_d     = p_tp_q;
-      lim_d    = p_lim_q;
-      hit_d    = p_hit_q;
-      nrow_d   = p_nrow_q;
-      nrem_d   = p_nrem_q;
-      ntp_d    = p_ntp_q;
-      stride_d = stride_i;
-      rbp_d    = p_rbp_q;
-    end else if (ce_q) begin
-      if (row_last) begin
+    if (ce_q) begin
+      if (ld_q) begin
+        yleft_d  = y_size_i;
+        ylast_d  = (y_size_i == SizeW'(1));
+        cur_d    = addr_i[DramAddrW-1:OffW];
+        rem_d    = p_rem_q;
+        tp_d     = p_tp_q;
+        lim_d    = p_lim_q;
+        hit_d    = p_hit_q;
+        nrow_d   = p_nrow_q;
+        nrem_d   = p_nrem_q;
+        ntp_d    = p_ntp_q;
+        stride_d = stride_i;
+        rbp_d    = p_rbp_q;
+      end else if (row_last) begin
         yleft_d  = yleft_q - SizeW'(1);
         ylast_d  = (yleft_q == SizeW'(2));
         cur_d    = nrow_q[DramAddrW-1:OffW];

@@ -89,6 +89,7 @@ module qilin_dma_wr #(
   logic                       idle_q;   // st_q == StIdle
   logic                       chkgo_q;  // st_q == StChkGo (check and burst start)
   logic                       go_q;     // st_q == StRun && !abort_q
+  logic                       clr_q;    // abort_q || st_q == StDone (burst splitter clear)
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;
@@ -154,7 +155,7 @@ module qilin_dma_wr #(
     .clk_i,
     .rst_ni,
     .start_i     (chkgo_q),  // primed while the check runs
-    .clear_i     (abort_q || (st_q == StDone)),
+    .clear_i     (clr_q),     // abort_q || (st_q == StDone), its own flip-flop
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -599,6 +600,7 @@ module qilin_dma_wr #(
       idle_q  <= 1'b1;
       chkgo_q <= 1'b0;
       go_q    <= 1'b0;
+      clr_q   <= 1'b0;
       pkgo_q  <= 1'b0;
       wok_q   <= 1'b0;
       cmd_q   <= '0;
@@ -606,6 +608,7 @@ module qilin_dma_wr #(
       idle_q  <= (st_d == StIdle);
       chkgo_q <= (st_d == StChkGo);
       go_q    <= (st_d == StRun) && !abort_d;
+      clr_q   <= abort_d || (st_d == StDone);
       pkgo_q  <= (st_d == StRun) && !abort_d && pk_active_d;
       wok_q   <= wok_d;
       if (idle_q) cmd_q  <= cmd_i;
@@ -626,7 +629,8 @@ module qilin_dma_wr #(
                          b_i.id, b_i.resp[0], spbuf_count};
 
   `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
-                go_q == ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+                go_q == ((st_q == StRun) && !abort_q) &&
+                clr_q == (abort_q || (st_q == StDone)), clk_i, rst_ni)
   `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW + 2)
