@@ -80,6 +80,7 @@ module qilin_dma_bursts #(
   logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
   logic                 adv_q, adv_d;        // advance, registered
   logic                 ce_q;                // ld_q || adv_q: the state's load enable
+  logic                 ce_row_q;            // ld_q || (adv_q && rlast_q)
   logic                 ld_q;                // start_i delayed: loads the precomputed values
   logic                 ovalid_d, svalid_d, head_load;
   // Start values, computed every cycle from the (held) inputs.
@@ -145,34 +146,42 @@ module qilin_dma_bursts #(
     ntp_d    = ntp_q;
     stride_d = stride_q;
     rbp_d    = rbp_q;
-    // The state loads on ce_q == ld_q || advance (a flip-flop); ld_q and row_last select.
-    // An advance in a cycle of start_i or clear_i still moves the state: gvalid_d drops
-    // then, and the next access reloads everything.
-    if (ce_q) begin
+    // Load enables are flip-flops: ld_q (start values only), ce_row_q == ld_q || (advance
+    // && row_last) (row registers), ce_q == ld_q || advance (position registers); ld_q
+    // and row_last only select. An advance in a cycle of start_i or clear_i still moves
+    // the state: gvalid_d drops then, and the next access reloads everything.
+    if (ld_q) begin
+      stride_d = stride_i;
+      rbp_d    = p_rbp_q;
+    end
+    if (ce_row_q) begin
       if (ld_q) begin
         yleft_d  = y_size_i;
         ylast_d  = (y_size_i == SizeW'(1));
+        nrow_d   = p_nrow_q;
+        nrem_d   = p_nrem_q;
+        ntp_d    = p_ntp_q;
+      end else begin
+        yleft_d  = yleft_q - SizeW'(1);
+        ylast_d  = (yleft_q == SizeW'(2));
+        nrow_d   = nrow_next;
+        nrem_d   = sum_next[SumW-1:OffW];
+        ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
+      end
+    end
+    if (ce_q) begin
+      if (ld_q) begin
         cur_d    = addr_i[DramAddrW-1:OffW];
         rem_d    = p_rem_q;
         tp_d     = p_tp_q;
         lim_d    = p_lim_q;
         hit_d    = p_hit_q;
-        nrow_d   = p_nrow_q;
-        nrem_d   = p_nrem_q;
-        ntp_d    = p_ntp_q;
-        stride_d = stride_i;
-        rbp_d    = p_rbp_q;
       end else if (row_last) begin
-        yleft_d  = yleft_q - SizeW'(1);
-        ylast_d  = (yleft_q == SizeW'(2));
         cur_d    = nrow_q[DramAddrW-1:OffW];
         rem_d    = nrem_q;
         tp_d     = ntp_q;
         lim_d    = lim_ntp;
         hit_d    = hit_ntp;
-        nrow_d   = nrow_next;
-        nrem_d   = sum_next[SumW-1:OffW];
-        ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
       end else begin
         cur_d = cur_next;
         rem_d = rem_q - RemW'(lim_q);
@@ -224,6 +233,7 @@ module qilin_dma_bursts #(
       ld_q     <= 1'b0;
       adv_q    <= 1'b0;
       ce_q     <= 1'b0;
+      ce_row_q <= 1'b0;
       yleft_q  <= '0;
       ylast_q  <= 1'b0;
       cur_q    <= '0;
@@ -243,6 +253,7 @@ module qilin_dma_bursts #(
       ld_q     <= start_i;
       adv_q    <= adv_d;
       ce_q     <= start_i || adv_d;
+      ce_row_q <= start_i || (adv_d && rlast_d);
       yleft_q  <= yleft_d;
       ylast_q  <= ylast_d;
       cur_q    <= cur_d;
@@ -304,7 +315,8 @@ module qilin_dma_bursts #(
                  (hit_q == (tp_q <= (PageW+1)'(MaxB))) &&
                  (lim_q == (hit_q ? BeatsW'(tp_q) : BeatsW'(MaxB)))), clk_i, rst_ni)
   `QILIN_ASSERT(Advance_A, (adv_q == (gvalid_q && !svalid_q && !fresh_q)) &&
-                (ce_q == (ld_q || adv_q)), clk_i, rst_ni)
+                (ce_q == (ld_q || adv_q)) && (ce_row_q == (ld_q || (adv_q && rlast_q))),
+                clk_i, rst_ni)
   `QILIN_ASSERT(SpillOnlyBehindHead_A, !svalid_q || ovalid_q, clk_i, rst_ni)
   `QILIN_ASSERT(BeatsRange_A, !ovalid_q || (obeats_q != '0 && obeats_q <= BeatsW'(MaxB)),
                 clk_i, rst_ni)

@@ -335,12 +335,17 @@ module qilin_dma_rd #(
     end
   end
 
-  assign is_data    = ydata_q && xdata_q;
+  // The writer's decisions start from registers kept equal to the position compares
+  // (assertion below): isd_q (a data vector, not padding), clast_q (last beat of the
+  // vector), wgo_q (running with vectors left). The data select on padding uses the two
+  // position flags, so isd_q has no wide fanout.
+  logic isd_q, clast_q, wgo_q, clast_d;
+  assign is_data    = isd_q;
   assign row_end    = xend_q;
   assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
-  assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+  assign chunk_last = clast_q;
   assign off_sum    = {1'b0, off_q} + chunk_b;
-  assign w_go       = go_q && w_active_q;
+  assign w_go       = wgo_q;
   assign consume    = w_go && is_data && hd_valid && (!chunk_last || dq_in_ready);
   assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid && chunk_last));
   // A beat is used up when its last byte was taken or its row ended.
@@ -378,9 +383,9 @@ module qilin_dma_rd #(
   end
 
   always_comb begin
-    if (!is_data)             vec_data = cmd_q.dst_acc ? '0 : AccW'({SpB{cmd_q.pad_value}});
-    else if (cmd_q.dst_acc)   vec_data = acc_vec;
-    else                      vec_data = AccW'(sp_vec);
+    if (!(ydata_q && xdata_q)) vec_data = cmd_q.dst_acc ? '0 : AccW'({SpB{cmd_q.pad_value}});
+    else if (cmd_q.dst_acc)    vec_data = acc_vec;
+    else                       vec_data = AccW'(sp_vec);
   end
   assign dq_in = vec_data;
 
@@ -461,6 +466,8 @@ module qilin_dma_rd #(
       else if (dq_pop) hd_addr_q <= hd_addr_q + DstAddrW'(1);
     end
   end
+
+  assign clast_d = (bi_d == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
 
   qilin_fifo #(.Width(DqW), .Depth(2)) u_dstq (
     .clk_i,
@@ -582,12 +589,18 @@ module qilin_dma_rd #(
       chkgo_q <= 1'b0;
       go_q    <= 1'b0;
       clr_q   <= 1'b0;
+      wgo_q   <= 1'b0;
+      isd_q   <= 1'b0;
+      clast_q <= 1'b0;
       cmd_q   <= '0;
     end else begin
       idle_q  <= (st_d == StIdle);
       chkgo_q <= (st_d == StChkGo);
       go_q    <= (st_d == StRun) && !abort_d;
       clr_q   <= abort_d || (st_d == StDone);
+      wgo_q   <= (st_d == StRun) && !abort_d && w_active_d;
+      isd_q   <= ydata_d && xdata_d;
+      clast_q <= clast_d;
       if (idle_q) cmd_q  <= cmd_i;
     end
   end
@@ -625,6 +638,11 @@ module qilin_dma_rd #(
                 ((ydata_q == ((yy_q >= y0_q) && (yy_q < y1_q))) &&
                  (xdata_q == ((xx_q >= x0_q) && (xx_q < x1_q))) && (xend_q == (xx_q == x1m1_q)) &&
                  (xlast_q == (xx_q == xtm1_q)) && (ylast_q == (yy_q == ytm1_q))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(WriterFlags_A, (wgo_q == (go_q && w_active_q)) &&
+                (isd_q == (ydata_q && xdata_q)) &&
+                (!go_q || (clast_q == (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) :
+                                                                 BiW'(SpBpv - 1))))),
                 clk_i, rst_ni)
   `QILIN_ASSERT(DstValid_A, dq_nvalid_q == dq_valid, clk_i, rst_ni)
   // (A command without data, x_size 0, passes the check whatever its alignment; it never
