@@ -266,6 +266,26 @@ module qilin_dma_wr #(
   assign sp_out_inc = sp_out_q + SpOutW'(1);
   assign sp_out_dec = sp_out_q - SpOutW'(1);
 
+  // SP request queue. The request's valid, address and ACC flag, which enter the core's
+  // SP / ACC bank arbitration, come from flip-flops: the chunk addresses of a command are
+  // consecutive, so the head's address is a counter that moves on with every accepted
+  // request, and the valid is a registered copy of the queue's "not empty". The queue's
+  // own data only back the assertion below.
+  logic               reqq_valid, rqv_q, rq_pop;
+  logic [SpAddrW-1:0] rq_hd_q, reqq_addr;
+  logic               reqq_acc;
+  assign rq_pop = reqq_valid && sp_req_ready_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rqv_q   <= 1'b0;
+      rq_hd_q <= '0;
+    end else begin
+      rqv_q <= rq_push || (reqq_count > 2'(rq_pop));
+      if (start_run)   rq_hd_q <= src0[SpAddrW-1:0];
+      else if (rq_pop) rq_hd_q <= rq_hd_q + SpAddrW'(1);
+    end
+  end
+
   qilin_fifo #(.Width(SpAddrW + 1), .Depth(2)) u_reqq (
     .clk_i,
     .rst_ni,
@@ -273,11 +293,14 @@ module qilin_dma_wr #(
     .in_valid_i  (rq_push),
     .in_ready_o  (reqq_in_ready),
     .in_data_i   ({cmd_q.src_acc, rq_addr_q}),
-    .out_valid_o (sp_req_valid_o),
+    .out_valid_o (reqq_valid),
     .out_ready_i (sp_req_ready_i),
-    .out_data_o  ({sp_req_acc_o, sp_req_addr_o}),
+    .out_data_o  ({reqq_acc, reqq_addr}),
     .count_o     (reqq_count)
   );
+  assign sp_req_valid_o = rqv_q;
+  assign sp_req_addr_o  = rq_hd_q;
+  assign sp_req_acc_o   = cmd_q.src_acc;  // held from StChkGo until the command is done
 
   qilin_fifo #(.Width(SpW), .Depth(SpRspDepth)) u_spbuf (
     .clk_i,
@@ -642,6 +665,9 @@ module qilin_dma_wr #(
                 clk_i, rst_ni)
   `QILIN_ASSERT(PackFlags_A, (pkgo_q == (go_q && pk_active_q)) &&
                 (wok_q == (wlen_valid && wq_in_ready)), clk_i, rst_ni)
+  `QILIN_ASSERT(SpReq_A, (rqv_q == reqq_valid) &&
+                (!reqq_valid || ((reqq_addr == rq_hd_q) && (reqq_acc == cmd_q.src_acc))),
+                clk_i, rst_ni)
   `QILIN_ASSERT(BeatEnd_A, !((st_q == StRun) && pk_active_q) ||
                 (bend_q == (off_sum[OffW] || (chunk_last && pend_q))), clk_i, rst_ni)
   `QILIN_ASSERT(OffAligned_A, !((st_q == StRun) && pk_active_q) ||
