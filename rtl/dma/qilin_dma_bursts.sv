@@ -10,8 +10,13 @@
 // state: the lines left in the current row, the page position of the next line (lines to
 // the 4 KiB boundary and the resulting burst cap), and the next row's byte address, line
 // count and page position; so producing a burst is one row-length compare and the
-// advances. The first burst of an access is valid 3 cycles after start_i; then one burst
-// per cycle.
+// advances. The advance itself is a register (adv_q), so the generator's ~150 enables start
+// from a flip-flop. The start values (first and second row's line counts and page state)
+// are computed from the inputs into registers in the cycle of start_i and loaded one cycle
+// later (the inputs hold still from start_i on), so no adder chain of the parent's command
+// register reaches the generator in the same cycle. The first burst of an access is valid
+// 4 cycles after start_i (the DMA engines take it no earlier than 5 cycles after, when
+// their check has passed); then one burst per cycle.
 `include "qilin_assert.svh"
 
 module qilin_dma_bursts #(
@@ -73,6 +78,18 @@ module qilin_dma_bursts #(
   logic [BeatsW-1:0]    obeats_q, sbeats_q;
 
   logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
+  logic                 adv_q, adv_d;        // advance, registered
+  logic                 ce_q;                // ld_q || adv_q: the state's load enable
+  logic                 ce_row_q;            // ld_q || (adv_q && rlast_q)
+  logic                 ld_q;                // start_i delayed: loads the precomputed values
+  logic                 ovalid_d, svalid_d, head_load;
+  // Start values, computed every cycle from the (held) inputs.
+  logic [RemW-1:0]      p_rem_q, p_nrem_q;
+  logic [PageW:0]       p_tp_q, p_ntp_q;
+  logic [BeatsW-1:0]    p_lim_q;
+  logic                 p_hit_q, p_gv_q;
+  logic [DramAddrW-1:0] p_nrow_q;
+  logic [SumW-1:0]      p_rbp_q;
   logic                 rlast_q, rlast_d, fresh_q, rlast_adv;
   logic [BeatsW-1:0]    beats, lim_tp, lim_ntp, lim_in;
   logic [PageW:0]       tp_step, tp_in;
@@ -83,7 +100,7 @@ module qilin_dma_bursts #(
   logic [SumW-1:0]      sum_first, sum_second, sum_next;
 
   // The generator hands a burst to the output stage whenever the spill register is free.
-  assign advance  = gvalid_q && !svalid_q && !fresh_q;
+  assign advance  = adv_q;
   // rem_q <= lim_q for the state after an advance.
   assign rlast_adv = row_last ? (nrem_q <= RemW'(lim_ntp))
                               : ((rem_q - RemW'(lim_q)) <= RemW'(lim_tp));
@@ -129,35 +146,42 @@ module qilin_dma_bursts #(
     ntp_d    = ntp_q;
     stride_d = stride_q;
     rbp_d    = rbp_q;
-    if (start_i) begin
-      gvalid_d = (row_bytes_i != '0) && (y_size_i != '0);
-      yleft_d  = y_size_i;
-      ylast_d  = (y_size_i == SizeW'(1));
-      cur_d    = addr_i[DramAddrW-1:OffW];
-      rem_d    = sum_first[SumW-1:OffW];
-      tp_d     = tp_in;
-      lim_d    = lim_in;
-      hit_d    = hit_in;
-      nrow_d   = nrow_in;
-      nrem_d   = sum_second[SumW-1:OffW];
-      ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_in[OffW+PageW-1:OffW]);
+    // Load enables are flip-flops: ld_q (start values only), ce_row_q == ld_q || (advance
+    // && row_last) (row registers), ce_q == ld_q || advance (position registers); ld_q
+    // and row_last only select. An advance in a cycle of start_i or clear_i still moves
+    // the state: gvalid_d drops then, and the next access reloads everything.
+    if (ld_q) begin
       stride_d = stride_i;
-      rbp_d    = rbp_in;
-    end else if (clear_i) begin
-      gvalid_d = 1'b0;
-    end else if (advance) begin
-      if (row_last) begin
-        gvalid_d = !ylast_q;
+      rbp_d    = p_rbp_q;
+    end
+    if (ce_row_q) begin
+      if (ld_q) begin
+        yleft_d  = y_size_i;
+        ylast_d  = (y_size_i == SizeW'(1));
+        nrow_d   = p_nrow_q;
+        nrem_d   = p_nrem_q;
+        ntp_d    = p_ntp_q;
+      end else begin
         yleft_d  = yleft_q - SizeW'(1);
         ylast_d  = (yleft_q == SizeW'(2));
+        nrow_d   = nrow_next;
+        nrem_d   = sum_next[SumW-1:OffW];
+        ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
+      end
+    end
+    if (ce_q) begin
+      if (ld_q) begin
+        cur_d    = addr_i[DramAddrW-1:OffW];
+        rem_d    = p_rem_q;
+        tp_d     = p_tp_q;
+        lim_d    = p_lim_q;
+        hit_d    = p_hit_q;
+      end else if (row_last) begin
         cur_d    = nrow_q[DramAddrW-1:OffW];
         rem_d    = nrem_q;
         tp_d     = ntp_q;
         lim_d    = lim_ntp;
         hit_d    = hit_ntp;
-        nrow_d   = nrow_next;
-        nrem_d   = sum_next[SumW-1:OffW];
-        ntp_d    = (PageW+1)'(PageLines) - (PageW+1)'(nrow_next[OffW+PageW-1:OffW]);
       end else begin
         cur_d = cur_next;
         rem_d = rem_q - RemW'(lim_q);
@@ -166,12 +190,39 @@ module qilin_dma_bursts #(
         hit_d = hit_tp;
       end
     end
+    if (ld_q)                       gvalid_d = p_gv_q;
+    else if (start_i || clear_i)    gvalid_d = 1'b0;
+    else if (advance && row_last)   gvalid_d = !ylast_q;
     // From the registers only (never the start values): recomputed after a start, else
     // updated with the advance.
-    if (start_i || clear_i) rlast_d = rlast_q;
+    if (ld_q)               rlast_d = rlast_q;
     else if (fresh_q)       rlast_d = (rem_q <= RemW'(lim_q));
     else if (advance)       rlast_d = rlast_adv;
     else                    rlast_d = rlast_q;
+    // Output stage valid bits (below) and the registered advance for the next cycle.
+    if (ld_q || start_i || clear_i) begin
+      ovalid_d = 1'b0;
+      svalid_d = 1'b0;
+    end else if (head_load) begin
+      ovalid_d = svalid_q || advance;
+      svalid_d = 1'b0;
+    end else begin
+      ovalid_d = ovalid_q;
+      svalid_d = svalid_q || advance;
+    end
+    adv_d = gvalid_d && !svalid_d && !ld_q;
+  end
+
+  always_ff @(posedge clk_i) begin
+    p_gv_q   <= (row_bytes_i != '0) && (y_size_i != '0);
+    p_rem_q  <= sum_first[SumW-1:OffW];
+    p_tp_q   <= tp_in;
+    p_lim_q  <= lim_in;
+    p_hit_q  <= hit_in;
+    p_nrow_q <= nrow_in;
+    p_nrem_q <= sum_second[SumW-1:OffW];
+    p_ntp_q  <= (PageW+1)'(PageLines) - (PageW+1)'(nrow_in[OffW+PageW-1:OffW]);
+    p_rbp_q  <= rbp_in;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -179,6 +230,10 @@ module qilin_dma_bursts #(
       gvalid_q <= 1'b0;
       rlast_q  <= 1'b1;
       fresh_q  <= 1'b0;
+      ld_q     <= 1'b0;
+      adv_q    <= 1'b0;
+      ce_q     <= 1'b0;
+      ce_row_q <= 1'b0;
       yleft_q  <= '0;
       ylast_q  <= 1'b0;
       cur_q    <= '0;
@@ -194,7 +249,11 @@ module qilin_dma_bursts #(
     end else begin
       gvalid_q <= gvalid_d;
       rlast_q  <= rlast_d;
-      fresh_q  <= start_i;
+      fresh_q  <= ld_q;
+      ld_q     <= start_i;
+      adv_q    <= adv_d;
+      ce_q     <= start_i || adv_d;
+      ce_row_q <= start_i || (adv_d && rlast_d);
       yleft_q  <= yleft_d;
       ylast_q  <= ylast_d;
       cur_q    <= cur_d;
@@ -214,21 +273,15 @@ module qilin_dma_bursts #(
   // if that is full, else the generator's burst. A burst the head cannot take goes to the
   // spill, whose data register follows the generator while it is empty. So ready_i reaches
   // only the head's load enable and the two valid bits.
-  logic head_load;
   assign head_load = !ovalid_q || ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ovalid_q <= 1'b0;
       svalid_q <= 1'b0;
-    end else if (start_i || clear_i) begin
-      ovalid_q <= 1'b0;
-      svalid_q <= 1'b0;
-    end else if (head_load) begin
-      ovalid_q <= svalid_q || advance;
-      svalid_q <= 1'b0;
     end else begin
-      svalid_q <= svalid_q || advance;
+      ovalid_q <= ovalid_d;
+      svalid_q <= svalid_d;
     end
   end
   // Data has no reset: it is only used while its valid bit is set.
@@ -261,6 +314,9 @@ module qilin_dma_bursts #(
                 ((tp_q == (PageW+1)'(PageLines) - (PageW+1)'(cur_q[PageW-1:0])) &&
                  (hit_q == (tp_q <= (PageW+1)'(MaxB))) &&
                  (lim_q == (hit_q ? BeatsW'(tp_q) : BeatsW'(MaxB)))), clk_i, rst_ni)
+  `QILIN_ASSERT(Advance_A, (adv_q == (gvalid_q && !svalid_q && !fresh_q)) &&
+                (ce_q == (ld_q || adv_q)) && (ce_row_q == (ld_q || (adv_q && rlast_q))),
+                clk_i, rst_ni)
   `QILIN_ASSERT(SpillOnlyBehindHead_A, !svalid_q || ovalid_q, clk_i, rst_ni)
   `QILIN_ASSERT(BeatsRange_A, !ovalid_q || (obeats_q != '0 && obeats_q <= BeatsW'(MaxB)),
                 clk_i, rst_ni)

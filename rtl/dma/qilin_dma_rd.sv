@@ -76,7 +76,7 @@ module qilin_dma_rd #(
   localparam int unsigned ResvW     = $clog2(RdBufBeats + 1) + 1;
   localparam int unsigned InfoW     = AxiAddrW + BeatsW;
   localparam int unsigned ArW       = qilin_axi_pkg::IdW + AxiAddrW + 8 + 3 + 2;  // axi_ar_t
-  localparam int unsigned DqW       = 1 + DstAddrW + AccW;
+  localparam int unsigned DqW       = AccW;   // destination queue: data only
 
   typedef enum logic [2:0] {StIdle, StChkGo, StCheck, StRun, StDrain, StDone} st_e;
 
@@ -85,6 +85,7 @@ module qilin_dma_rd #(
   logic                       idle_q;   // st_q == StIdle
   logic                       chkgo_q;  // st_q == StChkGo (check and burst start)
   logic                       go_q;     // st_q == StRun && !abort_q
+  logic                       clr_q;    // abort_q || st_q == StDone (burst splitter clear)
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;   // AXI error: stop issuing, drop data
@@ -136,7 +137,7 @@ module qilin_dma_rd #(
     .clk_i,
     .rst_ni,
     .start_i     (chkgo_q),  // primed while the check runs
-    .clear_i     (abort_q || (st_q == StDone)),
+    .clear_i     (clr_q),     // abort_q || (st_q == StDone), its own flip-flop
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -270,7 +271,6 @@ module qilin_dma_rd #(
   logic                grid_empty_q;
   logic                w_active_q, w_active_d;
   logic [GridW-1:0]    yy_q, yy_d, xx_q, xx_d;
-  logic [DstAddrW-1:0] wa_q, wa_d;
   logic [OffW-1:0]     off_q, off_d, rowoff_q, rowoff_d;  // byte offset in the head beat
   logic [BiW-1:0]      bi_q, bi_d;                        // beat index within the vector
   logic                is_data, row_end, chunk_last, w_go, consume, emit;
@@ -316,6 +316,8 @@ module qilin_dma_rd #(
   // the values for the next column and the next row are prepared from registers.
   logic ydata_q, ydata_d, xdata_q, xdata_d, xend_q, xend_d, xdata0_q, xend0_q;
   logic ydata_nx, xdata_nx, xend_nx;
+  // Last column / last row of the padded grid, kept as registers like the flags above.
+  logic xlast_q, xlast_d, ylast_q, ylast_d;
   logic [GridW-1:0] yy_nx, xx_nx;
 
   assign yy_nx      = yy_q + GridW'(1);
@@ -333,17 +335,28 @@ module qilin_dma_rd #(
     end
   end
 
-  assign is_data    = ydata_q && xdata_q;
+  // The writer's decisions start from registers kept equal to the position compares
+  // (assertion below): isd_q (a data vector, not padding), clast_q (last beat of the
+  // vector), wgo_q (running with vectors left). The data select on padding uses the two
+  // position flags, so isd_q has no wide fanout.
+  logic isd_q, clast_q, wgo_q, clast_d;
+  assign is_data    = isd_q;
   assign row_end    = xend_q;
   assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
-  assign chunk_last = (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+  assign chunk_last = clast_q;
   assign off_sum    = {1'b0, off_q} + chunk_b;
-  assign w_go       = go_q && w_active_q;
+  assign w_go       = wgo_q;
   assign consume    = w_go && is_data && hd_valid && (!chunk_last || dq_in_ready);
   assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid && chunk_last));
   // A beat is used up when its last byte was taken or its row ended.
   assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
-  assign shifted    = hd_data >> {off_q, 3'b000};
+  // dram_addr and dram_stride are multiples of the vector size (check), so the byte offset
+  // is a multiple of SpB (both chunk sizes are): a select among BeatB/SpB positions instead
+  // of a byte shifter.
+  localparam int unsigned SlotW = (OffW > SpLog2) ? OffW - SpLog2 : 1;
+  logic [SlotW-1:0] slot;
+  assign slot       = SlotW'(off_q >> SpLog2);
+  assign shifted    = hd_data >> {slot, {(SpLog2 + 3){1'b0}}};
 
   // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
   if (AccBpv > 1) begin : gen_gather
@@ -370,11 +383,11 @@ module qilin_dma_rd #(
   end
 
   always_comb begin
-    if (!is_data)             vec_data = cmd_q.dst_acc ? '0 : AccW'({SpB{cmd_q.pad_value}});
-    else if (cmd_q.dst_acc)   vec_data = acc_vec;
-    else                      vec_data = AccW'(sp_vec);
+    if (!(ydata_q && xdata_q)) vec_data = cmd_q.dst_acc ? '0 : AccW'({SpB{cmd_q.pad_value}});
+    else if (cmd_q.dst_acc)    vec_data = acc_vec;
+    else                       vec_data = AccW'(sp_vec);
   end
-  assign dq_in = {cmd_q.dst_acc, wa_q, vec_data};
+  assign dq_in = vec_data;
 
   always_comb begin
     w_active_d = w_active_q;
@@ -383,7 +396,8 @@ module qilin_dma_rd #(
     ydata_d    = ydata_q;
     xdata_d    = xdata_q;
     xend_d     = xend_q;
-    wa_d       = wa_q;
+    xlast_d    = xlast_q;
+    ylast_d    = ylast_q;
     off_d      = off_q;
     rowoff_d   = rowoff_q;
     bi_d       = bi_q;
@@ -394,24 +408,27 @@ module qilin_dma_rd #(
       ydata_d    = (y0_q == '0) && (y1_q != '0);  // row 0
       xdata_d    = xdata0_q;
       xend_d     = xend0_q;
-      wa_d       = cmd_q.dst_addr[DstAddrW-1:0];
+      xlast_d    = (xtm1_q == '0);
+      ylast_d    = (ytm1_q == '0);
       off_d      = cmd_q.dram_addr[OffW-1:0];
       rowoff_d   = cmd_q.dram_addr[OffW-1:0];
       bi_d       = '0;
     end else begin
       if (emit) begin
-        wa_d = wa_q + DstAddrW'(1);
-        if (xx_q == xtm1_q) begin
+        if (xlast_q) begin
           xx_d    = '0;
           xdata_d = xdata0_q;
           xend_d  = xend0_q;
+          xlast_d = (xtm1_q == '0);
           yy_d    = yy_nx;
           ydata_d = ydata_nx;
-          if (yy_q == ytm1_q) w_active_d = 1'b0;
+          ylast_d = (yy_nx == ytm1_q);
+          if (ylast_q) w_active_d = 1'b0;
         end else begin
           xx_d    = xx_nx;
           xdata_d = xdata_nx;
           xend_d  = xend_nx;
+          xlast_d = (xx_nx == xtm1_q);
         end
       end
       if (consume) begin
@@ -430,6 +447,28 @@ module qilin_dma_rd #(
     end
   end
 
+  // Destination queue. Only the data goes through the LUT-RAM FIFO; the write's valid,
+  // ACC flag and row address, which steer the scratchpad / accumulator bank arbitration of
+  // the core, come from flip-flops: the row addresses of a command are consecutive, so the
+  // head's address is a counter (hd_addr_q) that moves on with every accepted write, and
+  // the valid is a registered copy of the queue's "not empty".
+  logic                dq_pop, dq_nvalid_q;
+  logic [DstAddrW-1:0] hd_addr_q;
+  assign dq_pop = dq_valid && wr_ready_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dq_nvalid_q <= 1'b0;
+      hd_addr_q   <= '0;
+    end else begin
+      // Entries after this cycle: count + push - pop (push only when not full).
+      dq_nvalid_q <= (emit && dq_in_ready) || (dq_count > 2'(dq_pop));
+      if (start_run)   hd_addr_q <= cmd_q.dst_addr[DstAddrW-1:0];
+      else if (dq_pop) hd_addr_q <= hd_addr_q + DstAddrW'(1);
+    end
+  end
+
+  assign clast_d = (bi_d == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+
   qilin_fifo #(.Width(DqW), .Depth(2)) u_dstq (
     .clk_i,
     .rst_ni,
@@ -442,8 +481,10 @@ module qilin_dma_rd #(
     .out_data_o  (dq_out),
     .count_o     (dq_count)
   );
-  assign wr_valid_o = dq_valid;
-  assign {wr_acc_o, wr_addr_o, wr_data_o} = dq_out;
+  assign wr_valid_o = dq_nvalid_q;
+  assign wr_acc_o   = cmd_q.dst_acc;  // held from StChkGo until the command is done
+  assign wr_addr_o  = hd_addr_q;
+  assign wr_data_o  = dq_out;
 
   // ---------------------------------------------------------------------------------
   // Control.
@@ -514,7 +555,8 @@ module qilin_dma_rd #(
       ydata_q    <= 1'b0;
       xdata_q    <= 1'b0;
       xend_q     <= 1'b0;
-      wa_q       <= '0;
+      xlast_q    <= 1'b0;
+      ylast_q    <= 1'b0;
       off_q      <= '0;
       rowoff_q   <= '0;
       bi_q       <= '0;
@@ -531,7 +573,8 @@ module qilin_dma_rd #(
       ydata_q    <= ydata_d;
       xdata_q    <= xdata_d;
       xend_q     <= xend_d;
-      wa_q       <= wa_d;
+      xlast_q    <= xlast_d;
+      ylast_q    <= ylast_d;
       off_q      <= off_d;
       rowoff_q   <= rowoff_d;
       bi_q       <= bi_d;
@@ -545,11 +588,19 @@ module qilin_dma_rd #(
       idle_q  <= 1'b1;
       chkgo_q <= 1'b0;
       go_q    <= 1'b0;
+      clr_q   <= 1'b0;
+      wgo_q   <= 1'b0;
+      isd_q   <= 1'b0;
+      clast_q <= 1'b0;
       cmd_q   <= '0;
     end else begin
       idle_q  <= (st_d == StIdle);
       chkgo_q <= (st_d == StChkGo);
       go_q    <= (st_d == StRun) && !abort_d;
+      clr_q   <= abort_d || (st_d == StDone);
+      wgo_q   <= (st_d == StRun) && !abort_d && w_active_d;
+      isd_q   <= ydata_d && xdata_d;
+      clast_q <= clast_d;
       if (idle_q) cmd_q  <= cmd_i;
     end
   end
@@ -569,7 +620,8 @@ module qilin_dma_rd #(
                          r_i.id, r_i.last, r_i.resp[0], shifted};
 
   `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
-                go_q == ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+                go_q == ((st_q == StRun) && !abort_q) &&
+                clr_q == (abort_q || (st_q == StDone)), clk_i, rst_ni)
   `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(DstAddrW_A, DstAddrW <= RowW)
@@ -584,8 +636,18 @@ module qilin_dma_rd #(
   // The registered position flags match the grid position.
   `QILIN_ASSERT(GridFlags_A, !((st_q == StRun) && w_active_q) ||
                 ((ydata_q == ((yy_q >= y0_q) && (yy_q < y1_q))) &&
-                 (xdata_q == ((xx_q >= x0_q) && (xx_q < x1_q))) && (xend_q == (xx_q == x1m1_q))),
+                 (xdata_q == ((xx_q >= x0_q) && (xx_q < x1_q))) && (xend_q == (xx_q == x1m1_q)) &&
+                 (xlast_q == (xx_q == xtm1_q)) && (ylast_q == (yy_q == ytm1_q))),
                 clk_i, rst_ni)
+  `QILIN_ASSERT(WriterFlags_A, (wgo_q == (go_q && w_active_q)) &&
+                (isd_q == (ydata_q && xdata_q)) &&
+                (!go_q || (clast_q == (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) :
+                                                                 BiW'(SpBpv - 1))))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(DstValid_A, dq_nvalid_q == dq_valid, clk_i, rst_ni)
+  // (A command without data, x_size 0, passes the check whatever its alignment; it never
+  // consumes a beat.)
+  `QILIN_ASSERT(OffAligned_A, !consume || ((off_q & OffW'(SpB - 1)) == '0), clk_i, rst_ni)
   // The writer uses up exactly the beats that were requested.
   `QILIN_ASSERT(WriterDoneAllIssued_A,
                 !(go_q && !w_active_q) ||

@@ -89,6 +89,7 @@ module qilin_dma_wr #(
   logic                       idle_q;   // st_q == StIdle
   logic                       chkgo_q;  // st_q == StChkGo (check and burst start)
   logic                       go_q;     // st_q == StRun && !abort_q
+  logic                       clr_q;    // abort_q || st_q == StDone (burst splitter clear)
   logic [ErrW-1:0]            err_q, err_d;
   logic [DramAddrW-1:0]       eaddr_q, eaddr_d;
   logic                       abort_q, abort_d;
@@ -154,7 +155,7 @@ module qilin_dma_wr #(
     .clk_i,
     .rst_ni,
     .start_i     (chkgo_q),  // primed while the check runs
-    .clear_i     (abort_q || (st_q == StDone)),
+    .clear_i     (clr_q),     // abort_q || (st_q == StDone), its own flip-flop
     .addr_i      (cmd_q.dram_addr),
     .stride_i    (cmd_q.dram_stride),
     .y_size_i    (cmd_q.y_size),
@@ -243,8 +244,11 @@ module qilin_dma_wr #(
   // SP read requests (credit: a response-buffer entry per request).
   // ---------------------------------------------------------------------------------
   logic               rq_active_q, rq_active_d;
-  logic [SizeW+1:0]   rq_x_q, rq_x_d;
-  logic [SizeW-1:0]   rq_y_q, rq_y_d;
+  logic [SizeW+1:0]   rq_x_q, rq_x_d, rq_x_nx;
+  logic [SizeW-1:0]   rq_y_q, rq_y_d, rq_y_nx;
+  // rq_xl_q == (rq_x_q == xvm1_q), rq_yl_q == (rq_y_q == ym1_q), kept as registers (the
+  // values for the next request are compared from registers; the push only selects).
+  logic               rq_xl_q, rq_xl_d, rq_yl_q, rq_yl_d, rq_xl_nx, rq_yl_nx;
   logic [SpAddrW-1:0] rq_addr_q, rq_addr_d;
   logic [SpOutW-1:0]  sp_out_q, sp_out_d, sp_out_inc, sp_out_dec;
   logic               rq_push, reqq_in_ready, spbuf_valid, spbuf_pop;
@@ -255,8 +259,32 @@ module qilin_dma_wr #(
   assign rq_push = go_q && rq_active_q && reqq_in_ready &&
                    (sp_out_q < SpOutW'(SpRspDepth));
 
+  assign rq_x_nx    = rq_x_q + (SizeW+2)'(1);
+  assign rq_y_nx    = rq_y_q + SizeW'(1);
+  assign rq_xl_nx   = (rq_x_nx == xvm1_q);
+  assign rq_yl_nx   = (rq_y_nx == ym1_q);
   assign sp_out_inc = sp_out_q + SpOutW'(1);
   assign sp_out_dec = sp_out_q - SpOutW'(1);
+
+  // SP request queue. The request's valid, address and ACC flag, which enter the core's
+  // SP / ACC bank arbitration, come from flip-flops: the chunk addresses of a command are
+  // consecutive, so the head's address is a counter that moves on with every accepted
+  // request, and the valid is a registered copy of the queue's "not empty". The queue's
+  // own data only back the assertion below.
+  logic               reqq_valid, rqv_q, rq_pop;
+  logic [SpAddrW-1:0] rq_hd_q, reqq_addr;
+  logic               reqq_acc;
+  assign rq_pop = reqq_valid && sp_req_ready_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rqv_q   <= 1'b0;
+      rq_hd_q <= '0;
+    end else begin
+      rqv_q <= rq_push || (reqq_count > 2'(rq_pop));
+      if (start_run)   rq_hd_q <= src0[SpAddrW-1:0];
+      else if (rq_pop) rq_hd_q <= rq_hd_q + SpAddrW'(1);
+    end
+  end
 
   qilin_fifo #(.Width(SpAddrW + 1), .Depth(2)) u_reqq (
     .clk_i,
@@ -265,11 +293,14 @@ module qilin_dma_wr #(
     .in_valid_i  (rq_push),
     .in_ready_o  (reqq_in_ready),
     .in_data_i   ({cmd_q.src_acc, rq_addr_q}),
-    .out_valid_o (sp_req_valid_o),
+    .out_valid_o (reqq_valid),
     .out_ready_i (sp_req_ready_i),
-    .out_data_o  ({sp_req_acc_o, sp_req_addr_o}),
+    .out_data_o  ({reqq_acc, reqq_addr}),
     .count_o     (reqq_count)
   );
+  assign sp_req_valid_o = rqv_q;
+  assign sp_req_addr_o  = rq_hd_q;
+  assign sp_req_acc_o   = cmd_q.src_acc;  // held from StChkGo until the command is done
 
   qilin_fifo #(.Width(SpW), .Depth(SpRspDepth)) u_spbuf (
     .clk_i,
@@ -292,10 +323,14 @@ module qilin_dma_wr #(
   logic [SizeW-1:0]      py_q, py_d;
   logic [BiW-1:0]        ci_q, ci_d;                 // beat index within a wide vector
   logic [OffW-1:0]       off_q, off_d, rowoff_q, rowoff_d;
-  logic [BusW-1:0]       asm_data_q, asm_data_d, placed, beat_data;
+  logic [BusW-1:0]       asm_data_q, placed, fill, beat_data;
   logic [BeatB-1:0]      asm_strb_q, asm_strb_d, pmask, beat_strb;
   logic [7:0]            wbeat_q, wbeat_d;           // W beats sent of the current burst
-  logic                  chunk_last, row_end, beat_end, pk_go, consume, w_last, w_push;
+  logic                  chunk_last, beat_end, consume, w_last, w_push;
+  logic                  pkgo_q;               // go_q && pk_active_q
+  logic                  wok_q, wok_d;         // wlen_valid && wq_in_ready
+  logic                  wlen_valid_d;
+  logic [1:0]            wq_cnt_d;
   logic                  wq_in_ready;
   logic [OffW:0]         off_sum;
   logic [WW-1:0]         wq_in, wq_out;
@@ -326,9 +361,14 @@ module qilin_dma_wr #(
   logic [SizeW+1:0]      px_nx;
   assign px_nx      = px_q + (SizeW+2)'(1);
   assign pend_nx    = (px_nx == xvm1_q);
-  assign row_end    = chunk_last && pend_q;
   assign off_sum    = {1'b0, off_q} + (OffW+1)'(ChunkB);
-  assign beat_end   = off_sum[OffW] || row_end;
+
+  // The chunk ends its beat (its last byte lane is filled, or its row ends). Kept as a
+  // register (bend_q, computed from the next offset, chunk index and row-end flag), so the
+  // packer's consume, the W push and the 288 assembly enables start from flip-flops.
+  logic                  bend_q, bend_d;
+  logic [OffW:0]         off_sum_d;
+  assign beat_end   = bend_q;
 
   if (Bpv > 1) begin : gen_wide
     always_comb begin
@@ -338,20 +378,54 @@ module qilin_dma_wr #(
       end
     end
     assign pmask = '1;
+    assign fill  = placed;
     logic unused_off;
     assign unused_off = ^off_q;
   end else begin : gen_narrow
-    assign placed = BusW'(sh_data_q) << {off_q, 3'b000};
-    assign pmask  = BeatB'({ChunkB{1'b1}}) << off_q;
+    // dram_addr and dram_stride are multiples of the vector size (check), so the byte
+    // offset is a multiple of ChunkB = SpB: a chunk goes to one of BeatB/SpB slots (a
+    // one-level select per bit instead of a byte shifter).
+    localparam int unsigned Slots = BeatB / SpB;
+    localparam int unsigned SlotW = (Slots > 1) ? $clog2(Slots) : 1;
+    logic [SlotW-1:0] slot;
+    assign slot = SlotW'(off_q >> SpLog2);
+    always_comb begin
+      placed = '0;
+      pmask  = '0;
+      for (int unsigned k = 0; k < Slots; k++) begin
+        if (slot == SlotW'(k)) begin
+          placed[k*SpW +: SpW] = sh_data_q;
+          pmask[k*SpB +: SpB]  = '1;
+        end
+      end
+    end
+    assign fill = {Slots{sh_data_q}};
   end
 
-  assign beat_data = asm_data_q | placed;
+  // The assembly register's bytes count only where asm_strb_q is set (they are not cleared
+  // at a beat's end): byte lanes load the chunk where it is placed, straight from the head
+  // register, so no clear or select reaches their 256 data inputs.
+  always_comb begin
+    for (int unsigned b = 0; b < BeatB; b++) begin
+      beat_data[b*8 +: 8] = placed[b*8 +: 8] | (asm_data_q[b*8 +: 8] & {8{asm_strb_q[b]}});
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    for (int unsigned b = 0; b < BeatB; b++) begin
+      if (consume && pmask[b]) asm_data_q[b*8 +: 8] <= fill[b*8 +: 8];
+    end
+  end
   assign beat_strb = asm_strb_q | pmask;
   assign w_last    = (wbeat_q == wlen);
-  assign pk_go     = go_q && pk_active_q;
-  assign consume   = pk_go && sh_valid_q && (!beat_end || (wlen_valid && wq_in_ready));
+  // The consume and push decisions start from registers: pkgo_q, and wok_q (a burst length
+  // at the head and room in the W queue, computed for the next cycle from the next
+  // burst-length valid and the W queue's next fill level).
+  assign consume   = pkgo_q && sh_valid_q && (!beat_end || wok_q);
   // After an error, the bursts already started are completed with empty strobes.
-  assign w_push    = (consume && beat_end) || (abort_q && wlen_valid && wq_in_ready);
+  assign w_push    = wok_q && ((pkgo_q && sh_valid_q && beat_end) || abort_q);
+  assign wlen_valid_d = wlq_pop || (wlen_valid && !wlen_pop);
+  assign wq_cnt_d     = wq_count + 2'(w_push) - 2'(w_valid_o && w_ready_i);
+  assign wok_d        = wlen_valid_d && (wq_cnt_d != 2'd2);
   assign wq_in     = abort_q ? {BusW'(0), BeatB'(0), w_last} : {beat_data, beat_strb, w_last};
   assign wlen_pop  = w_push && w_last;
 
@@ -359,6 +433,8 @@ module qilin_dma_wr #(
     rq_active_d = rq_active_q;
     rq_x_d      = rq_x_q;
     rq_y_d      = rq_y_q;
+    rq_xl_d     = rq_xl_q;
+    rq_yl_d     = rq_yl_q;
     rq_addr_d   = rq_addr_q;
     // Both neighbours are computed from the register; the late push/pop only select.
     sp_out_d    = (rq_push == spbuf_pop) ? sp_out_q : rq_push ? sp_out_inc : sp_out_dec;
@@ -369,13 +445,14 @@ module qilin_dma_wr #(
     ci_d        = ci_q;
     off_d       = off_q;
     rowoff_d    = rowoff_q;
-    asm_data_d  = asm_data_q;
     asm_strb_d  = asm_strb_q;
     wbeat_d     = wbeat_q;
     if (start_run) begin
       rq_active_d = !empty_q;
       rq_x_d      = '0;
       rq_y_d      = '0;
+      rq_xl_d     = (xvm1_q == '0);
+      rq_yl_d     = (ym1_q == '0);
       rq_addr_d   = src0[SpAddrW-1:0];
       pk_active_d = !empty_q;
       px_d        = '0;
@@ -384,25 +461,26 @@ module qilin_dma_wr #(
       ci_d        = '0;
       off_d       = cmd_q.dram_addr[OffW-1:0];
       rowoff_d    = cmd_q.dram_addr[OffW-1:0];
-      asm_data_d  = '0;
       asm_strb_d  = '0;
       wbeat_d     = '0;
     end else begin
       if (rq_push) begin
         rq_addr_d = rq_addr_q + SpAddrW'(1);
-        if (rq_x_q == xvm1_q) begin
-          rq_x_d = '0;
-          rq_y_d = rq_y_q + SizeW'(1);
-          if (rq_y_q == ym1_q) rq_active_d = 1'b0;
+        if (rq_xl_q) begin
+          rq_x_d  = '0;
+          rq_xl_d = (xvm1_q == '0);
+          rq_y_d  = rq_y_nx;
+          rq_yl_d = rq_yl_nx;
+          if (rq_yl_q) rq_active_d = 1'b0;
         end else begin
-          rq_x_d = rq_x_q + (SizeW+2)'(1);
+          rq_x_d  = rq_x_nx;
+          rq_xl_d = rq_xl_nx;
         end
       end
       if (consume) begin
-        asm_data_d = beat_end ? '0 : beat_data;
         asm_strb_d = beat_end ? '0 : beat_strb;
         ci_d       = chunk_last ? '0 : ci_q + BiW'(1);
-        if (row_end) begin
+        if (chunk_last && pend_q) begin
           off_d    = rowoff_q + cmd_q.dram_stride[OffW-1:0];
           rowoff_d = rowoff_q + cmd_q.dram_stride[OffW-1:0];
         end else begin
@@ -422,6 +500,8 @@ module qilin_dma_wr #(
       end
       if (w_push) wbeat_d = w_last ? '0 : wbeat_q + 8'd1;
     end
+    off_sum_d = {1'b0, off_d} + (OffW+1)'(ChunkB);
+    bend_d    = off_sum_d[OffW] || ((ci_d == BiW'(Bpv - 1)) && pend_d);
   end
 
   qilin_fifo #(.Width(WW), .Depth(2)) u_wq (
@@ -497,16 +577,18 @@ module qilin_dma_wr #(
       rq_active_q <= 1'b0;
       rq_x_q      <= '0;
       rq_y_q      <= '0;
+      rq_xl_q     <= 1'b0;
+      rq_yl_q     <= 1'b0;
       rq_addr_q   <= '0;
       sp_out_q    <= '0;
       pk_active_q <= 1'b0;
       px_q        <= '0;
       pend_q      <= 1'b0;
+      bend_q      <= 1'b0;
       py_q        <= '0;
       ci_q        <= '0;
       off_q       <= '0;
       rowoff_q    <= '0;
-      asm_data_q  <= '0;
       asm_strb_q  <= '0;
       wbeat_q     <= '0;
     end else begin
@@ -517,16 +599,18 @@ module qilin_dma_wr #(
       rq_active_q <= rq_active_d;
       rq_x_q      <= rq_x_d;
       rq_y_q      <= rq_y_d;
+      rq_xl_q     <= rq_xl_d;
+      rq_yl_q     <= rq_yl_d;
       rq_addr_q   <= rq_addr_d;
       sp_out_q    <= sp_out_d;
       pk_active_q <= pk_active_d;
       px_q        <= px_d;
       pend_q      <= pend_d;
+      bend_q      <= bend_d;
       py_q        <= py_d;
       ci_q        <= ci_d;
       off_q       <= off_d;
       rowoff_q    <= rowoff_d;
-      asm_data_q  <= asm_data_d;
       asm_strb_q  <= asm_strb_d;
       wbeat_q     <= wbeat_d;
     end
@@ -539,11 +623,17 @@ module qilin_dma_wr #(
       idle_q  <= 1'b1;
       chkgo_q <= 1'b0;
       go_q    <= 1'b0;
+      clr_q   <= 1'b0;
+      pkgo_q  <= 1'b0;
+      wok_q   <= 1'b0;
       cmd_q   <= '0;
     end else begin
       idle_q  <= (st_d == StIdle);
       chkgo_q <= (st_d == StChkGo);
       go_q    <= (st_d == StRun) && !abort_d;
+      clr_q   <= abort_d || (st_d == StDone);
+      pkgo_q  <= (st_d == StRun) && !abort_d && pk_active_d;
+      wok_q   <= wok_d;
       if (idle_q) cmd_q  <= cmd_i;
     end
   end
@@ -562,7 +652,8 @@ module qilin_dma_wr #(
                          b_i.id, b_i.resp[0], spbuf_count};
 
   `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
-                go_q == ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+                go_q == ((st_q == StRun) && !abort_q) &&
+                clr_q == (abort_q || (st_q == StDone)), clk_i, rst_ni)
   `QILIN_ASSERT(CheckInStCheck_A, !chk_done || (st_q == StCheck), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(DimPow2_A, Dim >= 1 && Dim <= 64 && (Dim & (Dim - 1)) == 0)
   `QILIN_ASSERT_INIT(SpAddrW_A, SpAddrW <= RowW + 2)
@@ -572,6 +663,17 @@ module qilin_dma_wr #(
   `QILIN_ASSERT(BHasBurst_A, !b_valid_i || info_valid, clk_i, rst_ni)
   `QILIN_ASSERT(RowEnd_A, !((st_q == StRun) && pk_active_q) || (pend_q == (px_q == xvm1_q)),
                 clk_i, rst_ni)
+  `QILIN_ASSERT(PackFlags_A, (pkgo_q == (go_q && pk_active_q)) &&
+                (wok_q == (wlen_valid && wq_in_ready)), clk_i, rst_ni)
+  `QILIN_ASSERT(SpReq_A, (rqv_q == reqq_valid) &&
+                (!reqq_valid || ((reqq_addr == rq_hd_q) && (reqq_acc == cmd_q.src_acc))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(BeatEnd_A, !((st_q == StRun) && pk_active_q) ||
+                (bend_q == (off_sum[OffW] || (chunk_last && pend_q))), clk_i, rst_ni)
+  `QILIN_ASSERT(OffAligned_A, !((st_q == StRun) && pk_active_q) ||
+                ((off_q & OffW'(ChunkB - 1)) == '0), clk_i, rst_ni)
+  `QILIN_ASSERT(ReqFlags_A, !((st_q == StRun) && rq_active_q) ||
+                ((rq_xl_q == (rq_x_q == xvm1_q)) && (rq_yl_q == (rq_y_q == ym1_q))), clk_i, rst_ni)
   `QILIN_ASSERT(BId_A, !b_valid_i || (b_i.id == AxiId), clk_i, rst_ni)
 
 endmodule
