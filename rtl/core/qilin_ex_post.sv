@@ -120,7 +120,10 @@ module qilin_ex_post #(
       act_min_q    <= '0;
       act_max_q    <= '0;
       half_q       <= '0;
-    end else if (cmd_fire) begin
+    end else if (cmd_ready_o) begin
+      // Loaded in every ready cycle, so also at acceptance: the enable is a function of this
+      // unit's registers, not of the EX unit's issue decision behind cmd_valid_i. Nothing
+      // reads these registers while the unit is idle (CmdRegs_A).
       p_addr_q     <= cmd_p_addr_i;
       c_addr_q     <= cmd_c_addr_i;
       o_addr_q     <= cmd_o_addr_i;
@@ -190,7 +193,8 @@ module qilin_ex_post #(
       div_n_q   <= '0;
       div_quo_q <= '0;
       recip_q   <= '0;
-    end else if (cmd_fire) begin
+    end else if (cmd_ready_o) begin
+      // As the command registers: while idle (the divider is then idle too).
       div_rem_q <= '0;
       div_n_q   <= n_win;
       div_quo_q <= '0;
@@ -348,8 +352,18 @@ module qilin_ex_post #(
     end
   end
 
+  // Without bias the bias registers are zeroed in the parameter phase (from its second
+  // cycle, long before the first data row), so the requantiser adds them unconditionally:
+  // a per-command bias enable would fan out to every lane's adder input (docs/ex_post.md).
+  logic bias_zero_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) bias_zero_q <= 1'b0;
+    else         bias_zero_q <= (state_q == StParam) && !bias_en_q;
+  end
+
   always_ff @(posedge clk_i) begin
-    if (r_bias_q)  bias_q  <= rsp_q;
+    if (r_bias_q)         bias_q <= rsp_q;
+    else if (bias_zero_q) bias_q <= '0;
     if (r_mult_q)  mult_q  <= rsp_q;
     if (r_shift_q) shift_q <= shift_rsp;
   end
@@ -360,8 +374,7 @@ module qilin_ex_post #(
   // line = c_addr + oy*sh*in_w, pix = line + ox*sw, wrow = pix + dy*in_w, addr = wrow + dx.
   // It advances on a push into the request queue. It starts from the command registers
   // during the parameter phase (at least six cycles, and no data row is pushed then), so
-  // that cmd_fire, which comes through the EX unit's handshake, enables only the command
-  // registers and not this logic.
+  // that no enable here comes through the EX unit's handshake.
   // -------------------------------------------------------------------------------------
   logic rdr_init;
   assign rdr_init = (state_q == StParam);
@@ -438,7 +451,7 @@ module qilin_ex_post #(
     .in_bias_i    (bias_q),
     .in_mult_i    (mult_q),
     .in_shift_i   (shift_q),
-    .in_bias_en_i (bias_en_q),
+    .in_bias_en_i (1'b1),       // bias_q is zero without bias (above)
     .in_out_zp_i  (out_zp_q),
     .in_act_min_i (act_min_q),
     .in_act_max_i (act_max_q),
@@ -709,6 +722,11 @@ module qilin_ex_post #(
   `QILIN_ASSERT(AccLatency_A, clear_i ||
                 (acc_rsp_valid_i == (pend_data_q || pend_bias_q || pend_mult_q || pend_shift_q)) ||
                 $past(clear_i), clk_i, rst_ni)
+  // The command and divider registers load while ready: nothing that reads them is in
+  // flight then (a divider still stepping after an empty AVG grid is restarted by the next
+  // acceptance, as before), so loading them outside acceptance changes no result.
+  `QILIN_ASSERT(CmdRegs_A, !cmd_ready_o || (!bt_v_q && !a1_v_q && (avg_v_q == '0) &&
+                (ocred_q == '0) && (outst_q == '0)), clk_i, rst_ni)
   `QILIN_ASSERT(OutFifoRoom_A, !ofifo_push || ofifo_in_ready, clk_i, rst_ni)
   // Commands are legal (the decoder checks them): pooling windows inside the grid, non-zero
   // window and stride, pool_kind 3 never reaches the unit.

@@ -86,16 +86,25 @@ module qilin_ex_unit #(
   // Row ranges [lo, hi) for the hazard checks, 25 bits so no sum can wrap.
   localparam int unsigned RngW = 25;
 
-  // ---- input buffer and decode register ----
+  // ---- input buffer and decode slots ----
   // The command processor sees a registered ready (a two-entry buffer), and the issue logic
-  // below works on a decode register holding the instruction and its precomputed row ranges:
-  // neither the ranges' arithmetic nor the issue decision is on a path into the command
-  // processor (100 MHz on ECP5, docs/fpga.md). An instruction in the buffer counts as issued
-  // for the command processor; done pulses still come back in program order.
+  // below works on a decode slot holding the instruction, its precomputed row ranges and its
+  // decode: neither the ranges' arithmetic nor the issue decision is on a path into the
+  // command processor (100 MHz on ECP5, docs/fpga.md). An instruction in the buffer counts as
+  // issued for the command processor; done pulses still come back in program order.
+  //
+  // There are two decode slots, used in turn (a two-entry queue of registers). A slot loads
+  // from the buffer when it is empty, an enable made of registers only; the issue decision
+  // (d_take, behind the units' ready inputs) only clears the current slot's valid bit and
+  // moves to the other slot. So the decision never drives the wide slot registers (it did as
+  // a single decode register's load enable: 18 ns in the whole-chip ranking). The current
+  // slot is selected by a register, in copies so that none drives hundreds of muxes. Timing
+  // is unchanged: the next instruction is current the cycle after an issue whenever it had
+  // reached the buffer by the issue cycle, as the single register loaded it then.
   logic [RngW-1:0]     grid_in;  // in_h * in_w of the instruction entering the buffer
   assign grid_in = RngW'(insn_i[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW]) *
                    RngW'(insn_i[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW]);
-  logic                in_valid, d_load, d_take, d_valid_q;
+  logic                in_valid, ld, ld_cur, d_take, d_valid;
   logic [127:0]        in_insn, insn;
   logic [RngW-1:0]     in_grid;
   logic [1:0]          unused_in_cnt;
@@ -107,52 +116,137 @@ module qilin_ex_unit #(
     .in_ready_o  (ready_o),
     .in_data_i   ({grid_in, insn_i}),
     .out_valid_o (in_valid),
-    .out_ready_i (d_load),
+    .out_ready_i (ld),
     .out_data_o  ({in_grid, in_insn}),
     .count_o     (unused_in_cnt)
   );
-  assign d_load = !d_valid_q || d_take;
 
-  // This instruction's ranges. MATMUL: ACC rows written, SP rows read (A and W). POSTPROC:
-  // ACC grid and parameter rows read, SP rows written (in_h * in_w bounds the output rows;
-  // exact without pooling, an over-estimate with it).
-  logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
-  logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
-  logic [31:0]     macs_q;
+  // A slot: the instruction, its ranges (MATMUL: ACC rows written, SP rows read (A and W).
+  // POSTPROC: ACC grid and parameter rows read, SP rows written; in_h * in_w bounds the output
+  // rows, exact without pooling, an over-estimate with it), its MAC count and its decode.
+  typedef struct packed {
+    logic [127:0]    insn;
+    logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
+    logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
+    logic [31:0]     macs;
+    logic            is_mm, is_post, mm_work, m_zero;
+  } slot_t;
+  slot_t           slot_d, cur;
+  slot_t [1:0]     slot_q;
+  logic  [1:0]     slot_v_q;
+  logic            wr_q, rd_q;      // slot to load next; current slot (control copy)
+  localparam int unsigned RdCopies = 4;
+  logic [RdCopies-1:0] rd_rep_q;  // copies of rd_q for the slot muxes (below)
+
+  logic [3:0]      in_op;
+  logic [15:0]     in_m;
+  logic [7:0]      in_k;
+  assign in_op = in_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
+  assign in_m  = in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
+  assign in_k  = in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
+  always_comb begin
+    slot_d.insn    = in_insn;
+    slot_d.mc_lo   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
+    slot_d.mc_hi   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]) +
+                     RngW'(in_m);
+    slot_d.ma_lo   = RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]);
+    slot_d.ma_hi   = RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]) +
+                     RngW'(in_m);
+    slot_d.mw_lo   = RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]);
+    slot_d.mw_hi   = RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]) +
+                     RngW'(in_k);
+    slot_d.pc_lo   = RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]);
+    slot_d.pc_hi   = RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]) +
+                     in_grid;
+    slot_d.pp_lo   = RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]);
+    slot_d.pp_hi   = RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]) +
+                     RngW'(3);
+    slot_d.po_lo   = RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]);
+    slot_d.po_hi   = RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]) +
+                     in_grid;
+    slot_d.macs    = 32'(in_m) * 32'(in_k) * 32'(Dim);
+    slot_d.is_mm   = (in_op == qilin_isa_pkg::OpMatmul);
+    slot_d.is_post = (in_op == qilin_isa_pkg::OpPostproc);
+    slot_d.mm_work = (in_m != '0) && (in_k != '0);
+    slot_d.m_zero  = (in_m == '0);
+  end
+
+  // Load the next slot while it is empty (registers and the buffer's valid only).
+  assign ld      = in_valid && !slot_v_q[wr_q] && !soft_reset_i;
+  assign ld_cur  = ld && (wr_q == rd_q);
+  assign d_valid = slot_v_q[rd_q];
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      d_valid_q <= 1'b0;
-      {insn, mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi, pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi,
-       macs_q} <= '0;
+      slot_v_q <= '0;
+      wr_q     <= 1'b0;
+      rd_q     <= 1'b0;
+    end else if (soft_reset_i) begin
+      slot_v_q <= '0;
+      wr_q     <= 1'b0;
+      rd_q     <= 1'b0;
     end else begin
-      if (soft_reset_i) d_valid_q <= 1'b0;
-      else if (d_load)  d_valid_q <= in_valid;
-      if (d_load && in_valid) begin
-        insn  <= in_insn;
-        mc_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
-        mc_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]) +
-                 RngW'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]);
-        ma_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]);
-        ma_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulAAddrLsb +: qilin_isa_pkg::MatmulAAddrW]) +
-                 RngW'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]);
-        mw_lo <= RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]);
-        mw_hi <= RngW'(in_insn[qilin_isa_pkg::MatmulWAddrLsb +: qilin_isa_pkg::MatmulWAddrW]) +
-                 RngW'(in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW]);
-        pc_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]);
-        pc_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocCAddrLsb +: qilin_isa_pkg::PostprocCAddrW]) +
-                 in_grid;
-        pp_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]);
-        pp_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocPAddrLsb +: qilin_isa_pkg::PostprocPAddrW]) +
-                 RngW'(3);
-        po_lo <= RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]);
-        po_hi <= RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]) +
-                 in_grid;
-        macs_q <= 32'(in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW]) *
-                  32'(in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW]) *
-                  32'(Dim);
+      // ld and d_take never hit the same slot: ld needs it empty, d_take full.
+      if (ld) begin
+        slot_v_q[wr_q] <= 1'b1;
+        wr_q           <= !wr_q;
+      end
+      if (d_take) begin
+        slot_v_q[rd_q] <= 1'b0;
+        rd_q           <= !rd_q;
       end
     end
   end
+
+  // The copies of rd_q: one process each, marked keep (Yosys copies a process's attributes
+  // to its flip-flop, and opt_merge leaves cells marked keep alone).
+  for (genvar i = 0; i < RdCopies; i++) begin : gen_rd_copy
+    (* keep *) logic rd_c_q;
+    (* keep *)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni)           rd_c_q <= 1'b0;
+      else if (soft_reset_i) rd_c_q <= 1'b0;
+      else if (d_take)       rd_c_q <= !rd_c_q;
+    end
+    assign rd_rep_q[i] = rd_c_q;
+  end
+
+  // Payloads: no reset, only read where the valid bits say they were written.
+  always_ff @(posedge clk_i) begin
+    if (ld && !wr_q) slot_q[0] <= slot_d;
+    if (ld &&  wr_q) slot_q[1] <= slot_d;
+  end
+
+  // The current slot, by groups of fields, each behind its own copy of rd_q.
+  always_comb begin
+    cur = rd_rep_q[0] ? slot_q[1] : slot_q[0];
+    cur.insn = rd_rep_q[1] ? slot_q[1].insn : slot_q[0].insn;
+    {cur.mc_lo, cur.mc_hi, cur.ma_lo, cur.ma_hi, cur.mw_lo, cur.mw_hi} = rd_rep_q[2] ?
+        {slot_q[1].mc_lo, slot_q[1].mc_hi, slot_q[1].ma_lo, slot_q[1].ma_hi, slot_q[1].mw_lo,
+         slot_q[1].mw_hi} :
+        {slot_q[0].mc_lo, slot_q[0].mc_hi, slot_q[0].ma_lo, slot_q[0].ma_hi, slot_q[0].mw_lo,
+         slot_q[0].mw_hi};
+    {cur.pc_lo, cur.pc_hi, cur.pp_lo, cur.pp_hi, cur.po_lo, cur.po_hi} = rd_rep_q[3] ?
+        {slot_q[1].pc_lo, slot_q[1].pc_hi, slot_q[1].pp_lo, slot_q[1].pp_hi, slot_q[1].po_lo,
+         slot_q[1].po_hi} :
+        {slot_q[0].pc_lo, slot_q[0].pc_hi, slot_q[0].pp_lo, slot_q[0].pp_hi, slot_q[0].po_lo,
+         slot_q[0].po_hi};
+    // The decode bits feed the issue decision: behind the control copy.
+    {cur.is_mm, cur.is_post, cur.mm_work, cur.m_zero} = rd_q ?
+        {slot_q[1].is_mm, slot_q[1].is_post, slot_q[1].mm_work, slot_q[1].m_zero} :
+        {slot_q[0].is_mm, slot_q[0].is_post, slot_q[0].mm_work, slot_q[0].m_zero};
+  end
+
+  logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
+  logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
+  logic            is_mm_q, is_post_q, mm_work_q, m_zero_q;
+  assign insn = cur.insn;
+  assign {mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi} =
+         {cur.mc_lo, cur.mc_hi, cur.ma_lo, cur.ma_hi, cur.mw_lo, cur.mw_hi};
+  assign {pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi} =
+         {cur.pc_lo, cur.pc_hi, cur.pp_lo, cur.pp_hi, cur.po_lo, cur.po_hi};
+  assign {is_mm_q, is_post_q, mm_work_q, m_zero_q} =
+         {cur.is_mm, cur.is_post, cur.mm_work, cur.m_zero};
 
   // ---- decode ----
   logic [3:0]  op;
@@ -161,8 +255,8 @@ module qilin_ex_unit #(
   logic [7:0]  k_size;
   logic        mm_acc;
   assign op      = insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
-  assign is_mm   = op == qilin_isa_pkg::OpMatmul;
-  assign is_post = op == qilin_isa_pkg::OpPostproc;
+  assign is_mm   = is_mm_q;
+  assign is_post = is_post_q;
   assign m_size  = insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
   assign k_size  = insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
   assign mm_acc  = insn[qilin_isa_pkg::MatmulAccumulateLsb];
@@ -240,10 +334,11 @@ module qilin_ex_unit #(
     end
   end
 
-  // The range hazards are registered: computed from the decode register and the tracking
-  // state of one cycle, used in the next. They are current (fresh_q) when the decode register
-  // did not load in the previous cycle: every issue reloads it, and nothing else adds to the
-  // tracking state (completions only remove entries, so an older result is conservative).
+  // The range hazards are registered: computed from the current slot and the tracking
+  // state of one cycle, used in the next. They are current (fresh_q) when the current
+  // instruction did not change in the previous cycle (no issue, which moves to the other
+  // slot, and no load into the current slot): nothing but an issue adds to the tracking
+  // state (completions only remove entries, so an older result is conservative).
   logic mm_haz, post_haz, mm_haz_q, post_rng_haz_q, fresh_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -261,7 +356,7 @@ module qilin_ex_unit #(
       // rows one still reads.
       post_rng_haz_q <= post_c_haz || ovl(po_lo, po_hi, ua_lo_q, ua_hi_q) ||
                         ovl(po_lo, po_hi, uw_lo_q, uw_hi_q);
-      fresh_q        <= !d_load && !soft_reset_i;
+      fresh_q        <= !d_take && !ld_cur && !soft_reset_i;
     end
   end
   assign mm_haz   = !fresh_q || mm_haz_q;
@@ -272,19 +367,25 @@ module qilin_ex_unit #(
   logic post_owed, mm_fin, post_end, post_now, fin_now, pre_pass, mm_pass, mm_hold, rel;
   assign post_owed = post_q || post_fin_q;  // a POSTPROC whose done/error is not yet out
   assign quiet   = (mm_out_q == '0) && !post_owed && (held_q == '0) && !zf_q;
-  assign mm_work = (m_size != '0) && (k_size != '0);
+  assign mm_work = mm_work_q;
 
-  assign mm_valid_o   = d_valid_q && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
-                        !zf_q && !trk_full && (32'(mm_out_q) + 32'(held_q) < MaxInflight);
+  // room_q == (mm_out_q + held_q < MaxInflight), registered from the next state (Room_A).
+  logic room_q, room_d;
+  logic [CntW-1:0] held_nx;
+  assign held_nx = (soft_reset_i || err_o) ? '0 : held_d;
+  assign room_d  = (32'(mm_out_d) + 32'(held_nx) < MaxInflight);
+
+  assign mm_valid_o   = d_valid && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
+                        !zf_q && !trk_full && room_q;
   assign mm_go        = mm_valid_o && mm_ready_i;
-  assign post_valid_o = d_valid_q && !soft_reset_i && !errd_q && is_post && !post_owed &&
+  assign post_valid_o = d_valid && !soft_reset_i && !errd_q && is_post && !post_owed &&
                         (held_q == '0) && !zf_q && (mm_drop_q == '0) && !post_haz;
   assign post_go      = post_valid_o && post_ready_i;
   // m_size = 0 (no-op), k_size = 0 with accumulate (no-op), k_size = 0 overwrite (zero fill).
-  assign triv_go      = d_valid_q && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
-                        ((m_size == '0) || mm_acc);
-  assign zf_go        = d_valid_q && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
-                        (m_size != '0) && !mm_acc;
+  assign triv_go      = d_valid && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
+                        (m_zero_q || mm_acc);
+  assign zf_go        = d_valid && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
+                        !m_zero_q && !mm_acc;
   assign d_take       = mm_go || post_go || triv_go || zf_go;
 
   assign acc_mm      = mm_go;
@@ -317,6 +418,7 @@ module qilin_ex_unit #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mm_out_q    <= '0;
+      room_q      <= 1'b1;
       mm_drop_q   <= '0;
       post_q      <= 1'b0;
       zf_q        <= 1'b0;
@@ -330,6 +432,7 @@ module qilin_ex_unit #(
       errd_q      <= 1'b0;
     end else begin
       mm_out_q <= mm_out_d;
+      room_q   <= room_d;
       if (soft_reset_i)     mm_drop_q <= mm_out_d;
       else if (mm_drop_now) mm_drop_q <= mm_drop_q - CntW'(1);
       if (soft_reset_i) begin
@@ -388,7 +491,9 @@ module qilin_ex_unit #(
       uw_lo_q <= '0;
       uw_hi_q <= '0;
     end else begin
-      if (post_go) begin
+      // Captured in every cycle without a POSTPROC in ex_post, so also at its issue, and held
+      // while it runs (they are read only then): the enable is a register, not post_go.
+      if (!post_q) begin
         rc_lo_q <= pc_lo;
         rc_hi_q <= pc_hi;
         rp_lo_q <= pp_lo;
@@ -397,11 +502,13 @@ module qilin_ex_unit #(
         ro_hi_q <= po_hi;
       end
       // The table pops with every done, dropped ones included (like mm_out_q).
-      if (mm_go) begin
+      // The next free entry is written in every cycle, so also at an issue (which needs a
+      // free entry, !trk_full); mm_go only sets its valid bit, not the wide enables.
+      if (!tv_q[twr_q]) begin
         tc_lo_q[twr_q] <= mc_lo;
         tc_hi_q[twr_q] <= mc_hi;
-        twr_q          <= twr_q + 2'd1;
       end
+      if (mm_go) twr_q <= twr_q + 2'd1;
       if (mm_done_i) trd_q <= trd_q + 2'd1;
       for (int unsigned i = 0; i < TrkDepth; i++) begin
         if (mm_go && (twr_q == 2'(i)))          tv_q[i] <= 1'b1;
@@ -429,13 +536,24 @@ module qilin_ex_unit #(
   assign err_addr_o = 40'(post_err_addr_i);
 
   assign macs_valid_o = mm_go;
-  assign macs_o       = macs_q;
+  assign macs_o       = cur.macs;
   assign busy_o       = (mm_out_q != '0) || post_owed || (held_q != '0) || zf_q || sdone_q ||
-                        d_valid_q || in_valid;
+                        (slot_v_q != '0) || in_valid;
 
   logic unused_bits;
   assign unused_bits = ^{a_addr17[16], w_addr17[16], insn[7:4], insn[63:61],
                          insn[127:106], insn[127]};
 
+  // The registered decode and room flag equal what they stand for.
+  `QILIN_ASSERT(DecodeRegs_A, !d_valid ||
+                ((is_mm_q == (op == qilin_isa_pkg::OpMatmul)) &&
+                 (is_post_q == (op == qilin_isa_pkg::OpPostproc)) &&
+                 (mm_work_q == ((m_size != '0) && (k_size != '0))) &&
+                 (m_zero_q == (m_size == '0))), clk_i, rst_ni)
+  // The slots fill and drain in order: the other slot is never full while the current one
+  // is empty, and the copies of rd_q agree with it.
+  `QILIN_ASSERT(SlotOrder_A, d_valid || !slot_v_q[!rd_q], clk_i, rst_ni)
+  `QILIN_ASSERT(RdCopies_A, rd_rep_q == {RdCopies{rd_q}}, clk_i, rst_ni)
+  `QILIN_ASSERT(Room_A, room_q == (32'(mm_out_q) + 32'(held_q) < MaxInflight), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(MatmulCmdW_A, $bits(mm_cmd_o) == 2 * 16 + 8 + 16 + 16 + 3 + 2 * 9)
 endmodule

@@ -13,7 +13,7 @@ package qilin_post_pkg;
   localparam int unsigned RelW = 10;
 
   // qilin_requant_lane: register stages from an accepted beat to the clamp input.
-  localparam int unsigned RequantStages = 9;
+  localparam int unsigned RequantStages = 11;
   // out_zp and the relative clamp bounds are used by the last register stage, so they
   // sit beside the beat that has passed RequantZpStage registers; the act_min/act_max
   // bytes join after RequantStages, at the output select.

@@ -76,22 +76,22 @@ module qilin_requant #(
   // the stage that consumes them. The clamp bounds are turned into offsets from out_zp
   // once per beat here, so that each lane compares its scaled value against them directly.
   // -------------------------------------------------------------------------------------
-  logic [1:0]            ctrl_s9;   // {valid, last} of the beat in stage 9
+  logic [1:0]            ctrl_sl;   // {valid, last} of the beat in the last stage
   logic [RelW-1:0]       hi_rel, lo_rel;
-  logic [2*RelW+7:0]     rel_s8;
-  logic [15:0]           act_s9;
+  logic [2*RelW+7:0]     rel_sz;
+  logic [15:0]           act_sl;
 
   assign hi_rel = {in_act_max_i[ZpW-1], in_act_max_i} - {in_out_zp_i[ZpW-1], in_out_zp_i};
   assign lo_rel = {in_act_min_i[ZpW-1], in_act_min_i} - {in_out_zp_i[ZpW-1], in_out_zp_i};
 
   qilin_delay #(.Width(2), .Depth(Stages)) u_ctrl (
-    .clk_i, .rst_ni, .en_i(1'b1), .d_i({in_fire, in_last_i}), .q_o(ctrl_s9)
+    .clk_i, .rst_ni, .en_i(1'b1), .d_i({in_fire, in_last_i}), .q_o(ctrl_sl)
   );
   qilin_delay #(.Width(2 * RelW + 8), .Depth(ZpStage)) u_rel (
-    .clk_i, .rst_ni, .en_i(1'b1), .d_i({hi_rel, lo_rel, in_out_zp_i[7:0]}), .q_o(rel_s8)
+    .clk_i, .rst_ni, .en_i(1'b1), .d_i({hi_rel, lo_rel, in_out_zp_i[7:0]}), .q_o(rel_sz)
   );
   qilin_delay #(.Width(16), .Depth(Stages)) u_act (
-    .clk_i, .rst_ni, .en_i(1'b1), .d_i({in_act_min_i[7:0], in_act_max_i[7:0]}), .q_o(act_s9)
+    .clk_i, .rst_ni, .en_i(1'b1), .d_i({in_act_min_i[7:0], in_act_max_i[7:0]}), .q_o(act_sl)
   );
 
   logic unused_in;
@@ -110,11 +110,11 @@ module qilin_requant #(
       .bias_en_i    (in_bias_en_i),
       .mult_i       (in_mult_i[l]),
       .shift_i      (in_shift_i[l]),
-      .s8_out_zp_i  (rel_s8[7:0]),
-      .s8_hi_rel_i  (rel_s8[2*RelW+7:RelW+8]),
-      .s8_lo_rel_i  (rel_s8[RelW+7:8]),
-      .s9_act_min_i (act_s9[15:8]),
-      .s9_act_max_i (act_s9[7:0]),
+      .s10_out_zp_i  (rel_sz[7:0]),
+      .s10_hi_rel_i  (rel_sz[2*RelW+7:RelW+8]),
+      .s10_lo_rel_i  (rel_sz[RelW+7:8]),
+      .s11_act_min_i (act_sl[15:8]),
+      .s11_act_max_i (act_sl[7:0]),
       .q_o          (q[l])
     );
 
@@ -130,14 +130,14 @@ module qilin_requant #(
   logic [Lanes*8:0]    fifo_out;
   logic [CreditW-1:0]  unused_fifo_count;
 
-  assign push = ctrl_s9[1];
+  assign push = ctrl_sl[1];
   qilin_fifo #(.Width(Lanes * 8 + 1), .Depth(Depth)) u_out_fifo (
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
     .in_valid_i  (push),
     .in_ready_o  (fifo_in_ready),
-    .in_data_i   ({ctrl_s9[0], q}),
+    .in_data_i   ({ctrl_sl[0], q}),
     .out_valid_o (out_valid_o),
     .out_ready_i (out_ready_i),
     .out_data_o  (fifo_out),
@@ -152,6 +152,8 @@ module qilin_requant #(
   `QILIN_ASSERT_INIT(LanesMin_A, Lanes >= 1)
   `QILIN_ASSERT_INIT(DepthMin_A, Depth >= qilin_post_pkg::RequantLatency + 1)
   `QILIN_ASSERT_INIT(RelWidth_A, RelW == ZpW + 1)
+  // The lane's ports are named for its stages (s10_*, s11_*).
+  `QILIN_ASSERT_INIT(LaneStages_A, Stages == 11)
   `QILIN_ASSERT_INIT(AccIs32_A, qilin_pkg::AccW == 32)
   // Credits reserve a slot for every admitted beat.
   `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)

@@ -19,7 +19,7 @@ namespace qilin::tb {
 
 // Must equal qilin_post_pkg::RequantLatency (docs/postproc.md): cycles from an input beat's
 // acceptance to out_valid_o when nothing stalls.
-constexpr uint64_t kRequantLatency = 10;
+constexpr uint64_t kRequantLatency = 12;  // was 10: +2 stages for 100 MHz (left shift, right shift)
 
 // Port widths of qilin_requant.
 constexpr unsigned kShiftW = 6;
