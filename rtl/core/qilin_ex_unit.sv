@@ -132,7 +132,8 @@ module qilin_ex_unit #(
     logic            is_mm, is_post, mm_work, m_zero;
   } slot_t;
   slot_t           slot_d, cur;
-  slot_t [1:0]     slot_q;
+  // Two scalars, not an array: Yosys leaves fields of a packed-struct array element undriven.
+  slot_t           slot0_q, slot1_q;
   logic  [1:0]     slot_v_q;
   logic            wr_q, rd_q;      // slot to load next; current slot (control copy)
   localparam int unsigned RdCopies = 4;
@@ -213,28 +214,28 @@ module qilin_ex_unit #(
 
   // Payloads: no reset, only read where the valid bits say they were written.
   always_ff @(posedge clk_i) begin
-    if (ld && !wr_q) slot_q[0] <= slot_d;
-    if (ld &&  wr_q) slot_q[1] <= slot_d;
+    if (ld && !wr_q) slot0_q <= slot_d;
+    if (ld &&  wr_q) slot1_q <= slot_d;
   end
 
   // The current slot, by groups of fields, each behind its own copy of rd_q.
   always_comb begin
-    cur = rd_rep_q[0] ? slot_q[1] : slot_q[0];
-    cur.insn = rd_rep_q[1] ? slot_q[1].insn : slot_q[0].insn;
+    cur = rd_rep_q[0] ? slot1_q : slot0_q;
+    cur.insn = rd_rep_q[1] ? slot1_q.insn : slot0_q.insn;
     {cur.mc_lo, cur.mc_hi, cur.ma_lo, cur.ma_hi, cur.mw_lo, cur.mw_hi} = rd_rep_q[2] ?
-        {slot_q[1].mc_lo, slot_q[1].mc_hi, slot_q[1].ma_lo, slot_q[1].ma_hi, slot_q[1].mw_lo,
-         slot_q[1].mw_hi} :
-        {slot_q[0].mc_lo, slot_q[0].mc_hi, slot_q[0].ma_lo, slot_q[0].ma_hi, slot_q[0].mw_lo,
-         slot_q[0].mw_hi};
+        {slot1_q.mc_lo, slot1_q.mc_hi, slot1_q.ma_lo, slot1_q.ma_hi, slot1_q.mw_lo,
+         slot1_q.mw_hi} :
+        {slot0_q.mc_lo, slot0_q.mc_hi, slot0_q.ma_lo, slot0_q.ma_hi, slot0_q.mw_lo,
+         slot0_q.mw_hi};
     {cur.pc_lo, cur.pc_hi, cur.pp_lo, cur.pp_hi, cur.po_lo, cur.po_hi} = rd_rep_q[3] ?
-        {slot_q[1].pc_lo, slot_q[1].pc_hi, slot_q[1].pp_lo, slot_q[1].pp_hi, slot_q[1].po_lo,
-         slot_q[1].po_hi} :
-        {slot_q[0].pc_lo, slot_q[0].pc_hi, slot_q[0].pp_lo, slot_q[0].pp_hi, slot_q[0].po_lo,
-         slot_q[0].po_hi};
+        {slot1_q.pc_lo, slot1_q.pc_hi, slot1_q.pp_lo, slot1_q.pp_hi, slot1_q.po_lo,
+         slot1_q.po_hi} :
+        {slot0_q.pc_lo, slot0_q.pc_hi, slot0_q.pp_lo, slot0_q.pp_hi, slot0_q.po_lo,
+         slot0_q.po_hi};
     // The decode bits feed the issue decision: behind the control copy.
     {cur.is_mm, cur.is_post, cur.mm_work, cur.m_zero} = rd_q ?
-        {slot_q[1].is_mm, slot_q[1].is_post, slot_q[1].mm_work, slot_q[1].m_zero} :
-        {slot_q[0].is_mm, slot_q[0].is_post, slot_q[0].mm_work, slot_q[0].m_zero};
+        {slot1_q.is_mm, slot1_q.is_post, slot1_q.mm_work, slot1_q.m_zero} :
+        {slot0_q.is_mm, slot0_q.is_post, slot0_q.mm_work, slot0_q.m_zero};
   end
 
   logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
