@@ -91,7 +91,15 @@ module qilin_ex_post #(
   logic [6:0]          half_q;       // floor(N / 2), N = kh * kw
   logic [7:0]          n_win;
 
-  assign cmd_ready_o = (state_q == StIdle) && !rq_busy;
+  // Idle, registered from the next state, in copies: ld_q[i] == (state_q == StIdle). The
+  // command-side registers load in every idle cycle, so also at acceptance, on an enable
+  // that is one flop: neither the EX unit's issue decision behind cmd_valid_i nor the
+  // ready (state decode and the requantiser's busy flag) drives their ~150 enables (the
+  // ready's cone and fan-out on them was 19 ns in the whole-chip ranking). Copy 0 forms
+  // the ready; the others the load enables, split by group so no flop drives them all.
+  localparam int unsigned IdleCopies = 4;
+  logic [IdleCopies-1:0] idle_q;
+  assign cmd_ready_o = idle_q[0] && !rq_busy;
   assign cmd_fire    = cmd_valid_i && cmd_ready_o;
 
   // Without pooling the grid is walked as 1x1 windows with stride 1.
@@ -120,10 +128,10 @@ module qilin_ex_post #(
       act_min_q    <= '0;
       act_max_q    <= '0;
       half_q       <= '0;
-    end else if (cmd_ready_o) begin
-      // Loaded in every ready cycle, so also at acceptance: the enable is a function of this
-      // unit's registers, not of the EX unit's issue decision behind cmd_valid_i. Nothing
-      // reads these registers while the unit is idle (CmdRegs_A).
+    end else if (idle_q[1]) begin
+      // Loaded in every idle cycle, so also at acceptance (above). Nothing reads these
+      // registers while the unit is idle (CmdRegs_A): a requantiser still draining after a
+      // clear took its per-beat values at admission, and its beats are dropped.
       p_addr_q     <= cmd_p_addr_i;
       c_addr_q     <= cmd_c_addr_i;
       o_addr_q     <= cmd_o_addr_i;
@@ -180,7 +188,8 @@ module qilin_ex_post #(
       div_cnt_q <= '0;
     end else if (clear_i) begin
       div_cnt_q <= '0;
-    end else if (cmd_fire) begin
+    end else if (idle_q[2]) begin
+      // Every idle cycle, so also at acceptance; nothing reads div_busy while idle.
       div_cnt_q <= (cmd_pool_kind_i == PoolAvg) ? 6'd32 : 6'd0;
     end else if (div_busy) begin
       div_cnt_q <= div_cnt_q - 6'd1;
@@ -193,7 +202,7 @@ module qilin_ex_post #(
       div_n_q   <= '0;
       div_quo_q <= '0;
       recip_q   <= '0;
-    end else if (cmd_ready_o) begin
+    end else if (idle_q[2]) begin
       // As the command registers: while idle (the divider is then idle too).
       div_rem_q <= '0;
       div_n_q   <= n_win;
@@ -245,7 +254,8 @@ module qilin_ex_post #(
     if (!rst_ni) begin
       prm_idx_q  <= '0;
       prm_addr_q <= '0;
-    end else if (cmd_fire) begin
+    end else if (idle_q[3]) begin
+      // Every idle cycle, so also at acceptance (prm_push needs StParam).
       prm_idx_q  <= cmd_bias_en_i ? 2'd0 : 2'd1;
       prm_addr_q <= cmd_p_addr_i + AccAddrW'(!cmd_bias_en_i);
     end else if (prm_push) begin
@@ -583,12 +593,13 @@ module qilin_ex_post #(
   assign ofifo_push = avg_q ? avg_v_q[5] : a1_v_q;
   assign res_byte   = avg_q ? avg_byte : red_byte;
 
-  // red_q loads on bt_v_q alone (not gated by clear_i or cmd_fire, which reach only
-  // first_q): a beat reduced in the cycle of a clear is discarded with the window.
+  // red_q loads on bt_v_q alone (not gated by clear_i or idle, which reach only first_q): a
+  // beat reduced in the cycle of a clear is discarded with the window. first_q is set in
+  // every idle cycle (no beat is reduced then, CmdRegs_A), so also at acceptance.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       first_q <= 1'b1;
-    end else if (clear_i || cmd_fire) begin
+    end else if (clear_i || idle_q[3]) begin
       first_q <= 1'b1;
     end else if (bt_v_q) begin
       first_q <= bt_last_q;
@@ -708,6 +719,18 @@ module qilin_ex_post #(
     end
   end
 
+  // The idle copies: one process each, marked keep (Yosys copies a process's attributes to
+  // its flip-flop, and opt_merge leaves cells marked keep alone).
+  for (genvar i = 0; i < IdleCopies; i++) begin : gen_idle
+    (* keep *) logic idle_c_q;
+    (* keep *)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) idle_c_q <= 1'b1;
+      else         idle_c_q <= (state_d == StIdle);
+    end
+    assign idle_q[i] = idle_c_q;
+  end
+
   assign err_code_o = qilin_isa_pkg::ErrParamRange;
   assign busy_o     = (state_q != StIdle) || rq_busy;
 
@@ -722,10 +745,11 @@ module qilin_ex_post #(
   `QILIN_ASSERT(AccLatency_A, clear_i ||
                 (acc_rsp_valid_i == (pend_data_q || pend_bias_q || pend_mult_q || pend_shift_q)) ||
                 $past(clear_i), clk_i, rst_ni)
-  // The command and divider registers load while ready: nothing that reads them is in
-  // flight then (a divider still stepping after an empty AVG grid is restarted by the next
-  // acceptance, as before), so loading them outside acceptance changes no result.
-  `QILIN_ASSERT(CmdRegs_A, !cmd_ready_o || (!bt_v_q && !a1_v_q && (avg_v_q == '0) &&
+  // The command, divider and parameter-reader registers load while idle: nothing that reads
+  // them is in flight then (a divider still stepping after an empty AVG grid is restarted by
+  // the next acceptance, as before), so loading them outside acceptance changes no result.
+  `QILIN_ASSERT(Idle_A, idle_q == {IdleCopies{state_q == StIdle}}, clk_i, rst_ni)
+  `QILIN_ASSERT(CmdRegs_A, (state_q != StIdle) || (!bt_v_q && !a1_v_q && (avg_v_q == '0) &&
                 (ocred_q == '0) && (outst_q == '0)), clk_i, rst_ni)
   `QILIN_ASSERT(OutFifoRoom_A, !ofifo_push || ofifo_in_ready, clk_i, rst_ni)
   // Commands are legal (the decoder checks them): pooling windows inside the grid, non-zero

@@ -61,13 +61,14 @@ module qilin_requant #(
   assign in_ready_o = (credit_q < CreditW'(Depth));
   assign in_fire    = in_valid_i && in_ready_o;
   assign credit_d   = credit_q + CreditW'(in_fire) - CreditW'(out_fire);
-  assign busy_o     = (credit_q != '0);
-
+  // busy_o is a flop (== credit_q != 0, BusyReg_A): qilin_ex_post's command ready uses it.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       credit_q <= '0;
+      busy_o   <= 1'b0;
     end else begin
       credit_q <= credit_d;
+      busy_o   <= (credit_d != '0);
     end
   end
 
@@ -157,6 +158,7 @@ module qilin_requant #(
   `QILIN_ASSERT_INIT(AccIs32_A, qilin_pkg::AccW == 32)
   // Credits reserve a slot for every admitted beat.
   `QILIN_ASSERT(OutFifoNoOverflow_A, !push || fifo_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(BusyReg_A, busy_o == (credit_q != '0), clk_i, rst_ni)
   `QILIN_ASSERT(ActRangeOrdered_A,
                 !in_valid_i || ($signed(in_act_min_i) <= $signed(in_act_max_i)), clk_i, rst_ni)
 
