@@ -212,10 +212,14 @@ module qilin_ex_unit #(
     assign rd_rep_q[i] = rd_c_q;
   end
 
-  // Payloads: no reset, only read where the valid bits say they were written.
+  // Payloads: no reset, only read where the valid bits say they were written. Their enable
+  // leaves out soft_reset_i (a load then is into a slot the reset empties): the reset's
+  // fan-out on ~1000 enables was 10 ns in the whole-chip ranking.
+  logic ld_pl;
+  assign ld_pl = in_valid && !slot_v_q[wr_q];
   always_ff @(posedge clk_i) begin
-    if (ld && !wr_q) slot0_q <= slot_d;
-    if (ld &&  wr_q) slot1_q <= slot_d;
+    if (ld_pl && !wr_q) slot0_q <= slot_d;
+    if (ld_pl &&  wr_q) slot1_q <= slot_d;
   end
 
   // The current slot, by groups of fields, each behind its own copy of rd_q.
@@ -367,20 +371,48 @@ module qilin_ex_unit #(
   logic quiet, mm_work, mm_go, post_go, triv_go, zf_go, acc_mm, mm_drop_now, zf_last;
   logic post_owed, mm_fin, post_end, post_now, fin_now, pre_pass, mm_pass, mm_hold, rel;
   assign post_owed = post_q || post_fin_q;  // a POSTPROC whose done/error is not yet out
+  // Registered from the next state (Flags_A): the terms of post_valid_o and of done_o/err_o
+  // that are functions of this unit's counters and flags, so that those outputs (err_o
+  // feeds the command processor and the room flag, done_o ~120 loads in it) are one LUT
+  // level behind the units' done pulses and the issue decision two fewer.
+  logic pv_ok_q;    // !errd_q && !post_owed && (held_q == 0) && !zf_q && (mm_drop_q == 0)
+  logic dn_mm_q;    // a MATMUL done goes out now (passed on, not held or dropped)
+  logic dn_post_q;  // a POSTPROC done/error goes out now
+  logic dn_reg_q;   // a done owed by registers alone: released, trivial, finished POSTPROC
+  logic er_reg_q;   // a finished POSTPROC's error goes out now
   assign quiet   = (mm_out_q == '0) && !post_owed && (held_q == '0) && !zf_q;
   assign mm_work = mm_work_q;
 
   // room_q == (mm_out_q + held_q < MaxInflight), registered from the next state (Room_A).
+  // The next count is the present one plus small steps (an issue, a done, a hold, a
+  // release, or held cleared by a reset/error), so the compares are made on the present
+  // registers for each step and the late signals (the issue, err_o) only select one.
   logic room_q, room_d;
-  logic [CntW-1:0] held_nx;
-  assign held_nx = (soft_reset_i || err_o) ? '0 : held_d;
-  assign room_d  = (32'(mm_out_d) + 32'(held_nx) < MaxInflight);
+  logic [4:0] room_tot;  // [j]: mm_out_q + held_q + j - 2 < MaxInflight
+  logic [2:0] room_mm;   // [j]: mm_out_q + j - 1 < MaxInflight (held cleared)
+  logic [1:0] step_mm;   // 1 - mm_done_i (+ acc_mm, added by the select below)
+  logic [2:0] step_tot;  // 2 - mm_done_i + mm_hold - rel (+ acc_mm)
+  for (genvar j = 0; j < 5; j++) begin : gen_room_tot
+    assign room_tot[j] = (32'(mm_out_q) + 32'(held_q) + 32'(j) < MaxInflight + 2);
+  end
+  for (genvar j = 0; j < 3; j++) begin : gen_room_mm
+    assign room_mm[j] = (32'(mm_out_q) + 32'(j) < MaxInflight + 1);
+  end
+  assign step_mm  = 2'd1 - 2'(mm_done_i);
+  assign step_tot = 3'd2 - 3'(mm_done_i) + 3'(mm_hold) - 3'(rel);
+  // The issue (acc_mm) and err_o come last: each picks between two ready candidates.
+  logic room_a0, room_a1, room_c0, room_c1;
+  assign room_a0 = room_tot[step_tot];
+  assign room_a1 = room_tot[step_tot + 3'd1];
+  assign room_c0 = room_mm[step_mm];
+  assign room_c1 = room_mm[step_mm + 2'd1];
+  assign room_d  = (soft_reset_i || err_o) ? (acc_mm ? room_c1 : room_c0)
+                                           : (acc_mm ? room_a1 : room_a0);
 
   assign mm_valid_o   = d_valid && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
                         !zf_q && !trk_full && room_q;
   assign mm_go        = mm_valid_o && mm_ready_i;
-  assign post_valid_o = d_valid && !soft_reset_i && !errd_q && is_post && !post_owed &&
-                        (held_q == '0) && !zf_q && (mm_drop_q == '0) && !post_haz;
+  assign post_valid_o = d_valid && !soft_reset_i && is_post && pv_ok_q && !post_haz;
   assign post_go      = post_valid_o && post_ready_i;
   // m_size = 0 (no-op), k_size = 0 with accumulate (no-op), k_size = 0 overwrite (zero fill).
   assign triv_go      = d_valid && !soft_reset_i && !errd_q && is_mm && !mm_work && quiet &&
@@ -416,6 +448,81 @@ module qilin_ex_unit #(
   assign zf_valid_o = zf_q;
   assign zf_addr_o  = zf_addr_q;
 
+  // Next state of the completion and blocking registers (registered below), from which the
+  // flags above are registered.
+  logic            post_n, fin_n, ferr_n, zf_n, errd_n, sdone_n;
+  logic [CntW-1:0] pre_n, held_n, drop_n;
+  always_comb begin
+    drop_n = mm_drop_q;
+    if (soft_reset_i)     drop_n = mm_out_q - CntW'(mm_done_i);  // == mm_out_d: no issue
+    else if (mm_drop_now) drop_n = mm_drop_q - CntW'(1);
+    post_n  = post_q;
+    fin_n   = post_fin_q;
+    ferr_n  = post_ferr_q;
+    zf_n    = zf_q;
+    errd_n  = errd_q;
+    pre_n   = pre_d;
+    held_n  = held_d;
+    sdone_n = triv_go || zf_last;
+    if (post_go)       post_n = 1'b1;
+    else if (post_end) post_n = 1'b0;
+    if (post_end && !post_now) begin
+      fin_n  = 1'b1;
+      ferr_n = post_err_i;
+    end else if (fin_now) begin
+      fin_n  = 1'b0;
+    end
+    if (err_o) begin
+      errd_n = 1'b1;
+      held_n = '0;
+    end
+    if (zf_go)        zf_n = 1'b1;
+    else if (zf_last) zf_n = 1'b0;
+    if (soft_reset_i) begin
+      post_n  = 1'b0;
+      zf_n    = 1'b0;
+      sdone_n = 1'b0;
+      fin_n   = 1'b0;
+      ferr_n  = 1'b0;
+      pre_n   = '0;
+      held_n  = '0;
+      errd_n  = 1'b0;
+    end
+  end
+
+  // The flags' next values. An issue of a POSTPROC (post_go, late) needs no POSTPROC owed,
+  // no error, nothing held or dropped, no zero-fill and no reset, so then the next state
+  // is known but for pre_n (= mm_out_q - mm_fin): the flags for that case are formed
+  // apart (g_*) and post_go only picks them (pv_ok 0, dn_reg 0, er_reg 0).
+  logic pv_ok_n, dn_mm_n, dn_post_n, dn_reg_n, er_reg_n;
+  logic pv_ok_s, dn_mm_s, dn_post_s, dn_reg_s, er_reg_s, g_pre_nz;
+  logic            s_post;
+  logic [CntW-1:0] s_pre;
+  always_comb begin
+    // Without a POSTPROC issue: the next state as above with post_go = 0.
+    s_post = post_q;
+    if (post_end)   s_post = 1'b0;
+    s_pre  = pre_q;
+    if (pre_pass)   s_pre = pre_q - CntW'(1);
+    if (soft_reset_i) begin
+      s_post = 1'b0;
+      s_pre  = '0;
+    end
+  end
+  assign pv_ok_s   = !errd_n && !s_post && !fin_n && (held_n == '0) && !zf_n && (drop_n == '0);
+  assign dn_mm_s   = !errd_n && (drop_n == '0) &&
+                     ((s_pre != '0) || (!s_post && !fin_n && (held_n == '0)));
+  assign dn_post_s = !errd_n && s_post && (s_pre == '0);
+  assign dn_reg_s  = !errd_n && ((!s_post && !fin_n && (held_n != '0)) || sdone_n ||
+                                 (fin_n && (s_pre == '0) && !ferr_n));
+  assign er_reg_s  = !errd_n && fin_n && (s_pre == '0) && ferr_n;
+  assign g_pre_nz  = (mm_out_q - CntW'(mm_fin)) != '0;
+  assign pv_ok_n   = !post_go && pv_ok_s;
+  assign dn_mm_n   = post_go ? g_pre_nz : dn_mm_s;
+  assign dn_post_n = post_go ? !g_pre_nz : dn_post_s;
+  assign dn_reg_n  = !post_go && dn_reg_s;
+  assign er_reg_n  = !post_go && er_reg_s;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mm_out_q    <= '0;
@@ -431,47 +538,47 @@ module qilin_ex_unit #(
       pre_q       <= '0;
       held_q      <= '0;
       errd_q      <= 1'b0;
+      pv_ok_q     <= 1'b1;
+      dn_mm_q     <= 1'b1;
+      dn_post_q   <= 1'b0;
+      dn_reg_q    <= 1'b0;
+      er_reg_q    <= 1'b0;
     end else begin
-      mm_out_q <= mm_out_d;
-      room_q   <= room_d;
-      if (soft_reset_i)     mm_drop_q <= mm_out_d;
-      else if (mm_drop_now) mm_drop_q <= mm_drop_q - CntW'(1);
-      if (soft_reset_i) begin
-        post_q      <= 1'b0;
-        zf_q        <= 1'b0;
-        sdone_q     <= 1'b0;
-        post_fin_q  <= 1'b0;
-        post_ferr_q <= 1'b0;
-        pre_q       <= '0;
-        held_q      <= '0;
-        errd_q      <= 1'b0;
+      mm_out_q    <= mm_out_d;
+      room_q      <= room_d;
+      mm_drop_q   <= drop_n;
+      post_q      <= post_n;
+      zf_q        <= zf_n;
+      sdone_q     <= sdone_n;
+      post_fin_q  <= fin_n;
+      post_ferr_q <= ferr_n;
+      pre_q       <= pre_n;
+      held_q      <= held_n;
+      errd_q      <= errd_n;
+      pv_ok_q     <= pv_ok_n;
+      dn_mm_q     <= dn_mm_n;
+      dn_post_q   <= dn_post_n;
+      dn_reg_q    <= dn_reg_n;
+      er_reg_q    <= er_reg_n;
+      // Loaded in every cycle without a zero-fill, so also at zf_go (which needs !zf_q): the
+      // issue decision is no load enable of these 32 flops. Read only while zf_q.
+      if (!zf_q) begin
+        zf_addr_q <= insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
+        zf_left_q <= m_size;
       end else begin
-        if (post_go)       post_q <= 1'b1;
-        else if (post_end) post_q <= 1'b0;
-        if (post_end && !post_now) begin
-          post_fin_q  <= 1'b1;
-          post_ferr_q <= post_err_i;
-        end else if (fin_now) begin
-          post_fin_q  <= 1'b0;
-        end
-        pre_q  <= pre_d;
-        held_q <= held_d;
-        if (err_o) begin
-          errd_q <= 1'b1;
-          held_q <= '0;
-        end
-        sdone_q <= triv_go || zf_last;
-        if (zf_go) begin
-          zf_q      <= 1'b1;
-          zf_addr_q <= insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW];
-          zf_left_q <= m_size;
-        end else if (zf_q) begin
-          zf_addr_q <= zf_addr_q + 16'd1;
-          zf_left_q <= zf_left_q - 16'd1;
-          if (zf_last) zf_q <= 1'b0;
-        end
+        zf_addr_q <= zf_addr_q + 16'd1;
+        zf_left_q <= zf_left_q - 16'd1;
       end
     end
+  end
+
+  // The union's extension compares, registered: an issue needs fresh_q, so neither the
+  // current slot nor the union changed in the previous cycle and last cycle's compares hold
+  // (UnionCmp_A). The 25-bit compares are then no part of the issue's path to the union.
+  logic [3:0] ua_ext_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ua_ext_q <= '0;
+    else         ua_ext_q <= {mw_hi > uw_hi_q, mw_lo < uw_lo_q, ma_hi > ua_hi_q, ma_lo < ua_lo_q};
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -521,18 +628,23 @@ module qilin_ex_unit #(
         uw_lo_q <= mw_lo;
         uw_hi_q <= mw_hi;
       end else if (mm_go) begin
-        if (ma_lo < ua_lo_q) ua_lo_q <= ma_lo;
-        if (ma_hi > ua_hi_q) ua_hi_q <= ma_hi;
-        if (mw_lo < uw_lo_q) uw_lo_q <= mw_lo;
-        if (mw_hi > uw_hi_q) uw_hi_q <= mw_hi;
+        if (ua_ext_q[0]) ua_lo_q <= ma_lo;
+        if (ua_ext_q[1]) ua_hi_q <= ma_hi;
+        if (ua_ext_q[2]) uw_lo_q <= mw_lo;
+        if (ua_ext_q[3]) uw_hi_q <= mw_hi;
       end
     end
   end
 
   // Nothing is reported after an error (the command processor stops; a soft reset follows).
-  assign done_o     = !errd_q && (pre_pass || mm_pass || rel || sdone_q ||
+  // pre_pass || mm_pass is mm_done_i && dn_mm_q; post_now && post_done_i is
+  // post_done_i && dn_post_q; rel, sdone_q and fin_now && !post_ferr_q are dn_reg_q (DoneErr_A).
+  logic done_ref, err_ref;
+  assign done_ref   = !errd_q && (pre_pass || mm_pass || rel || sdone_q ||
                                   (post_now && post_done_i) || (fin_now && !post_ferr_q));
-  assign err_o      = !errd_q && ((post_now && post_err_i) || (fin_now && post_ferr_q));
+  assign err_ref    = !errd_q && ((post_now && post_err_i) || (fin_now && post_ferr_q));
+  assign done_o     = (mm_done_i && dn_mm_q) || (post_done_i && dn_post_q) || dn_reg_q;
+  assign err_o      = (post_err_i && dn_post_q) || er_reg_q;
   assign err_code_o = post_err_code_i;
   assign err_addr_o = 40'(post_err_addr_i);
 
@@ -555,6 +667,20 @@ module qilin_ex_unit #(
   // is empty, and the copies of rd_q agree with it.
   `QILIN_ASSERT(SlotOrder_A, d_valid || !slot_v_q[!rd_q], clk_i, rst_ni)
   `QILIN_ASSERT(RdCopies_A, rd_rep_q == {RdCopies{rd_q}}, clk_i, rst_ni)
+  `QILIN_ASSERT(Flags_A,
+                (pv_ok_q == (!errd_q && !post_owed && (held_q == '0) && !zf_q &&
+                             (mm_drop_q == '0))) &&
+                (dn_mm_q == (!errd_q && (mm_drop_q == '0) &&
+                             ((pre_q != '0) || (!post_owed && (held_q == '0))))) &&
+                (dn_post_q == (!errd_q && post_q && (pre_q == '0))) &&
+                (dn_reg_q == (!errd_q && (rel || sdone_q ||
+                                          (post_fin_q && (pre_q == '0) && !post_ferr_q)))) &&
+                (er_reg_q == (!errd_q && post_fin_q && (pre_q == '0) && post_ferr_q)),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(UnionCmp_A, !mm_go || (ua_ext_q == {mw_hi > uw_hi_q, mw_lo < uw_lo_q,
+                                                    ma_hi > ua_hi_q, ma_lo < ua_lo_q}),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(DoneErr_A, (done_o == done_ref) && (err_o == err_ref), clk_i, rst_ni)
   `QILIN_ASSERT(Room_A, room_q == (32'(mm_out_q) + 32'(held_q) < MaxInflight), clk_i, rst_ni)
   `QILIN_ASSERT_INIT(MatmulCmdW_A, $bits(mm_cmd_o) == 2 * 16 + 8 + 16 + 16 + 3 + 2 * 9)
 endmodule
