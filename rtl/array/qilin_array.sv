@@ -116,28 +116,43 @@ module qilin_array
   // short1 / short2 of the next state. A frozen cycle (en low) changes no state, so they
   // hold; otherwise they come from the next state as it is when en is high (*_adv, which
   // the always_comb below computes without en, so en is only the final select).
+  // The late input here is a_valid_i (a FIFO's valid): the next state is computed for both
+  // values of a_fire_adv from registers, and a_fire_adv only selects (gen_adv).
+  // ra_g / a_can_g / credit_ok_g: row_avail, a_can and the credit test, as registers with
+  // WValidNext (equal to the originals whenever en is high, the only time they are used).
   logic              wt_used_adv, a_fire_adv, w_fire_adv;
-  logic [RowW:0]     elapsed_adv, need_adv;
+  logic [RowW:0]     elapsed_adv;
   logic [RowW-1:0]   wr_row_adv;
   logic              short1_adv, short2_adv;
-  always_comb begin
-    w_fire_adv  = row_avail;
-    a_fire_adv  = a_valid_i && a_can && (credit_q < CreditW'(OutDepth));
-    wr_row_adv  = wr_row_q;
-    if (w_fire_adv) wr_row_adv = (wr_row_q == RowW'(NumRows - 1)) ? '0 : wr_row_q + RowW'(1);
-    wt_used_adv = wt_used_q;
-    elapsed_adv = elapsed_q;
-    if (wt_used_q && (elapsed_q != (RowW+1)'(NumRows))) elapsed_adv = elapsed_q + 1'b1;
-    if (a_fire_adv && (wt_ahead == 2'd0) && !wt_used_q) begin
-      wt_used_adv = 1'b1;
-      elapsed_adv = (RowW+1)'(1);
+  logic              ra_g, a_can_g, credit_ok_g;
+  logic              wt_used_k [2];
+  logic [RowW:0]     elapsed_k [2];
+  logic [1:0]        short1_k, short2_k;
+  assign w_fire_adv = ra_g;
+  assign a_fire_adv = a_valid_i && a_can_g && credit_ok_g;
+  assign wr_row_adv = !w_fire_adv ? wr_row_q
+                    : (wr_row_q == RowW'(NumRows - 1)) ? '0 : wr_row_q + RowW'(1);
+  for (genvar k = 0; k < 2; k++) begin : gen_adv
+    logic [RowW:0] need;
+    always_comb begin
+      wt_used_k[k] = wt_used_q;
+      elapsed_k[k] = elapsed_q;
+      if (wt_used_q && (elapsed_q != (RowW+1)'(NumRows))) elapsed_k[k] = elapsed_q + 1'b1;
+      if ((k == 1) && (wt_ahead == 2'd0) && !wt_used_q) begin
+        wt_used_k[k] = 1'b1;
+        elapsed_k[k] = (RowW+1)'(1);
+      end
+      if (w_fire_adv && (wr_row_q == RowW'(NumRows - 1))) wt_used_k[k] = 1'b0;
+      need        = (elapsed_k[k] + (RowW+1)'(2) < (RowW+1)'(NumRows))
+                  ? elapsed_k[k] + (RowW+1)'(2) : (RowW+1)'(NumRows);
+      short1_k[k] = wt_used_k[k] && ({1'b0, wr_row_adv} < need);
+      short2_k[k] = wt_used_k[k] && ({1'b0, wr_row_adv} + (RowW+1)'(1) < need);
     end
-    if (w_fire_adv && (wr_row_q == RowW'(NumRows - 1))) wt_used_adv = 1'b0;
-    need_adv   = (elapsed_adv + (RowW+1)'(2) < (RowW+1)'(NumRows))
-               ? elapsed_adv + (RowW+1)'(2) : (RowW+1)'(NumRows);
-    short1_adv = wt_used_adv && ({1'b0, wr_row_adv} < need_adv);
-    short2_adv = wt_used_adv && ({1'b0, wr_row_adv} + (RowW+1)'(1) < need_adv);
   end
+  assign wt_used_adv = wt_used_k[a_fire_adv];
+  assign elapsed_adv = elapsed_k[a_fire_adv];
+  assign short1_adv  = short1_k[a_fire_adv];
+  assign short2_adv  = short2_k[a_fire_adv];
   assign short1_d = en ? short1_adv : short1_q;
   assign short2_d = en ? short2_adv : short2_q;
 
@@ -154,7 +169,7 @@ module qilin_array
       default:    a_can = 1'b0;
     endcase
   end
-  assign a_ready_o = en && a_can && (credit_q < CreditW'(OutDepth));
+  assign a_ready_o = en && a_can_g && credit_ok_g;
   assign a_fire    = a_valid_i && a_ready_o;
 
   always_comb begin
@@ -256,15 +271,19 @@ module qilin_array
     //   look_q[j] = wt_used_q && (wr_row_q + j + 1 <= min(elapsed_q + 3, NumRows)),
     // so short1 / short2 after that advance are look_q[ra] / look_q[ra + 1].
     logic [2:0] look_q, look_d, look_adv;
+    logic [2:0] look_k [2];
     logic       credit_ok_q, credit_ok_d;
-    logic [RowW+1:0] need2_adv;
-    always_comb begin
-      need2_adv = ({1'b0, elapsed_adv} + (RowW+2)'(3) < (RowW+2)'(NumRows))
-                ? {1'b0, elapsed_adv} + (RowW+2)'(3) : (RowW+2)'(NumRows);
-      for (int j = 0; j < 3; j++) begin
-        look_adv[j] = wt_used_adv && ((RowW+2)'(wr_row_adv) + (RowW+2)'(j + 1) <= need2_adv);
+    for (genvar k = 0; k < 2; k++) begin : gen_look
+      logic [RowW+1:0] need2;
+      always_comb begin
+        need2 = ({1'b0, elapsed_k[k]} + (RowW+2)'(3) < (RowW+2)'(NumRows))
+              ? {1'b0, elapsed_k[k]} + (RowW+2)'(3) : (RowW+2)'(NumRows);
+        for (int j = 0; j < 3; j++) begin
+          look_k[k][j] = wt_used_k[k] && ((RowW+2)'(wr_row_adv) + (RowW+2)'(j + 1) <= need2);
+        end
       end
     end
+    assign look_adv    = look_k[a_fire_adv];
     assign look_d      = en ? look_adv : look_q;
     assign credit_ok_d = (credit_d < CreditW'(OutDepth));
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -312,6 +331,13 @@ module qilin_array
     `QILIN_ASSERT(FlagsRetimed_A, ahead_oh_q == (4'b0001 << wt_ahead) &&
                   {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} == wr_flags(wr_row_q),
                   clk_i, rst_ni)
+
+    // a_can from the registered decodes (with en high, w_fire_q is row_avail).
+    assign ra_g        = w_fire_q;
+    assign a_can_g     = ahead_oh_q[1] || ahead_oh_q[2] ||
+                         (ahead_oh_q[0] && (wt_used_q || wr_ge2_q || (wr_eq1_q && w_fire_q)));
+    assign credit_ok_g = credit_ok_q;
+    `QILIN_ASSERT(ACanRetimed_A, !en || (a_can_g == a_can && ra_g == row_avail), clk_i, rst_ni)
 
     logic may_start;
     assign may_start = ahead_oh_q[0] && !wt_used_q;
@@ -393,6 +419,9 @@ module qilin_array
   end else begin : gen_en_comb
     assign en_rep = {EnCopies{en_now}};
     assign w_fire = w_fire_now;
+    assign ra_g        = row_avail;
+    assign a_can_g     = a_can;
+    assign credit_ok_g = (credit_q < CreditW'(OutDepth));
     logic unused_w_valid_next;
     assign unused_w_valid_next = w_valid_next_i;
   end

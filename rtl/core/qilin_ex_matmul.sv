@@ -175,23 +175,25 @@ module qilin_ex_matmul #(
   assign acc_add_o   = oq_cmd.accumulate;
   assign oq_pop      = o_valid && o_last;
 
-  // done_o follows the last row into the accumulator by one cycle: qilin_acc_mem writes a
-  // row two cycles after it is presented, so a read that starts the cycle after done_o
+  // done_o follows the last row into the accumulator by two cycles: qilin_acc_mem writes a
+  // row three cycles after it is presented, so a read that starts the cycle after done_o
   // still sees the command's results (it did with the former one-cycle write, too).
-  logic done_q;
-  assign done_o = done_q;
+  logic done_q, done2_q;
+  assign done_o = done2_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       o_row_q <= '0;
       done_q  <= 1'b0;
+      done2_q <= 1'b0;
     end else begin
-      done_q <= oq_pop;
+      done_q  <= oq_pop;
+      done2_q <= done_q;
       if (o_valid) o_row_q <= o_last ? '0 : o_row_q + 16'd1;
     end
   end
 
-  assign busy_o       = wq_valid || aq_valid || oq_valid || done_q;
+  assign busy_o       = wq_valid || aq_valid || oq_valid || done_q || done2_q;
   assign array_busy_o = ab_valid && ab_ready;
 
   `QILIN_ASSERT_INIT(CmdWidth_A, CmdW == $bits(qilin_core_pkg::matmul_cmd_t))
