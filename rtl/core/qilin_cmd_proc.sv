@@ -983,9 +983,17 @@ module qilin_cmd_proc #(
       .count_o    (fcnt)
     );
     assign q_room[q]   = q_in_ready;
-    // The FIFO's room next cycle (for adv_d): its pop is a function of flops.
+    // The FIFO's room next cycle (for adv_d): full next cycle if full and not popped, or one
+    // short of full and pushed and not popped (a full FIFO is never pushed: adv needs room).
+    // Compares of the count register instead of an adder on q_push (QRoomD_A); f_pop is a
+    // function of flops.
+    logic full_q, full_m1;
+    assign full_q      = (fcnt == QCntW'(QFifoDepth));
+    assign full_m1     = (fcnt == QCntW'(QFifoDepth - 1));
+    assign q_room_d[q] = clear || f_pop || !(full_q || (full_m1 && q_push));
     assign fcnt_d      = fcnt + QCntW'(q_push) - QCntW'(f_pop);
-    assign q_room_d[q] = clear || (fcnt_d != QCntW'(QFifoDepth));
+    `QILIN_ASSERT(QRoomD_A, clear || (q_room_d[q] == (fcnt_d != QCntW'(QFifoDepth))),
+                  clk_i, rst_ni)
 
     // Head ring: entries e0/e1, valid bits, write index, head index (two copies, * keep *:
     // one selects the 160 data bits for the unit, one the flags for the control logic).
@@ -1046,17 +1054,49 @@ module qilin_cmd_proc #(
     logic            hv;
     logic [HflW-1:0] hfl;
     logic            h_unit, h_sync, h_bar, h_pp, h_pn, h_sp, h_sn;
-    assign hv             = hsel_c ? e_v_q[1] : e_v_q[0];
-    assign hfl            = hsel_c ? e_fl_q[1] : e_fl_q[0];
+    // The head's valid bit and flags are registers of their own, loaded from the next state
+    // (HeadRetimed_A): the head logic starts at flops, not behind a select by hsel (whose
+    // own next state is the head pop). Only head_pop selects between the two candidates.
+    logic            hv_q, hv_d, fill_same, fill_other;
+    logic [HflW-1:0] hfl_q, hfl_d, f_fl, o_fl;
+    assign f_fl       = hflags(fent);
+    assign o_fl       = hsel_c ? e_fl_q[0] : e_fl_q[1];
+    assign fill_same  = f_pop && (wsel_q == hsel_c);
+    assign fill_other = f_pop && (wsel_q != hsel_c);
+    always_comb begin
+      if (head_pop) begin
+        hv_d  = (hsel_c ? e_v_q[0] : e_v_q[1]) || fill_other;
+        hfl_d = fill_other ? f_fl : o_fl;
+      end else begin
+        hv_d  = hv_q || fill_same;
+        hfl_d = fill_same ? f_fl : hfl_q;
+      end
+      if (clear) hv_d = 1'b0;
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        hv_q  <= 1'b0;
+        hfl_q <= '0;
+      end else begin
+        hv_q  <= hv_d;
+        hfl_q <= hfl_d;
+      end
+    end
+    assign hv             = hv_q;
+    assign hfl            = hfl_q;
+    logic [HflW-1:0] h_fl_sel;  // the head entry's flags, as the select would read them
+    assign h_fl_sel = hsel_c ? e_fl_q[1] : e_fl_q[0];
+    `QILIN_ASSERT(HeadRetimed_A, (hv_q == (hsel_c ? e_v_q[1] : e_v_q[0])) &&
+                  (!hv_q || (hfl_q == h_fl_sel)), clk_i, rst_ni)
     assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
     assign {head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
     // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
     // completed, pushes not yet done.
-    logic              pend_v, ret_v, unused_pend_ready, unused_ret_ready;
+    logic              pend_v, ret_v, unused_pend_ready;
     logic [33:0]       pend_data;
     logic [1:0]        ret_data;
-    logic [InflW-1:0]  pend_cnt, ret_cnt;
+    logic [InflW-1:0]  pend_cnt;
     logic              issue, ret_pop, done_pop;
 
     assign done_pop = unit_done[q] && pend_v;
@@ -1072,17 +1112,84 @@ module qilin_cmd_proc #(
       .out_data_o (pend_data),
       .count_o    (pend_cnt)
     );
-    qilin_fifo #(.Width(2), .Depth(UnitInflight)) u_ret (
-      .clk_i, .rst_ni,
-      .flush_i    (clear),
-      .in_valid_i (done_pop),
-      .in_ready_o (unused_ret_ready),
-      .in_data_i  (pend_data[1:0]),
-      .out_valid_o(ret_v),
-      .out_ready_i(ret_pop),
-      .out_data_o (ret_data),
-      .count_o    (ret_cnt)
-    );
+    // Retire FIFO in registers (a shift queue, oldest in entry 0, valid bits contiguous from
+    // 0) instead of LUT RAM: the retire logic reads its head from flops, not through the
+    // RAM's asynchronous read port; ret_pop only selects the shifted state.
+    logic [UnitInflight-1:0] rq_v_q, rq_sp_q, rq_sn_q, rq_v_s, rq_sp_s, rq_sn_s;
+    logic [UnitInflight-1:0] rq_v_d, rq_sp_d, rq_sn_d;
+    always_comb begin
+      rq_v_s  = ret_pop ? (rq_v_q >> 1)  : rq_v_q;
+      rq_sp_s = ret_pop ? (rq_sp_q >> 1) : rq_sp_q;
+      rq_sn_s = ret_pop ? (rq_sn_q >> 1) : rq_sn_q;
+      rq_v_d  = rq_v_s;
+      rq_sp_d = rq_sp_s;
+      rq_sn_d = rq_sn_s;
+      for (int i = 0; i < int'(UnitInflight); i++) begin
+        if (done_pop && !rq_v_s[i] && (i == 0 || rq_v_s[(i == 0) ? 0 : i - 1])) begin
+          rq_v_d[i]  = 1'b1;
+          rq_sp_d[i] = pend_data[1];
+          rq_sn_d[i] = pend_data[0];
+        end
+      end
+      if (clear) rq_v_d = '0;
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rq_v_q  <= '0;
+        rq_sp_q <= '0;
+        rq_sn_q <= '0;
+      end else begin
+        rq_v_q  <= rq_v_d;
+        rq_sp_q <= rq_sp_d;
+        rq_sn_q <= rq_sn_d;
+      end
+    end
+    assign ret_v    = rq_v_q[0];
+    assign ret_data = {rq_sp_q[0], rq_sn_q[0]};
+
+    // Instructions in flight (pending + retire), with its two flags registered from the next
+    // state (InflRetimed_A): below UnitInflight (issue allowed) and zero (SYNC, barrier).
+    // done_pop moves an entry from pending to retire and leaves the total alone.
+    logic [InflW-1:0] infl_q;
+    logic             infl_room_q, infl_zero_q, infl_room_d, infl_zero_d;
+    always_comb begin
+      if (issue && !ret_pop) begin
+        infl_room_d = (32'(infl_q) + 32'd1 < 32'(UnitInflight));
+        infl_zero_d = 1'b0;
+      end else if (!issue && ret_pop) begin
+        infl_room_d = 1'b1;
+        infl_zero_d = (infl_q == InflW'(1));
+      end else begin
+        infl_room_d = infl_room_q;
+        infl_zero_d = infl_zero_q;
+      end
+      if (clear) begin
+        infl_room_d = 1'b1;
+        infl_zero_d = 1'b1;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        infl_q      <= '0;
+        infl_room_q <= 1'b1;
+        infl_zero_q <= 1'b1;
+      end else begin
+        infl_q      <= clear ? '0 : infl_q + InflW'(issue) - InflW'(ret_pop);
+        infl_room_q <= infl_room_d;
+        infl_zero_q <= infl_zero_d;
+      end
+    end
+    logic [InflW-1:0] ret_cnt;
+    always_comb begin
+      ret_cnt = '0;
+      for (int i = 0; i < int'(UnitInflight); i++) ret_cnt = ret_cnt + InflW'(rq_v_q[i]);
+    end
+    `QILIN_ASSERT(InflRetimed_A, (infl_q == pend_cnt + ret_cnt) &&
+                  (infl_room_q == (infl_q < InflW'(UnitInflight))) &&
+                  (infl_zero_q == (infl_q == '0)), clk_i, rst_ni)
+    `QILIN_ASSERT(RetQueueOrder_A, (rq_v_q & (rq_v_q + UnitInflight'(1))) == '0, clk_i, rst_ni)
+    `QILIN_ASSERT(RetNoOverflow_A, !done_pop || ret_pop || !rq_v_q[UnitInflight-1],
+                  clk_i, rst_ni)
     assign pend_any[q]  = pend_v;
     // pend_v of the next cycle, for busy_d.
     assign pend_nz_d[q] = !clear && (issue || (pend_v && !(done_pop && pend_cnt == InflW'(1))));
@@ -1099,11 +1206,11 @@ module qilin_cmd_proc #(
     // Without go: every use of pops_ok is gated by go, except a presented instruction's
     // issue, whose pops are already done.
     assign pops_ok = (!need_pp || from_prev_avail[q]) && (!need_pn || from_next_avail[q]);
-    assign nothing_inflight = (pend_cnt == '0) && (ret_cnt == '0);
+    assign nothing_inflight = infl_zero_q;
 
     // A presented instruction stays valid until taken, even after an error.
     assign issue_valid[q] = hv && h_unit && pops_ok &&
-                            (32'(pend_cnt) + 32'(ret_cnt) < 32'(UnitInflight)) &&
+                            infl_room_q &&
                             (go || presented_q);
     assign issue = issue_valid[q] && unit_ready[q];
 
