@@ -863,7 +863,8 @@ module qilin_cmd_proc #(
   logic             rc0_bad, rc1_bad, rc2_bad;
   logic             c3_err;
   logic [7:0]       c3_code;
-  logic [AddrW-1:0] c3_addr, c3_insn_addr;
+  logic [AddrW-1:0] c3_insn_addr;
+  logic [1:0]       c3_asel;  // error address: 0 instruction, 1..3 range 0..2's max row
   assign rc0_bad      = c3_r0_en_q && over(c3_cnt0_q, c3_room0_q);
   assign rc1_bad      = c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q);
   assign rc2_bad      = c3_r2_en_q && over(c3_cnt2_q, c3_room2_q);
@@ -872,20 +873,20 @@ module qilin_cmd_proc #(
   always_comb begin
     c3_err  = 1'b1;
     c3_code = qilin_isa_pkg::ErrIllegalInsn;
-    c3_addr = c3_insn_addr;
+    c3_asel = 2'd0;
     if (c3_berr_q) begin
       c3_code = qilin_isa_pkg::ErrBusError;
     end else if (c3_illegal_q) begin
       c3_code = qilin_isa_pkg::ErrIllegalInsn;
     end else if (rc0_bad) begin
       c3_code = c3_r0_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max0_q);
+      c3_asel = 2'd1;
     end else if (rc1_bad) begin
       c3_code = c3_r1_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max1_q);
+      c3_asel = 2'd2;
     end else if (rc2_bad) begin
       c3_code = c3_r2_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max2_q);
+      c3_asel = 2'd3;
     end else begin
       c3_err = 1'b0;
     end
@@ -894,22 +895,39 @@ module qilin_cmd_proc #(
   // Register c3 -> chk.
   logic             chk_err_q;
   logic [7:0]       chk_code_q;
-  logic [AddrW-1:0] chk_addr_q;
+  logic [AddrW-1:0] chk_addr, chk_iaddr_q;
+  logic [17:0]      chk_max0_q, chk_max1_q, chk_max2_q;
+  logic [1:0]       chk_asel_q;
   logic [2:0]       chk_qmask_q;
   logic [1:0]       chk_qkind_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {chk_err_q, chk_code_q, chk_addr_q, chk_qmask_q, chk_qkind_q} <= '0;
+      {chk_err_q, chk_code_q, chk_asel_q, chk_iaddr_q, chk_max0_q, chk_max1_q, chk_max2_q,
+       chk_qmask_q, chk_qkind_q} <= '0;
     end else if (adv_chk) begin
       chk_err_q   <= c3_err;
       chk_code_q  <= c3_code;
-      chk_addr_q  <= c3_addr;
+      // The error address is selected after the register (from the candidates and the
+      // select), so the range compares reach only the 2-bit select, not 40 address flops.
+      chk_asel_q  <= c3_asel;
+      chk_iaddr_q <= c3_insn_addr;
+      chk_max0_q  <= c3_max0_q;
+      chk_max1_q  <= c3_max1_q;
+      chk_max2_q  <= c3_max2_q;
       chk_qmask_q <= c3_qmask_q;
       chk_qkind_q <= c3_qkind_q;
     end
   end
   assign chk_qmask_nx = adv ? c3_qmask_q : chk_qmask_q;
+  always_comb begin
+    unique case (chk_asel_q)
+      2'd1:    chk_addr = AddrW'(chk_max0_q);
+      2'd2:    chk_addr = AddrW'(chk_max1_q);
+      2'd3:    chk_addr = AddrW'(chk_max2_q);
+      default: chk_addr = chk_iaddr_q;
+    endcase
+  end
 
   // ---------------------------------------------------------------------------------------
   // Queues.
@@ -1057,29 +1075,45 @@ module qilin_cmd_proc #(
     // The head's valid bit and flags are registers of their own, loaded from the next state
     // (HeadRetimed_A): the head logic starts at flops, not behind a select by hsel (whose
     // own next state is the head pop). Only head_pop selects between the two candidates.
-    logic            hv_q, hv_d, fill_same, fill_other;
+    // The flags are 0 while the head is empty, so no head term needs the valid bit, and the
+    // outstanding pops (need_pp/need_pn) are registered likewise (NeedRetimed_A).
+    logic            hv_q, hv_d, fill_same, fill_other, o_v;
     logic [HflW-1:0] hfl_q, hfl_d, f_fl, o_fl;
+    logic            need_pp_q, need_pn_q, need_pp_d, need_pn_d;
     assign f_fl       = hflags(fent);
-    assign o_fl       = hsel_c ? e_fl_q[0] : e_fl_q[1];
+    assign o_v        = hsel_c ? e_v_q[0] : e_v_q[1];
+    assign o_fl       = o_v ? (hsel_c ? e_fl_q[0] : e_fl_q[1]) : '0;
     assign fill_same  = f_pop && (wsel_q == hsel_c);
     assign fill_other = f_pop && (wsel_q != hsel_c);
     always_comb begin
       if (head_pop) begin
-        hv_d  = (hsel_c ? e_v_q[0] : e_v_q[1]) || fill_other;
+        hv_d  = o_v || fill_other;
         hfl_d = fill_other ? f_fl : o_fl;
       end else begin
         hv_d  = hv_q || fill_same;
         hfl_d = fill_same ? f_fl : hfl_q;
       end
-      if (clear) hv_d = 1'b0;
+      // A head that fills while empty has no pops done; a head that stays loses a pop taken.
+      need_pp_d = (head_pop || fill_same) ? hfl_d[3] : (need_pp_q && !pop_prev_take[q]);
+      need_pn_d = (head_pop || fill_same) ? hfl_d[2] : (need_pn_q && !pop_next_take[q]);
+      if (clear) begin
+        hv_d      = 1'b0;
+        hfl_d     = '0;
+        need_pp_d = 1'b0;
+        need_pn_d = 1'b0;
+      end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        hv_q  <= 1'b0;
-        hfl_q <= '0;
+        hv_q      <= 1'b0;
+        hfl_q     <= '0;
+        need_pp_q <= 1'b0;
+        need_pn_q <= 1'b0;
       end else begin
-        hv_q  <= hv_d;
-        hfl_q <= hfl_d;
+        hv_q      <= hv_d;
+        hfl_q     <= hfl_d;
+        need_pp_q <= need_pp_d;
+        need_pn_q <= need_pn_d;
       end
     end
     assign hv             = hv_q;
@@ -1087,7 +1121,7 @@ module qilin_cmd_proc #(
     logic [HflW-1:0] h_fl_sel;  // the head entry's flags, as the select would read them
     assign h_fl_sel = hsel_c ? e_fl_q[1] : e_fl_q[0];
     `QILIN_ASSERT(HeadRetimed_A, (hv_q == (hsel_c ? e_v_q[1] : e_v_q[0])) &&
-                  (!hv_q || (hfl_q == h_fl_sel)), clk_i, rst_ni)
+                  (hfl_q == (hv_q ? h_fl_sel : '0)), clk_i, rst_ni)
     assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
     assign {head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
@@ -1199,8 +1233,10 @@ module qilin_cmd_proc #(
     logic need_pp, need_pn, pp_done_q, pn_done_q, pp_done_d, pn_done_d;
     logic pops_ok, nothing_inflight, presented_q, presented_d;
     assign go      = live;
-    assign need_pp = hv && h_pp && !pp_done_q;
-    assign need_pn = hv && h_pn && !pn_done_q;
+    assign need_pp = need_pp_q;
+    assign need_pn = need_pn_q;
+    `QILIN_ASSERT(NeedRetimed_A, (need_pp_q == (hv && h_pp && !pp_done_q)) &&
+                  (need_pn_q == (hv && h_pn && !pn_done_q)), clk_i, rst_ni)
     assign pop_prev_take[q] = go && need_pp && from_prev_avail[q];
     assign pop_next_take[q] = go && need_pn && from_next_avail[q];
     // Without go: every use of pops_ok is gated by go, except a presented instruction's
@@ -1209,7 +1245,7 @@ module qilin_cmd_proc #(
     assign nothing_inflight = infl_zero_q;
 
     // A presented instruction stays valid until taken, even after an error.
-    assign issue_valid[q] = hv && h_unit && pops_ok &&
+    assign issue_valid[q] = h_unit && pops_ok &&
                             infl_room_q &&
                             (go || presented_q);
     assign issue = issue_valid[q] && unit_ready[q];
@@ -1217,7 +1253,7 @@ module qilin_cmd_proc #(
     // Retire stage: the oldest completed instruction, or a SYNC head with nothing in flight.
     logic sync_cand, r_act, r_sp, r_sn, sp_done_q, sn_done_q, sp_done_d, sn_done_d;
     logic need_sp, need_sn;
-    assign sync_cand = hv && h_sync && pops_ok && nothing_inflight;
+    assign sync_cand = h_sync && pops_ok && nothing_inflight;
     assign r_act     = ret_v || sync_cand;
     assign r_sp      = ret_v ? ret_data[1] : h_sp;
     assign r_sn      = ret_v ? ret_data[0] : h_sn;
@@ -1225,12 +1261,21 @@ module qilin_cmd_proc #(
     assign need_sn   = r_act && r_sn && !sn_done_q;
     assign push_prev_take[q] = go && need_sp && to_prev_room[q];
     assign push_next_take[q] = go && need_sn && to_next_room[q];
-    assign retire_fire[q] = go && r_act && (!need_sp || push_prev_take[q]) &&
+    // The retire decision written flat from flops (RetireFlat_A): a completed instruction
+    // (ret_v) needs no pops, a SYNC head its pops, and each push needs room unless done.
+    logic sync_ret, retire_ref;
+    assign ret_pop  = go && ret_v && (!ret_data[1] || sp_done_q || to_prev_room[q]) &&
+                      (!ret_data[0] || sn_done_q || to_next_room[q]);
+    assign sync_ret = go && !ret_v && sync_cand && (!h_sp || sp_done_q || to_prev_room[q]) &&
+                      (!h_sn || sn_done_q || to_next_room[q]);
+    assign retire_fire[q] = ret_pop || sync_ret;
+    assign retire_ref     = go && r_act && (!need_sp || push_prev_take[q]) &&
                             (!need_sn || push_next_take[q]);
-    assign ret_pop = retire_fire[q] && ret_v;
+    `QILIN_ASSERT(RetireFlat_A, (retire_fire[q] == retire_ref) &&
+                  (ret_pop == (retire_ref && ret_v)), clk_i, rst_ni)
 
-    assign bar_arr[q] = hv && h_bar && nothing_inflight;
-    assign head_pop   = issue || (retire_fire[q] && !ret_v) || bar_fire;
+    assign bar_arr[q] = h_bar && nothing_inflight;
+    assign head_pop   = issue || sync_ret || bar_fire;
 
     assign tok_stall[q] = go && ((need_pp && !from_prev_avail[q]) ||
                                  (need_pn && !from_next_avail[q]) ||
@@ -1437,7 +1482,7 @@ module qilin_cmd_proc #(
       src_pc   = uerr_pc_q;
     end else if (dsp_err) begin
       src_code = chk_code_q;
-      src_addr = chk_addr_q;
+      src_addr = chk_addr;
       src_pc   = chk_pc_q;
     end
   end
