@@ -1471,7 +1471,12 @@ module qilin_cmd_proc #(
   logic [AddrW-1:0]  src_addr;
   logic [31:0]       src_pc;
   assign dsp_err = chk_valid_q && chk_err_q;
-  assign err_new = run_q && !err_q && !clear && (uerr_any_q || dsp_err || no_end);
+  // err_new without the clear term for the error registers, whose clear branch has priority
+  // anyway: `clear` (hundreds of loads) then reaches their enable in parallel, not at the
+  // end of the error condition.
+  logic err_new_nc;
+  assign err_new_nc = run_q && !err_q && (uerr_any_q || dsp_err || no_end);
+  assign err_new    = err_new_nc && !clear;
   always_comb begin
     src_code = qilin_isa_pkg::ErrNoEnd;
     src_addr = noend_addr_q;
@@ -1525,7 +1530,7 @@ module qilin_cmd_proc #(
       err_code_q <= qilin_isa_pkg::ErrNone;
       err_addr_q <= '0;
       err_pc_q   <= '0;
-    end else if (err_new) begin
+    end else if (err_new_nc) begin
       err_code_q <= src_code;
       err_addr_q <= src_addr;
       err_pc_q   <= src_pc;
