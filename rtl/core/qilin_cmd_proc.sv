@@ -863,7 +863,8 @@ module qilin_cmd_proc #(
   logic             rc0_bad, rc1_bad, rc2_bad;
   logic             c3_err;
   logic [7:0]       c3_code;
-  logic [AddrW-1:0] c3_addr, c3_insn_addr;
+  logic [AddrW-1:0] c3_insn_addr;
+  logic [1:0]       c3_asel;  // error address: 0 instruction, 1..3 range 0..2's max row
   assign rc0_bad      = c3_r0_en_q && over(c3_cnt0_q, c3_room0_q);
   assign rc1_bad      = c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q);
   assign rc2_bad      = c3_r2_en_q && over(c3_cnt2_q, c3_room2_q);
@@ -872,20 +873,20 @@ module qilin_cmd_proc #(
   always_comb begin
     c3_err  = 1'b1;
     c3_code = qilin_isa_pkg::ErrIllegalInsn;
-    c3_addr = c3_insn_addr;
+    c3_asel = 2'd0;
     if (c3_berr_q) begin
       c3_code = qilin_isa_pkg::ErrBusError;
     end else if (c3_illegal_q) begin
       c3_code = qilin_isa_pkg::ErrIllegalInsn;
     end else if (rc0_bad) begin
       c3_code = c3_r0_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max0_q);
+      c3_asel = 2'd1;
     end else if (rc1_bad) begin
       c3_code = c3_r1_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max1_q);
+      c3_asel = 2'd2;
     end else if (rc2_bad) begin
       c3_code = c3_r2_acc_q ? qilin_isa_pkg::ErrAccRange : qilin_isa_pkg::ErrSpRange;
-      c3_addr = AddrW'(c3_max2_q);
+      c3_asel = 2'd3;
     end else begin
       c3_err = 1'b0;
     end
@@ -894,22 +895,39 @@ module qilin_cmd_proc #(
   // Register c3 -> chk.
   logic             chk_err_q;
   logic [7:0]       chk_code_q;
-  logic [AddrW-1:0] chk_addr_q;
+  logic [AddrW-1:0] chk_addr, chk_iaddr_q;
+  logic [17:0]      chk_max0_q, chk_max1_q, chk_max2_q;
+  logic [1:0]       chk_asel_q;
   logic [2:0]       chk_qmask_q;
   logic [1:0]       chk_qkind_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {chk_err_q, chk_code_q, chk_addr_q, chk_qmask_q, chk_qkind_q} <= '0;
+      {chk_err_q, chk_code_q, chk_asel_q, chk_iaddr_q, chk_max0_q, chk_max1_q, chk_max2_q,
+       chk_qmask_q, chk_qkind_q} <= '0;
     end else if (adv_chk) begin
       chk_err_q   <= c3_err;
       chk_code_q  <= c3_code;
-      chk_addr_q  <= c3_addr;
+      // The error address is selected after the register (from the candidates and the
+      // select), so the range compares reach only the 2-bit select, not 40 address flops.
+      chk_asel_q  <= c3_asel;
+      chk_iaddr_q <= c3_insn_addr;
+      chk_max0_q  <= c3_max0_q;
+      chk_max1_q  <= c3_max1_q;
+      chk_max2_q  <= c3_max2_q;
       chk_qmask_q <= c3_qmask_q;
       chk_qkind_q <= c3_qkind_q;
     end
   end
   assign chk_qmask_nx = adv ? c3_qmask_q : chk_qmask_q;
+  always_comb begin
+    unique case (chk_asel_q)
+      2'd1:    chk_addr = AddrW'(chk_max0_q);
+      2'd2:    chk_addr = AddrW'(chk_max1_q);
+      2'd3:    chk_addr = AddrW'(chk_max2_q);
+      default: chk_addr = chk_iaddr_q;
+    endcase
+  end
 
   // ---------------------------------------------------------------------------------------
   // Queues.
@@ -983,9 +1001,17 @@ module qilin_cmd_proc #(
       .count_o    (fcnt)
     );
     assign q_room[q]   = q_in_ready;
-    // The FIFO's room next cycle (for adv_d): its pop is a function of flops.
+    // The FIFO's room next cycle (for adv_d): full next cycle if full and not popped, or one
+    // short of full and pushed and not popped (a full FIFO is never pushed: adv needs room).
+    // Compares of the count register instead of an adder on q_push (QRoomD_A); f_pop is a
+    // function of flops.
+    logic full_q, full_m1;
+    assign full_q      = (fcnt == QCntW'(QFifoDepth));
+    assign full_m1     = (fcnt == QCntW'(QFifoDepth - 1));
+    assign q_room_d[q] = clear || f_pop || !(full_q || (full_m1 && q_push));
     assign fcnt_d      = fcnt + QCntW'(q_push) - QCntW'(f_pop);
-    assign q_room_d[q] = clear || (fcnt_d != QCntW'(QFifoDepth));
+    `QILIN_ASSERT(QRoomD_A, clear || (q_room_d[q] == (fcnt_d != QCntW'(QFifoDepth))),
+                  clk_i, rst_ni)
 
     // Head ring: entries e0/e1, valid bits, write index, head index (two copies, * keep *:
     // one selects the 160 data bits for the unit, one the flags for the control logic).
@@ -1046,17 +1072,65 @@ module qilin_cmd_proc #(
     logic            hv;
     logic [HflW-1:0] hfl;
     logic            h_unit, h_sync, h_bar, h_pp, h_pn, h_sp, h_sn;
-    assign hv             = hsel_c ? e_v_q[1] : e_v_q[0];
-    assign hfl            = hsel_c ? e_fl_q[1] : e_fl_q[0];
+    // The head's valid bit and flags are registers of their own, loaded from the next state
+    // (HeadRetimed_A): the head logic starts at flops, not behind a select by hsel (whose
+    // own next state is the head pop). Only head_pop selects between the two candidates.
+    // The flags are 0 while the head is empty, so no head term needs the valid bit, and the
+    // outstanding pops (need_pp/need_pn) are registered likewise (NeedRetimed_A).
+    logic            hv_q, hv_d, fill_same, fill_other, o_v;
+    logic [HflW-1:0] hfl_q, hfl_d, f_fl, o_fl;
+    logic            need_pp_q, need_pn_q, need_pp_d, need_pn_d;
+    assign f_fl       = hflags(fent);
+    assign o_v        = hsel_c ? e_v_q[0] : e_v_q[1];
+    assign o_fl       = o_v ? (hsel_c ? e_fl_q[0] : e_fl_q[1]) : '0;
+    assign fill_same  = f_pop && (wsel_q == hsel_c);
+    assign fill_other = f_pop && (wsel_q != hsel_c);
+    always_comb begin
+      if (head_pop) begin
+        hv_d  = o_v || fill_other;
+        hfl_d = fill_other ? f_fl : o_fl;
+      end else begin
+        hv_d  = hv_q || fill_same;
+        hfl_d = fill_same ? f_fl : hfl_q;
+      end
+      // A head that fills while empty has no pops done; a head that stays loses a pop taken.
+      need_pp_d = (head_pop || fill_same) ? hfl_d[3] : (need_pp_q && !pop_prev_take[q]);
+      need_pn_d = (head_pop || fill_same) ? hfl_d[2] : (need_pn_q && !pop_next_take[q]);
+      if (clear) begin
+        hv_d      = 1'b0;
+        hfl_d     = '0;
+        need_pp_d = 1'b0;
+        need_pn_d = 1'b0;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        hv_q      <= 1'b0;
+        hfl_q     <= '0;
+        need_pp_q <= 1'b0;
+        need_pn_q <= 1'b0;
+      end else begin
+        hv_q      <= hv_d;
+        hfl_q     <= hfl_d;
+        need_pp_q <= need_pp_d;
+        need_pn_q <= need_pn_d;
+      end
+    end
+    assign hv             = hv_q;
+    assign hfl            = hfl_q;
+    logic [HflW-1:0] h_fl_sel;  // the head entry's flags, as the select would read them
+    assign h_fl_sel = hsel_c ? e_fl_q[1] : e_fl_q[0];
+    `QILIN_ASSERT(HeadRetimed_A, (hv_q == (hsel_c ? e_v_q[1] : e_v_q[0])) &&
+                  (hfl_q == (hv_q ? h_fl_sel : '0)), clk_i, rst_ni)
     assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
     assign {head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
     // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
     // completed, pushes not yet done.
-    logic              pend_v, ret_v, unused_pend_ready, unused_ret_ready;
+    logic              pend_v, ret_v, unused_pend_ready;
     logic [33:0]       pend_data;
     logic [1:0]        ret_data;
-    logic [InflW-1:0]  pend_cnt, ret_cnt;
+    logic [InflW-1:0]  pend_cnt;
     logic              issue, ret_pop, done_pop;
 
     assign done_pop = unit_done[q] && pend_v;
@@ -1072,17 +1146,84 @@ module qilin_cmd_proc #(
       .out_data_o (pend_data),
       .count_o    (pend_cnt)
     );
-    qilin_fifo #(.Width(2), .Depth(UnitInflight)) u_ret (
-      .clk_i, .rst_ni,
-      .flush_i    (clear),
-      .in_valid_i (done_pop),
-      .in_ready_o (unused_ret_ready),
-      .in_data_i  (pend_data[1:0]),
-      .out_valid_o(ret_v),
-      .out_ready_i(ret_pop),
-      .out_data_o (ret_data),
-      .count_o    (ret_cnt)
-    );
+    // Retire FIFO in registers (a shift queue, oldest in entry 0, valid bits contiguous from
+    // 0) instead of LUT RAM: the retire logic reads its head from flops, not through the
+    // RAM's asynchronous read port; ret_pop only selects the shifted state.
+    logic [UnitInflight-1:0] rq_v_q, rq_sp_q, rq_sn_q, rq_v_s, rq_sp_s, rq_sn_s;
+    logic [UnitInflight-1:0] rq_v_d, rq_sp_d, rq_sn_d;
+    always_comb begin
+      rq_v_s  = ret_pop ? (rq_v_q >> 1)  : rq_v_q;
+      rq_sp_s = ret_pop ? (rq_sp_q >> 1) : rq_sp_q;
+      rq_sn_s = ret_pop ? (rq_sn_q >> 1) : rq_sn_q;
+      rq_v_d  = rq_v_s;
+      rq_sp_d = rq_sp_s;
+      rq_sn_d = rq_sn_s;
+      for (int i = 0; i < int'(UnitInflight); i++) begin
+        if (done_pop && !rq_v_s[i] && (i == 0 || rq_v_s[(i == 0) ? 0 : i - 1])) begin
+          rq_v_d[i]  = 1'b1;
+          rq_sp_d[i] = pend_data[1];
+          rq_sn_d[i] = pend_data[0];
+        end
+      end
+      if (clear) rq_v_d = '0;
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rq_v_q  <= '0;
+        rq_sp_q <= '0;
+        rq_sn_q <= '0;
+      end else begin
+        rq_v_q  <= rq_v_d;
+        rq_sp_q <= rq_sp_d;
+        rq_sn_q <= rq_sn_d;
+      end
+    end
+    assign ret_v    = rq_v_q[0];
+    assign ret_data = {rq_sp_q[0], rq_sn_q[0]};
+
+    // Instructions in flight (pending + retire), with its two flags registered from the next
+    // state (InflRetimed_A): below UnitInflight (issue allowed) and zero (SYNC, barrier).
+    // done_pop moves an entry from pending to retire and leaves the total alone.
+    logic [InflW-1:0] infl_q;
+    logic             infl_room_q, infl_zero_q, infl_room_d, infl_zero_d;
+    always_comb begin
+      if (issue && !ret_pop) begin
+        infl_room_d = (32'(infl_q) + 32'd1 < 32'(UnitInflight));
+        infl_zero_d = 1'b0;
+      end else if (!issue && ret_pop) begin
+        infl_room_d = 1'b1;
+        infl_zero_d = (infl_q == InflW'(1));
+      end else begin
+        infl_room_d = infl_room_q;
+        infl_zero_d = infl_zero_q;
+      end
+      if (clear) begin
+        infl_room_d = 1'b1;
+        infl_zero_d = 1'b1;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        infl_q      <= '0;
+        infl_room_q <= 1'b1;
+        infl_zero_q <= 1'b1;
+      end else begin
+        infl_q      <= clear ? '0 : infl_q + InflW'(issue) - InflW'(ret_pop);
+        infl_room_q <= infl_room_d;
+        infl_zero_q <= infl_zero_d;
+      end
+    end
+    logic [InflW-1:0] ret_cnt;
+    always_comb begin
+      ret_cnt = '0;
+      for (int i = 0; i < int'(UnitInflight); i++) ret_cnt = ret_cnt + InflW'(rq_v_q[i]);
+    end
+    `QILIN_ASSERT(InflRetimed_A, (infl_q == pend_cnt + ret_cnt) &&
+                  (infl_room_q == (infl_q < InflW'(UnitInflight))) &&
+                  (infl_zero_q == (infl_q == '0)), clk_i, rst_ni)
+    `QILIN_ASSERT(RetQueueOrder_A, (rq_v_q & (rq_v_q + UnitInflight'(1))) == '0, clk_i, rst_ni)
+    `QILIN_ASSERT(RetNoOverflow_A, !done_pop || ret_pop || !rq_v_q[UnitInflight-1],
+                  clk_i, rst_ni)
     assign pend_any[q]  = pend_v;
     // pend_v of the next cycle, for busy_d.
     assign pend_nz_d[q] = !clear && (issue || (pend_v && !(done_pop && pend_cnt == InflW'(1))));
@@ -1092,25 +1233,27 @@ module qilin_cmd_proc #(
     logic need_pp, need_pn, pp_done_q, pn_done_q, pp_done_d, pn_done_d;
     logic pops_ok, nothing_inflight, presented_q, presented_d;
     assign go      = live;
-    assign need_pp = hv && h_pp && !pp_done_q;
-    assign need_pn = hv && h_pn && !pn_done_q;
+    assign need_pp = need_pp_q;
+    assign need_pn = need_pn_q;
+    `QILIN_ASSERT(NeedRetimed_A, (need_pp_q == (hv && h_pp && !pp_done_q)) &&
+                  (need_pn_q == (hv && h_pn && !pn_done_q)), clk_i, rst_ni)
     assign pop_prev_take[q] = go && need_pp && from_prev_avail[q];
     assign pop_next_take[q] = go && need_pn && from_next_avail[q];
     // Without go: every use of pops_ok is gated by go, except a presented instruction's
     // issue, whose pops are already done.
     assign pops_ok = (!need_pp || from_prev_avail[q]) && (!need_pn || from_next_avail[q]);
-    assign nothing_inflight = (pend_cnt == '0) && (ret_cnt == '0);
+    assign nothing_inflight = infl_zero_q;
 
     // A presented instruction stays valid until taken, even after an error.
-    assign issue_valid[q] = hv && h_unit && pops_ok &&
-                            (32'(pend_cnt) + 32'(ret_cnt) < 32'(UnitInflight)) &&
+    assign issue_valid[q] = h_unit && pops_ok &&
+                            infl_room_q &&
                             (go || presented_q);
     assign issue = issue_valid[q] && unit_ready[q];
 
     // Retire stage: the oldest completed instruction, or a SYNC head with nothing in flight.
     logic sync_cand, r_act, r_sp, r_sn, sp_done_q, sn_done_q, sp_done_d, sn_done_d;
     logic need_sp, need_sn;
-    assign sync_cand = hv && h_sync && pops_ok && nothing_inflight;
+    assign sync_cand = h_sync && pops_ok && nothing_inflight;
     assign r_act     = ret_v || sync_cand;
     assign r_sp      = ret_v ? ret_data[1] : h_sp;
     assign r_sn      = ret_v ? ret_data[0] : h_sn;
@@ -1118,12 +1261,21 @@ module qilin_cmd_proc #(
     assign need_sn   = r_act && r_sn && !sn_done_q;
     assign push_prev_take[q] = go && need_sp && to_prev_room[q];
     assign push_next_take[q] = go && need_sn && to_next_room[q];
-    assign retire_fire[q] = go && r_act && (!need_sp || push_prev_take[q]) &&
+    // The retire decision written flat from flops (RetireFlat_A): a completed instruction
+    // (ret_v) needs no pops, a SYNC head its pops, and each push needs room unless done.
+    logic sync_ret, retire_ref;
+    assign ret_pop  = go && ret_v && (!ret_data[1] || sp_done_q || to_prev_room[q]) &&
+                      (!ret_data[0] || sn_done_q || to_next_room[q]);
+    assign sync_ret = go && !ret_v && sync_cand && (!h_sp || sp_done_q || to_prev_room[q]) &&
+                      (!h_sn || sn_done_q || to_next_room[q]);
+    assign retire_fire[q] = ret_pop || sync_ret;
+    assign retire_ref     = go && r_act && (!need_sp || push_prev_take[q]) &&
                             (!need_sn || push_next_take[q]);
-    assign ret_pop = retire_fire[q] && ret_v;
+    `QILIN_ASSERT(RetireFlat_A, (retire_fire[q] == retire_ref) &&
+                  (ret_pop == (retire_ref && ret_v)), clk_i, rst_ni)
 
-    assign bar_arr[q] = hv && h_bar && nothing_inflight;
-    assign head_pop   = issue || (retire_fire[q] && !ret_v) || bar_fire;
+    assign bar_arr[q] = h_bar && nothing_inflight;
+    assign head_pop   = issue || sync_ret || bar_fire;
 
     assign tok_stall[q] = go && ((need_pp && !from_prev_avail[q]) ||
                                  (need_pn && !from_next_avail[q]) ||
@@ -1319,7 +1471,12 @@ module qilin_cmd_proc #(
   logic [AddrW-1:0]  src_addr;
   logic [31:0]       src_pc;
   assign dsp_err = chk_valid_q && chk_err_q;
-  assign err_new = run_q && !err_q && !clear && (uerr_any_q || dsp_err || no_end);
+  // err_new without the clear term for the error registers, whose clear branch has priority
+  // anyway: `clear` (hundreds of loads) then reaches their enable in parallel, not at the
+  // end of the error condition.
+  logic err_new_nc;
+  assign err_new_nc = run_q && !err_q && (uerr_any_q || dsp_err || no_end);
+  assign err_new    = err_new_nc && !clear;
   always_comb begin
     src_code = qilin_isa_pkg::ErrNoEnd;
     src_addr = noend_addr_q;
@@ -1330,7 +1487,7 @@ module qilin_cmd_proc #(
       src_pc   = uerr_pc_q;
     end else if (dsp_err) begin
       src_code = chk_code_q;
-      src_addr = chk_addr_q;
+      src_addr = chk_addr;
       src_pc   = chk_pc_q;
     end
   end
@@ -1373,7 +1530,7 @@ module qilin_cmd_proc #(
       err_code_q <= qilin_isa_pkg::ErrNone;
       err_addr_q <= '0;
       err_pc_q   <= '0;
-    end else if (err_new) begin
+    end else if (err_new_nc) begin
       err_code_q <= src_code;
       err_addr_q <= src_addr;
       err_pc_q   <= src_pc;

@@ -105,7 +105,27 @@ module qilin_core #(
   logic [39:0] cmd_base, rd_win_base, rd_win_limit, wr_win_base, wr_win_limit;
   logic [31:0] cmd_len;
 
-  assign soft_reset   = hwout.CTRL.soft_reset.value;
+  // CTRL.soft_reset is registered once more before it reaches the units: the CSR field's
+  // flop drove every unit's clear logic directly (hundreds of loads). One keep-copy per
+  // destination (* keep *: Yosys would merge identical flops); every unit, and the start
+  // mask, sees the soft reset in the same cycle, one cycle after the CSR field.
+  localparam int unsigned SrCopies = 6;  // cmd_proc, ld, st, ex, post, start mask
+  logic                soft_reset_csr;
+  logic [SrCopies-1:0] sr_rep;
+  assign soft_reset_csr = hwout.CTRL.soft_reset.value;
+  for (genvar i = 0; i < SrCopies; i++) begin : gen_sr_copy
+    (* keep *) logic sr_q;
+    (* keep *)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) sr_q <= 1'b0;
+      else         sr_q <= soft_reset_csr;
+    end
+    assign sr_rep[i] = sr_q;
+  end
+  for (genvar i = 1; i < SrCopies; i++) begin : gen_sr_check
+    `QILIN_ASSERT(SoftResetCopies_A, sr_rep[i] == sr_rep[0], clk_i, rst_ni)
+  end
+  assign soft_reset   = sr_rep[5];
   assign start_req    = hwout.CTRL.start.value;
   // A start is taken only when the units have drained too (DMAs and the array have no soft
   // reset); cmd_proc itself ignores a start while busy. The decision is registered: units_busy
@@ -115,8 +135,12 @@ module qilin_core #(
   logic start_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) start_q <= 1'b0;
-    else         start_q <= start_req && !units_busy && !soft_reset;
+    else         start_q <= start_req && !units_busy && !soft_reset_csr;
   end
+  // A start is dropped if the soft reset acts in its cycle, or was in the CSR field when
+  // the start was registered (the CSR field itself stays off `start`: it would fan out
+  // through cmd_proc's clear). Only a start written in the cycle just before a soft reset
+  // now takes effect for one cycle before the soft reset clears it.
   assign start        = start_q && !soft_reset;
   assign start_acc    = start && !cmd_busy;
   assign cmd_base     = {hwout.CMD_BASE_HI.value.value[7:0], hwout.CMD_BASE_LO.value.value};
@@ -315,7 +339,7 @@ module qilin_core #(
   ) u_cmd_proc (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
-    .soft_reset_i     (soft_reset),
+    .soft_reset_i     (sr_rep[0]),
     .start_i          (start),
     .cmd_base_i       (cmd_base),
     .cmd_len_i        (cmd_len),
@@ -439,7 +463,7 @@ module qilin_core #(
   qilin_ld_unit u_ld (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
-    .soft_reset_i     (soft_reset),
+    .soft_reset_i     (sr_rep[1]),
     .valid_i          (ld_valid),
     .ready_o          (ld_ready),
     .insn_i           (ld_insn),
@@ -511,7 +535,7 @@ module qilin_core #(
   qilin_st_unit u_st (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
-    .soft_reset_i     (soft_reset),
+    .soft_reset_i     (sr_rep[2]),
     .valid_i          (st_valid),
     .ready_o          (st_ready),
     .insn_i           (st_insn),
@@ -617,7 +641,7 @@ module qilin_core #(
   qilin_ex_unit #(.Dim(Dim)) u_ex (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
-    .soft_reset_i      (soft_reset),
+    .soft_reset_i      (sr_rep[3]),
     .valid_i           (ex_valid),
     .ready_o           (ex_ready),
     .insn_i            (ex_insn),
@@ -702,7 +726,7 @@ module qilin_core #(
   ) u_post (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
-    .clear_i          (soft_reset),
+    .clear_i          (sr_rep[4]),
     .cmd_valid_i      (post_valid),
     .cmd_ready_o      (post_ready),
     .cmd_c_addr_i     (post_c_addr[AccAW-1:0]),

@@ -3,10 +3,12 @@
 // bursts of full bus beats: at most MaxBurstBeats beats, never crossing a 4 KiB boundary,
 // never spanning two rows. Bursts come out in order on a valid/ready stream.
 //
-// Timing: the outputs are registers (a two-entry output stage: head and spill), so a
-// parent's ready logic starts from flip-flops, and ready_i reaches only the output stage:
-// the generator advances when the spill register is free (a flip-flop), never in the same
-// cycle as ready_i. Behind it the generator keeps narrow, precomputed
+// Timing: the outputs are registers (a three-entry output stage: head and a two-entry spill
+// ring), so a parent's ready logic starts from flip-flops, and ready_i reaches only the
+// output stage's head load enable and valid bits: the generator advances when the stage
+// will have room whatever ready_i does (at most two entries held after this cycle's
+// advance, from flip-flops), never in the same cycle as ready_i; the third entry keeps one
+// burst per cycle. Behind it the generator keeps narrow, precomputed
 // state: the lines left in the current row, the page position of the next line (lines to
 // the 4 KiB boundary and the resulting burst cap), and the next row's byte address, line
 // count and page position; so producing a burst is one row-length compare and the
@@ -72,17 +74,22 @@ module qilin_dma_bursts #(
   logic [StrideW-1:0]   stride_q, stride_d;
   logic [SumW-1:0]      rbp_q, rbp_d;        // row_bytes + BeatB - 1
 
-  // Output stage: head (o*) and spill (s*) registers.
-  logic                 ovalid_q, svalid_q;
-  logic [LineW-1:0]     oline_q, sline_q;
-  logic [BeatsW-1:0]    obeats_q, sbeats_q;
+  // Output stage: head (o*) register and a two-entry spill ring (s*): entries, read and
+  // write index, count.
+  logic                 ovalid_q;
+  logic [LineW-1:0]     oline_q;
+  logic [BeatsW-1:0]    obeats_q;
+  logic [LineW-1:0]     sline_q [2];
+  logic [BeatsW-1:0]    sbeats_q [2];
+  logic                 srd_q, srd_d, swr_q, swr_d, s_in, s_out, room2;
+  logic [1:0]           scnt_q, scnt_d;
 
   logic                 advance, row_last, hit_tp, hit_ntp, hit_in;
   logic                 adv_q, adv_d;        // advance, registered
   logic                 ce_q;                // ld_q || adv_q: the state's load enable
   logic                 ce_row_q;            // ld_q || (adv_q && rlast_q)
   logic                 ld_q;                // start_i delayed: loads the precomputed values
-  logic                 ovalid_d, svalid_d, head_load;
+  logic                 ovalid_d, head_load;
   // Start values, computed every cycle from the (held) inputs.
   logic [RemW-1:0]      p_rem_q, p_nrem_q;
   logic [PageW:0]       p_tp_q, p_ntp_q;
@@ -99,11 +106,24 @@ module qilin_dma_bursts #(
   // Lines of a row = (byte offset in its first beat + row_bytes + BeatB-1) / BeatB.
   logic [SumW-1:0]      sum_first, sum_second, sum_next;
 
-  // The generator hands a burst to the output stage whenever the spill register is free.
+  // The generator hands a burst to the output stage whenever the stage will have room.
   assign advance  = adv_q;
-  // rem_q <= lim_q for the state after an advance.
-  assign rlast_adv = row_last ? (nrem_q <= RemW'(lim_ntp))
-                              : ((rem_q - RemW'(lim_q)) <= RemW'(lim_tp));
+  // rem_q <= lim_q for the state after an advance:
+  //   row_last:  nrem_q <= lim_ntp;   else  rem_q - lim_q <= lim_tp (rem_q > lim_q).
+  // With lim = (hit ? tp : MaxB) and lim_tp = (hit_tp && !hit_q) ? tp_q - MaxB : MaxB this
+  // is a select by flags among compares of registers with each other or constants, all in
+  // parallel (no subtract before the compare, no compare before the select): RlastAdv_A.
+  logic rl_ntp, rl_nmax, rl_hit, rl_tp, rl_2max, rlast_adv_ref;
+  assign rl_ntp    = (32'(nrem_q) <= 32'(ntp_q));
+  assign rl_nmax   = (32'(nrem_q) <= 32'(MaxB));
+  assign rl_hit    = (32'(rem_q) <= 32'(tp_q) + 32'(MaxB));
+  assign rl_tp     = (32'(rem_q) <= 32'(tp_q));
+  assign rl_2max   = (32'(rem_q) <= 32'(2 * MaxB));
+  assign rlast_adv = row_last ? (hit_ntp ? rl_ntp : rl_nmax)
+                              : (hit_q ? rl_hit : ((32'(tp_q) <= 32'(2 * MaxB)) ? rl_tp
+                                                                               : rl_2max));
+  assign rlast_adv_ref = row_last ? (nrem_q <= RemW'(lim_ntp))
+                                  : ((rem_q - RemW'(lim_q)) <= RemW'(lim_tp));
   // The row ends with this burst when its remaining lines fit (kept as a register, equal
   // to rem_q <= lim_q, so the advance's select starts from a flip-flop). After start_i it
   // is computed from the loaded registers in a cycle without an advance (fresh_q).
@@ -199,18 +219,25 @@ module qilin_dma_bursts #(
     else if (fresh_q)       rlast_d = (rem_q <= RemW'(lim_q));
     else if (advance)       rlast_d = rlast_adv;
     else                    rlast_d = rlast_q;
-    // Output stage valid bits (below) and the registered advance for the next cycle.
+    // Output stage valid bits and indices (below) and the registered advance for the next
+    // cycle. The head takes the oldest spill entry, else the generator's burst; a burst the
+    // head does not take goes to the spill ring.
+    s_out    = head_load && (scnt_q != 2'd0);
+    s_in     = advance && !(head_load && (scnt_q == 2'd0));
+    ovalid_d = head_load ? ((scnt_q != 2'd0) || advance) : ovalid_q;
+    scnt_d   = scnt_q + 2'(s_in) - 2'(s_out);
+    srd_d    = srd_q ^ s_out;
+    swr_d    = swr_q ^ s_in;
     if (ld_q || start_i || clear_i) begin
       ovalid_d = 1'b0;
-      svalid_d = 1'b0;
-    end else if (head_load) begin
-      ovalid_d = svalid_q || advance;
-      svalid_d = 1'b0;
-    end else begin
-      ovalid_d = ovalid_q;
-      svalid_d = svalid_q || advance;
+      scnt_d   = '0;
+      srd_d    = 1'b0;
+      swr_d    = 1'b0;
     end
-    adv_d = gvalid_d && !svalid_d && !ld_q;
+    // Room for next cycle's advance without looking at ready_i: the stage holds at most
+    // ovalid_q + scnt_q + advance entries after this cycle, and must hold at most two.
+    room2 = (3'(ovalid_q) + 3'(scnt_q) + 3'(advance)) <= 3'd2;
+    adv_d = gvalid_d && room2 && !ld_q;
   end
 
   always_ff @(posedge clk_i) begin
@@ -270,29 +297,38 @@ module qilin_dma_bursts #(
   end
 
   // Output stage. The head loads whenever it is empty or leaves (head_load): from the spill
-  // if that is full, else the generator's burst. A burst the head cannot take goes to the
-  // spill, whose data register follows the generator while it is empty. So ready_i reaches
-  // only the head's load enable and the two valid bits.
+  // ring if that holds an entry, else the generator's burst. The spill entry at the write
+  // index takes every advance's burst (it is free then: an advance leaves at most two
+  // entries), whether or not it is kept (s_in). So ready_i reaches only the head's load
+  // enable, the valid bits and the indices.
   assign head_load = !ovalid_q || ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ovalid_q <= 1'b0;
-      svalid_q <= 1'b0;
+      scnt_q   <= '0;
+      srd_q    <= 1'b0;
+      swr_q    <= 1'b0;
     end else begin
       ovalid_q <= ovalid_d;
-      svalid_q <= svalid_d;
+      scnt_q   <= scnt_d;
+      srd_q    <= srd_d;
+      swr_q    <= swr_d;
     end
   end
   // Data has no reset: it is only used while its valid bit is set.
   always_ff @(posedge clk_i) begin
     if (head_load) begin
-      oline_q  <= svalid_q ? sline_q : cur_q;
-      obeats_q <= svalid_q ? sbeats_q : beats;
+      oline_q  <= (scnt_q != 2'd0) ? sline_q[srd_q] : cur_q;
+      obeats_q <= (scnt_q != 2'd0) ? sbeats_q[srd_q] : beats;
     end
-    if (!svalid_q) begin
-      sline_q  <= cur_q;
-      sbeats_q <= beats;
+  end
+  for (genvar i = 0; i < 2; i++) begin : gen_spill
+    always_ff @(posedge clk_i) begin
+      if (advance && (swr_q == 1'(i))) begin
+        sline_q[i]  <= cur_q;
+        sbeats_q[i] <= beats;
+      end
     end
   end
 
@@ -314,10 +350,15 @@ module qilin_dma_bursts #(
                 ((tp_q == (PageW+1)'(PageLines) - (PageW+1)'(cur_q[PageW-1:0])) &&
                  (hit_q == (tp_q <= (PageW+1)'(MaxB))) &&
                  (lim_q == (hit_q ? BeatsW'(tp_q) : BeatsW'(MaxB)))), clk_i, rst_ni)
-  `QILIN_ASSERT(Advance_A, (adv_q == (gvalid_q && !svalid_q && !fresh_q)) &&
+  `QILIN_ASSERT(Advance_A, (!adv_q || (gvalid_q && !fresh_q)) &&
                 (ce_q == (ld_q || adv_q)) && (ce_row_q == (ld_q || (adv_q && rlast_q))),
                 clk_i, rst_ni)
-  `QILIN_ASSERT(SpillOnlyBehindHead_A, !svalid_q || ovalid_q, clk_i, rst_ni)
+  // An advance always finds room: at most two entries held, so the spill ring has a free
+  // entry at its write index.
+  `QILIN_ASSERT(AdvanceRoom_A, !adv_q || ((3'(ovalid_q) + 3'(scnt_q)) <= 3'd2), clk_i, rst_ni)
+  `QILIN_ASSERT(RlastAdv_A, !advance || (rlast_adv == rlast_adv_ref), clk_i, rst_ni)
+  `QILIN_ASSERT(SpillOnlyBehindHead_A, (scnt_q == 2'd0) || ovalid_q, clk_i, rst_ni)
+  `QILIN_ASSERT(SpillCount_A, scnt_q <= 2'd2, clk_i, rst_ni)
   `QILIN_ASSERT(BeatsRange_A, !ovalid_q || (obeats_q != '0 && obeats_q <= BeatsW'(MaxB)),
                 clk_i, rst_ni)
 
