@@ -7,8 +7,8 @@
 # so every log and intermediate file stays under build/fpga/.
 # Environment: SEED (nextpnr placer seed, default 1), FPGA_MHZ (core clock the PLL makes and
 # the build is timed at: a multiple of 5 from 25 to 200, default 100 MHz; the UART divider
-# follows it), ROUTER (router2, the default, or router1; router1
-# needed over 30 minutes on this design and had not converged).
+# follows it), ROUTER (router2, the default, or router1; on this design router1 got down to
+# ~200 unrouted arcs in about an hour and then thrashed, see docs/fpga.md "Routing").
 # PLACER (static, the default, or heap; HeAP placements of this design did not route:
 # router2 stalled at ~7 000 overused wires; see docs/fpga.md "Routing").
 # SKIP_SYNTH=1 reuses build/fpga/qilin_fpga_top.json. NEXTPNR_ARGS adds nextpnr options, e.g.
