@@ -308,7 +308,7 @@ module qilin_ex_unit #(
   logic            sdone_q;                         // a done pulse owed next cycle
   // In-order completion around a POSTPROC that overlaps MATMULs.
   logic            post_fin_q, post_ferr_q;  // POSTPROC finished (done / error), pulse owed
-  logic [CntW-1:0] pre_q, pre_d;             // MATMUL dones owed before the POSTPROC's
+  logic [CntW-1:0] pre_q;                    // MATMUL dones owed before the POSTPROC's
   logic [CntW-1:0] held_q, held_d;           // MATMUL dones (issued after it) held back
   logic            errd_q;                   // an error was reported: nothing more until reset
 
@@ -438,34 +438,43 @@ module qilin_ex_unit #(
   assign mm_hold  = mm_fin && (pre_q == '0) && (post_owed || (held_q != '0));
   assign rel      = !post_owed && (held_q != '0);
 
-  always_comb begin
-    pre_d = pre_q;
-    if (post_go)       pre_d = mm_out_q - CntW'(mm_fin);
-    else if (pre_pass) pre_d = pre_q - CntW'(1);
-    held_d = held_q + CntW'(mm_hold) - CntW'(rel);
-  end
+  assign held_d = held_q + CntW'(mm_hold) - CntW'(rel);
 
   assign zf_valid_o = zf_q;
   assign zf_addr_o  = zf_addr_q;
+
+  // post_q and pre_q of the next cycle without a POSTPROC issue (s_*), and with one (which
+  // needs no reset): post_go, late, only selects, here and for the flags below.
+  logic            s_post;
+  logic [CntW-1:0] s_pre, g_pre;
+  always_comb begin
+    s_post = post_q;
+    if (post_end)   s_post = 1'b0;
+    s_pre  = pre_q;
+    if (pre_pass)   s_pre = pre_q - CntW'(1);
+    if (soft_reset_i) begin
+      s_post = 1'b0;
+      s_pre  = '0;
+    end
+  end
+  assign g_pre = mm_out_q - CntW'(mm_fin);
 
   // Next state of the completion and blocking registers (registered below), from which the
   // flags above are registered.
   logic            post_n, fin_n, ferr_n, zf_n, errd_n, sdone_n;
   logic [CntW-1:0] pre_n, held_n, drop_n;
+  assign post_n = post_go || s_post;
+  assign pre_n  = post_go ? g_pre : s_pre;
   always_comb begin
     drop_n = mm_drop_q;
     if (soft_reset_i)     drop_n = mm_out_q - CntW'(mm_done_i);  // == mm_out_d: no issue
     else if (mm_drop_now) drop_n = mm_drop_q - CntW'(1);
-    post_n  = post_q;
     fin_n   = post_fin_q;
     ferr_n  = post_ferr_q;
     zf_n    = zf_q;
     errd_n  = errd_q;
-    pre_n   = pre_d;
     held_n  = held_d;
     sdone_n = triv_go || zf_last;
-    if (post_go)       post_n = 1'b1;
-    else if (post_end) post_n = 1'b0;
     if (post_end && !post_now) begin
       fin_n  = 1'b1;
       ferr_n = post_err_i;
@@ -479,12 +488,10 @@ module qilin_ex_unit #(
     if (zf_go)        zf_n = 1'b1;
     else if (zf_last) zf_n = 1'b0;
     if (soft_reset_i) begin
-      post_n  = 1'b0;
       zf_n    = 1'b0;
       sdone_n = 1'b0;
       fin_n   = 1'b0;
       ferr_n  = 1'b0;
-      pre_n   = '0;
       held_n  = '0;
       errd_n  = 1'b0;
     end
@@ -492,23 +499,10 @@ module qilin_ex_unit #(
 
   // The flags' next values. An issue of a POSTPROC (post_go, late) needs no POSTPROC owed,
   // no error, nothing held or dropped, no zero-fill and no reset, so then the next state
-  // is known but for pre_n (= mm_out_q - mm_fin): the flags for that case are formed
-  // apart (g_*) and post_go only picks them (pv_ok 0, dn_reg 0, er_reg 0).
+  // is known but for pre_n (= g_pre): the flags for that case are formed apart and post_go
+  // only picks them (pv_ok 0, dn_reg 0, er_reg 0).
   logic pv_ok_n, dn_mm_n, dn_post_n, dn_reg_n, er_reg_n;
   logic pv_ok_s, dn_mm_s, dn_post_s, dn_reg_s, er_reg_s, g_pre_nz;
-  logic            s_post;
-  logic [CntW-1:0] s_pre;
-  always_comb begin
-    // Without a POSTPROC issue: the next state as above with post_go = 0.
-    s_post = post_q;
-    if (post_end)   s_post = 1'b0;
-    s_pre  = pre_q;
-    if (pre_pass)   s_pre = pre_q - CntW'(1);
-    if (soft_reset_i) begin
-      s_post = 1'b0;
-      s_pre  = '0;
-    end
-  end
   assign pv_ok_s   = !errd_n && !s_post && !fin_n && (held_n == '0) && !zf_n && (drop_n == '0);
   assign dn_mm_s   = !errd_n && (drop_n == '0) &&
                      ((s_pre != '0) || (!s_post && !fin_n && (held_n == '0)));
@@ -516,7 +510,7 @@ module qilin_ex_unit #(
   assign dn_reg_s  = !errd_n && ((!s_post && !fin_n && (held_n != '0)) || sdone_n ||
                                  (fin_n && (s_pre == '0) && !ferr_n));
   assign er_reg_s  = !errd_n && fin_n && (s_pre == '0) && ferr_n;
-  assign g_pre_nz  = (mm_out_q - CntW'(mm_fin)) != '0;
+  assign g_pre_nz  = (g_pre != '0);
   assign pv_ok_n   = !post_go && pv_ok_s;
   assign dn_mm_n   = post_go ? g_pre_nz : dn_mm_s;
   assign dn_post_n = post_go ? !g_pre_nz : dn_post_s;
