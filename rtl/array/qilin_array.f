@@ -6,6 +6,7 @@
 -Irtl/common
 rtl/common/qilin_pkg.sv
 rtl/common/qilin_delay.sv
+rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/array/qilin_pe.sv
 rtl/array/qilin_array.sv

@@ -401,17 +401,12 @@ module qilin_array
                         ? {1'b0, elapsed_q} + (RowW+2)'(3) : (RowW+2)'(NumRows)))), clk_i, rst_ni)
     end
 
-    // One process per copy, each marked keep: Yosys copies a process's attributes to its
-    // flip-flop, and opt_merge leaves cells marked keep alone.
-    for (genvar i = 0; i < EnCopies; i++) begin : gen_copy
-      (* keep *) logic en_q;
-      (* keep *)
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) en_q <= 1'b1;   // short*_q reset to 0: the first cycle advances
-        else         en_q <= en_d;
-      end
-      assign en_rep[i] = en_q;
-      `QILIN_ASSERT(EnRegistered_A, en_q == en_now, clk_i, rst_ni)
+    // Reset to 1: short*_q reset to 0, so the first cycle advances.
+    qilin_keep_copies #(.N(EnCopies), .ResetVal(1'b1)) u_en_copies (
+      .clk_i, .rst_ni, .d_i(en_d), .q_o(en_rep)
+    );
+    for (genvar i = 0; i < EnCopies; i++) begin : gen_en_check
+      `QILIN_ASSERT(EnRegistered_A, en_rep[i] == en_now, clk_i, rst_ni)
     end
 
     // The producer's look-ahead is right, so the registered enable is en_now every cycle.

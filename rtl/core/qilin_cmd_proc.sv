@@ -366,15 +366,10 @@ module qilin_cmd_proc #(
   logic [AdvCopies-1:0] adv_rep;
   assign chk_valid_d = !clear && (adv ? c3_valid_q : chk_valid_q);
   assign adv_d       = !chk_valid_d || ((chk_qmask_nx & ~q_room_d) == 3'b000);
-  for (genvar i = 0; i < AdvCopies; i++) begin : gen_adv
-    (* keep *) logic adv_q;
-    (* keep *)
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) adv_q <= 1'b1;  // chk is empty after reset
-      else         adv_q <= adv_d;
-    end
-    assign adv_rep[i] = adv_q;
-  end
+  // Reset to 1: chk is empty after reset.
+  qilin_keep_copies #(.N(AdvCopies), .ResetVal(1'b1)) u_adv_copies (
+    .clk_i, .rst_ni, .d_i(adv_d), .q_o(adv_rep)
+  );
   assign adv        = adv_rep[0];
   assign adv_c0     = adv_rep[1];
   assign adv_c1     = adv_rep[2];
@@ -1024,15 +1019,9 @@ module qilin_cmd_proc #(
 
     assign f_pop = fv && !e_v_q[wsel_q];
 
-    for (genvar i = 0; i < 2; i++) begin : gen_hsel
-      (* keep *) logic hsel_q;
-      (* keep *)
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) hsel_q <= 1'b0;
-        else         hsel_q <= hsel_d;
-      end
-      assign hsel_rep[i] = hsel_q;
-    end
+    qilin_keep_copies #(.N(2)) u_hsel_copies (
+      .clk_i, .rst_ni, .d_i(hsel_d), .q_o(hsel_rep)
+    );
     assign hsel_c   = hsel_rep[0];
     assign hsel_dat = hsel_rep[1];
 

@@ -113,15 +113,9 @@ module qilin_core #(
   logic                soft_reset_csr;
   logic [SrCopies-1:0] sr_rep;
   assign soft_reset_csr = hwout.CTRL.soft_reset.value;
-  for (genvar i = 0; i < SrCopies; i++) begin : gen_sr_copy
-    (* keep *) logic sr_q;
-    (* keep *)
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) sr_q <= 1'b0;
-      else         sr_q <= soft_reset_csr;
-    end
-    assign sr_rep[i] = sr_q;
-  end
+  qilin_keep_copies #(.N(SrCopies)) u_sr_copies (
+    .clk_i, .rst_ni, .d_i(soft_reset_csr), .q_o(sr_rep)
+  );
   for (genvar i = 1; i < SrCopies; i++) begin : gen_sr_check
     `QILIN_ASSERT(SoftResetCopies_A, sr_rep[i] == sr_rep[0], clk_i, rst_ni)
   end

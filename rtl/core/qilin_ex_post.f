@@ -7,6 +7,7 @@ rtl/common/qilin_pkg.sv
 rtl/post/qilin_post_pkg.sv
 rtl/core/qilin_isa_pkg.sv
 rtl/common/qilin_delay.sv
+rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv

@@ -719,17 +719,9 @@ module qilin_ex_post #(
     end
   end
 
-  // The idle copies: one process each, marked keep (Yosys copies a process's attributes to
-  // its flip-flop, and opt_merge leaves cells marked keep alone).
-  for (genvar i = 0; i < IdleCopies; i++) begin : gen_idle
-    (* keep *) logic idle_c_q;
-    (* keep *)
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) idle_c_q <= 1'b1;
-      else         idle_c_q <= (state_d == StIdle);
-    end
-    assign idle_q[i] = idle_c_q;
-  end
+  qilin_keep_copies #(.N(IdleCopies), .ResetVal(1'b1)) u_idle_copies (
+    .clk_i, .rst_ni, .d_i(state_d == StIdle), .q_o(idle_q)
+  );
 
   assign err_code_o = qilin_isa_pkg::ErrParamRange;
   assign busy_o     = (state_q != StIdle) || rq_busy;

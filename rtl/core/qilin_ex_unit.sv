@@ -199,18 +199,10 @@ module qilin_ex_unit #(
     end
   end
 
-  // The copies of rd_q: one process each, marked keep (Yosys copies a process's attributes
-  // to its flip-flop, and opt_merge leaves cells marked keep alone).
-  for (genvar i = 0; i < RdCopies; i++) begin : gen_rd_copy
-    (* keep *) logic rd_c_q;
-    (* keep *)
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni)           rd_c_q <= 1'b0;
-      else if (soft_reset_i) rd_c_q <= 1'b0;
-      else if (d_take)       rd_c_q <= !rd_c_q;
-    end
-    assign rd_rep_q[i] = rd_c_q;
-  end
+  // The copies of rd_q, loaded with rd_q's next value.
+  qilin_keep_copies #(.N(RdCopies)) u_rd_copies (
+    .clk_i, .rst_ni, .d_i(!soft_reset_i && (rd_q ^ d_take)), .q_o(rd_rep_q)
+  );
 
   // Payloads: no reset, only read where the valid bits say they were written. Their enable
   // leaves out soft_reset_i (a load then is into a slot the reset empties): the reset's

@@ -16,6 +16,7 @@ rtl/dma/qilin_dma_pkg.sv
 rtl/post/qilin_post_pkg.sv
 rtl/csr/qilin_csr_pkg.sv
 rtl/common/qilin_delay.sv
+rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/common/qilin_rr_arb.sv
 rtl/common/qilin_sram.sv

@@ -3,6 +3,7 @@
 rtl/common/qilin_pkg.sv
 rtl/core/qilin_core_pkg.sv
 rtl/common/qilin_delay.sv
+rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/common/qilin_rr_arb.sv
 rtl/common/qilin_sram.sv
