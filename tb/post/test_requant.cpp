@@ -103,7 +103,7 @@ std::vector<RequantBeat> pack(const std::vector<RequantLane>& cases, Rng& rng, b
 
 }  // namespace
 
-#define REQUANT_CONFIGS Requant4, Requant16
+#define REQUANT_CONFIGS Requant4, Requant4Dsp, Requant16
 
 TEMPLATE_TEST_CASE("requant matches golden on random scales, accumulators and biases",
                    "[requant][random]", REQUANT_CONFIGS) {
