@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Simulation model of the ECP5 MULT18X18D, for the verilated FPGA smoke test only (the FPGA
-// build uses the real primitive). It models what qilin_pe instantiates under QILIN_ECP5_DSP:
-// inputs A and B and the output P each registered on CLK0 / CE0 / RST0 (asynchronous reset,
-// RESETMODE "ASYNC") or not registered ("NONE"), signed or unsigned operands, C unused. Any
-// other setting stops the simulation, so the model never silently differs from the part.
+// Simulation model of the ECP5 MULT18X18D, for the verilated benches of the QILIN_ECP5_DSP
+// variants only (tb/fpga, tb/post; the FPGA build uses the real primitive). It models what
+// qilin_pe and qilin_requant_lane instantiate: inputs A and B and the output P each
+// registered on CLK0 / CE0 / RST0 (asynchronous reset, RESETMODE "ASYNC") or not registered
+// ("NONE"), signed or unsigned operands, C unused. Any other setting stops the simulation,
+// so the model never silently differs from the part.
 // One port per bit, as in the primitive, so the RTL's instance is the same in both flows.
 module MULT18X18D #(
   parameter string REG_INPUTA_CLK = "NONE",
