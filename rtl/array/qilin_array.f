@@ -8,5 +8,6 @@ rtl/common/qilin_pkg.sv
 rtl/common/qilin_delay.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/array/qilin_pe.sv
 rtl/array/qilin_array.sv

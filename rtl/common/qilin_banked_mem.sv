@@ -4,8 +4,8 @@
 // Each bank serves one read and one write per cycle, round-robin among its requesters.
 //
 // Contract: a read request is granted when rd_ready_o is high (valid/ready); its data
-// arrives on rsp_* exactly one cycle later, with no backpressure, so a client requests
-// only when it can take the data. A read and a write of the same row in the same cycle
+// arrives on rsp_* exactly RdLat cycles later (1, or 2 with OutReg, see qilin_sram), with
+// no backpressure, so a client requests only when it can take the data. A read and a write of the same row in the same cycle
 // must not happen (the RAM's answer is then undefined on FPGAs; NoRwCollision_A checks it).
 module qilin_banked_mem #(
   parameter int unsigned Width    = 128,
@@ -13,7 +13,9 @@ module qilin_banked_mem #(
   parameter int unsigned NumBanks = 2,
   parameter int unsigned NumRd    = 2,
   parameter int unsigned NumWr    = 2,
+  parameter bit          OutReg   = 1'b0,
   // Do not override.
+  parameter int unsigned RdLat    = OutReg ? 2 : 1,
   parameter int unsigned AddrW    = $clog2(Rows),
   parameter int unsigned BankW    = (NumBanks > 1) ? $clog2(NumBanks) : 1,
   parameter int unsigned BankRows = Rows / NumBanks,
@@ -42,8 +44,8 @@ module qilin_banked_mem #(
   logic [NumWr-1:0]  wr_gnt  [NumBanks];
   logic [WrIdxW-1:0] wr_idx  [NumBanks];
   logic [Width-1:0]  rdata   [NumBanks];
-  logic              rsp_pending_q [NumBanks];
-  logic [RdIdxW-1:0] rsp_owner_q   [NumBanks];
+  logic              rsp_pend  [NumBanks];  // the bank's read data is valid now
+  logic [RdIdxW-1:0] rsp_owner [NumBanks];  // for this read client
 
   logic [BankW-1:0] rd_bank [NumRd];
   logic [BankW-1:0] wr_bank [NumWr];
@@ -77,7 +79,7 @@ module qilin_banked_mem #(
       .clk_i, .rst_ni, .req_i(wr_req[b]), .advance_i(1'b1), .gnt_o(wr_gnt[b]), .idx_o(wr_idx[b])
     );
 
-    qilin_sram #(.Width(Width), .Depth(BankRows)) u_sram (
+    qilin_sram #(.Width(Width), .Depth(BankRows), .OutReg(OutReg)) u_sram (
       .clk_i,
       .we_i    (|wr_req[b]),
       .waddr_i (wr_addr_i[wr_idx[b]][RowW-1:0]),
@@ -92,15 +94,26 @@ module qilin_banked_mem #(
                      (wr_addr_i[wr_idx[b]] == rd_addr_i[rd_idx[b]]);
     `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
+    // The grant's owner travels with the read for RdLat cycles.
+    logic              pend_q  [RdLat];
+    logic [RdIdxW-1:0] owner_q [RdLat];
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        rsp_pending_q[b] <= 1'b0;
-        rsp_owner_q[b]   <= '0;
+        for (int unsigned s = 0; s < RdLat; s++) begin
+          pend_q[s]  <= 1'b0;
+          owner_q[s] <= '0;
+        end
       end else begin
-        rsp_pending_q[b] <= |rd_req[b];
-        rsp_owner_q[b]   <= rd_idx[b];
+        pend_q[0]  <= |rd_req[b];
+        owner_q[0] <= rd_idx[b];
+        for (int unsigned s = 1; s < RdLat; s++) begin
+          pend_q[s]  <= pend_q[s-1];
+          owner_q[s] <= owner_q[s-1];
+        end
       end
     end
+    assign rsp_pend[b] = pend_q[RdLat-1];
+    assign rsp_owner[b]   = owner_q[RdLat-1];
   end
 
   // A client's address selects one bank, so at most one bank answers it per cycle.
@@ -113,7 +126,7 @@ module qilin_banked_mem #(
       rd_ready_o |= rd_gnt[b];
       wr_ready_o |= wr_gnt[b];
       for (int unsigned i = 0; i < NumRd; i++) begin
-        if (rsp_pending_q[b] && (rsp_owner_q[b] == RdIdxW'(i))) begin
+        if (rsp_pend[b] && (rsp_owner[b] == RdIdxW'(i))) begin
           rsp_valid_o[i] = 1'b1;
           rsp_data_o[i]  = rdata[b];
         end
@@ -121,6 +134,7 @@ module qilin_banked_mem #(
     end
   end
 
+  `QILIN_ASSERT_INIT(RdLat_A, RdLat == (OutReg ? 2 : 1))
   `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)
   `QILIN_ASSERT_INIT(RowsSplit_A, BankRows * NumBanks == Rows && (1 << RowW) == BankRows)
 endmodule

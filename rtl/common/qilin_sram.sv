@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Simple dual-port SRAM: one write and one registered read per cycle (maps to block RAM).
+// OutReg adds a second register behind the read (read data two cycles after the request):
+// the place of the DP16KD's output register, since an ECP5 block RAM's clock-to-output
+// without it (5.8 ns at speed grade 6) leaves too little of a 10 ns cycle for the logic
+// behind it. Yosys does not absorb that register into the block RAM, so it is a fabric
+// register next to it.
 // A read of the address written in the same cycle is undefined in hardware (the simulation
 // model returns the old data); no client depends on it.
 module qilin_sram #(
   parameter int unsigned Width = 32,
   parameter int unsigned Depth = 1024,
+  parameter bit          OutReg = 1'b0,
   // Do not override.
   parameter int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
 ) (
@@ -31,5 +37,13 @@ module qilin_sram #(
   always_ff @(posedge clk_i) begin
     if (re_i) rdata_q <= mem_q[raddr_i];
   end
-  assign rdata_o = rdata_q;
+  if (OutReg) begin : gen_outreg
+    // Free-running (as the DP16KD's with its clock enable tied high): read data is only
+    // looked at two cycles after a read.
+    logic [Width-1:0] rdata2_q;
+    always_ff @(posedge clk_i) rdata2_q <= rdata_q;
+    assign rdata_o = rdata2_q;
+  end else begin : gen_noreg
+    assign rdata_o = rdata_q;
+  end
 endmodule

@@ -12,10 +12,15 @@
 // RAM before that write: stage 2 picks the newest sum instead (from stage 3's adder, the
 // stage-4 register, or the sum written last cycle) and stage 3 uses it in place of the RAM
 // data, so updates of one row on any cycles are exact.
+//
+// OutReg delays the read port's response by a cycle and takes it from the stage-2 bank
+// registers (s3_raw_q), so block-RAM read data reaches no logic outside this module before
+// a register (qilin_sram's OutReg, without another register per bit).
 module qilin_acc_mem #(
   parameter int unsigned Dim      = 16,
   parameter int unsigned Rows     = 1024,
   parameter int unsigned NumBanks = 2,
+  parameter bit          OutReg   = 1'b0,
   // Do not override.
   parameter int unsigned AddrW    = $clog2(Rows),
   parameter int unsigned BankW    = (NumBanks > 1) ? $clog2(NumBanks) : 1,
@@ -30,7 +35,7 @@ module qilin_acc_mem #(
   input  logic [AddrW-1:0] acc_addr_i,
   input  logic [Width-1:0] acc_data_i,
   input  logic             acc_add_i,
-  // Read port: data one cycle after the grant, no backpressure.
+  // Read port: data one cycle after the grant (two with OutReg), no backpressure.
   input  logic             rd_valid_i,
   output logic             rd_ready_o,
   input  logic [AddrW-1:0] rd_addr_i,
@@ -190,8 +195,24 @@ module qilin_acc_mem #(
     end
   end
 
-  assign rsp_valid_o = rd_bank_hit_q;
-  assign rsp_data_o  = rdata[rd_bank_q];
+  if (OutReg) begin : gen_rsp_reg
+    logic             hit2_q;
+    logic [BankW-1:0] bank2_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        hit2_q  <= 1'b0;
+        bank2_q <= '0;
+      end else begin
+        hit2_q  <= rd_bank_hit_q;
+        bank2_q <= rd_bank_q;
+      end
+    end
+    assign rsp_valid_o = hit2_q;
+    assign rsp_data_o  = s3_raw_q[bank2_q];
+  end else begin : gen_rsp_ram
+    assign rsp_valid_o = rd_bank_hit_q;
+    assign rsp_data_o  = rdata[rd_bank_q];
+  end
   assign idle_o      = !s2_valid_q && !s3_valid_q && !s4_valid_q;
 
   `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)

@@ -11,6 +11,9 @@ module qilin_core #(
   parameter int unsigned AccRows      = 1024,
   parameter int unsigned SpBanks      = 2,
   parameter int unsigned AccBanks     = 2,
+  // Scratchpad and accumulator reads answer one cycle later, from a register behind each
+  // block RAM (FPGA builds: the RAMs' clock-to-output is most of a cycle; docs/fpga.md).
+  parameter bit          MemOutReg    = 1'b0,
   // Do not override.
   parameter int unsigned SpAW         = $clog2(SpRows),
   parameter int unsigned AccAW        = $clog2(AccRows)
@@ -396,7 +399,8 @@ module qilin_core #(
     .Rows     (SpRows),
     .NumBanks (SpBanks),
     .NumRd    (3),
-    .NumWr    (2)
+    .NumWr    (2),
+    .OutReg   (MemOutReg)
   ) u_sp (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -424,7 +428,8 @@ module qilin_core #(
   qilin_acc_mem #(
     .Dim      (Dim),
     .Rows     (AccRows),
-    .NumBanks (AccBanks)
+    .NumBanks (AccBanks),
+    .OutReg   (MemOutReg)
   ) u_acc (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -591,7 +596,7 @@ module qilin_core #(
   // two response sources are never valid together.
   logic             dwa_req_valid, dwa_req_ready, dwa_rsp_valid;
   logic [AccAW-1:0] dwa_req_addr;
-  logic [1:0]       dwa_chunk_q;
+  logic [1:0]       dwa_chunk;
   logic [SpW-1:0]   dwa_rsp_data;
 
   assign sp_rd_valid[2] = dws_req_valid && !dws_req_acc;
@@ -603,7 +608,7 @@ module qilin_core #(
   always_comb begin
     dwa_rsp_data = '0;
     for (int unsigned j = 0; j < 4; j++) begin
-      if (dwa_chunk_q == 2'(j)) dwa_rsp_data = acc_rsp_data[j*SpW +: SpW];
+      if (dwa_chunk == 2'(j)) dwa_rsp_data = acc_rsp_data[j*SpW +: SpW];
     end
   end
   assign dws_rsp_valid = sp_rsp_valid[2] || dwa_rsp_valid;
@@ -678,7 +683,8 @@ module qilin_core #(
 
   qilin_ex_matmul #(
     .Dim          (Dim),
-    .ColsPerStage (ColsPerStage)
+    .ColsPerStage (ColsPerStage),
+    .SpRdLat      (MemOutReg ? 2 : 1)
   ) u_matmul (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -716,7 +722,8 @@ module qilin_core #(
   qilin_ex_post #(
     .Dim      (Dim),
     .AccAddrW (AccAW),
-    .SpAddrW  (SpAW)
+    .SpAddrW  (SpAW),
+    .AccRdLat (MemOutReg ? 2 : 1)
   ) u_post (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -759,7 +766,7 @@ module qilin_core #(
   // each response; nothing is dropped or reordered. Neither client's request waits on the
   // other's ready (grants depend on the requests only).
   logic [1:0] acc_gnt;
-  logic       acc_gnt_idx, acc_own_dma_q;
+  logic       acc_gnt_idx, acc_own_dma;
 
   qilin_rr_arb #(.N(2)) u_acc_rd_arb (
     .clk_i     (clk_i),
@@ -775,18 +782,34 @@ module qilin_core #(
   assign post_rd_ready = acc_gnt[0] && acc_rd_ready;
   assign dwa_req_ready = acc_gnt[1] && acc_rd_ready;
 
+  // The grant's owner and chunk travel with the read until its response (1 or 2 cycles).
+  logic       own_dma_q [MemOutReg ? 2 : 1];
+  logic [1:0] chunk_q   [MemOutReg ? 2 : 1];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      acc_own_dma_q <= 1'b0;
-      dwa_chunk_q   <= '0;
+      own_dma_q[0] <= 1'b0;
+      chunk_q[0]   <= '0;
     end else begin
-      acc_own_dma_q <= dwa_req_valid && dwa_req_ready;
-      dwa_chunk_q   <= dws_req_addr[1:0];
+      own_dma_q[0] <= dwa_req_valid && dwa_req_ready;
+      chunk_q[0]   <= dws_req_addr[1:0];
     end
   end
+  if (MemOutReg) begin : gen_acc_own2
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        own_dma_q[1] <= 1'b0;
+        chunk_q[1]   <= '0;
+      end else begin
+        own_dma_q[1] <= own_dma_q[0];
+        chunk_q[1]   <= chunk_q[0];
+      end
+    end
+  end
+  assign acc_own_dma = own_dma_q[MemOutReg ? 1 : 0];
+  assign dwa_chunk   = chunk_q[MemOutReg ? 1 : 0];
 
-  assign post_rsp_valid = acc_rsp_valid && !acc_own_dma_q;
-  assign dwa_rsp_valid  = acc_rsp_valid && acc_own_dma_q;
+  assign post_rsp_valid = acc_rsp_valid && !acc_own_dma;
+  assign dwa_rsp_valid  = acc_rsp_valid && acc_own_dma;
 
   // Units still working (also on behalf of a program abandoned by a soft reset).
   assign units_busy = ld_busy || st_busy || rd_busy || wr_busy || ex_busy || mm_busy ||

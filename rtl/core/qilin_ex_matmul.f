@@ -7,6 +7,7 @@ rtl/core/qilin_core_pkg.sv
 rtl/common/qilin_delay.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/array/qilin_pe.sv
 rtl/array/qilin_array.sv
 rtl/core/qilin_ex_matmul.sv

@@ -7,6 +7,7 @@ module qilin_ex_matmul #(
   parameter int unsigned Dim          = 16,
   parameter int unsigned ColsPerStage = 4,
   parameter int unsigned CmdDepth     = 4,
+  parameter int unsigned SpRdLat      = 1,   // scratchpad read latency (qilin_banked_mem)
   // Do not override.
   parameter int unsigned SpAddrW      = qilin_core_pkg::SpAddrW,
   parameter int unsigned AccAddrW     = qilin_core_pkg::AccAddrW
@@ -19,7 +20,7 @@ module qilin_ex_matmul #(
   output logic                            done_o,       // one pulse per finished command
   output logic                            busy_o,
   output logic                            array_busy_o, // a row entered the array this cycle
-  // Scratchpad read clients: weights and A rows (data one cycle after the grant).
+  // Scratchpad read clients: weights and A rows (data SpRdLat cycles after the grant).
   output logic                            sp_w_valid_o,
   input  logic                            sp_w_ready_i,
   output logic [SpAddrW-1:0]              sp_w_addr_o,
@@ -38,7 +39,9 @@ module qilin_ex_matmul #(
 );
   `include "qilin_assert.svh"
 
-  localparam int unsigned BufDepth = 4;
+  // Room for the rows in flight, so that one row per cycle streams (LUT RAM: 16 rows cost
+  // no more than 4).
+  localparam int unsigned BufDepth = 3 + SpRdLat;
   localparam int unsigned CntW     = $clog2(BufDepth + 1);
   localparam int unsigned CmdW     = qilin_core_pkg::MatmulCmdW;
   // One buffered row: data, zero point, signedness, last-of-tile.
@@ -70,19 +73,33 @@ module qilin_ex_matmul #(
 
   // -----------------------------------------------------------------------------------
   // Row readers: request a scratchpad row only when its buffer is sure to have room for
-  // the response, which arrives one cycle after the grant.
+  // the response, which arrives SpRdLat cycles after the grant. The row's metadata waits
+  // for it in a matching pipeline (stage SpRdLat-1 pushes).
   // -----------------------------------------------------------------------------------
   logic [7:0]       w_row_q;
   logic [15:0]      a_row_q;
-  logic             w_meta_valid_q, a_meta_valid_q;
-  logic [10:0]      w_meta_q, a_meta_q;   // {zp, signed, last} of the row in flight
-  logic [CntW-1:0]  w_buf_cnt, a_buf_cnt;
-  logic             w_req, a_req, w_last_row, a_last_row;
+  logic             w_meta_valid_q [SpRdLat];
+  logic             a_meta_valid_q [SpRdLat];
+  logic [10:0]      w_meta_q [SpRdLat];   // {zp, signed, last} of a row in flight
+  logic [10:0]      a_meta_q [SpRdLat];
+  logic [CntW-1:0]  w_buf_cnt, a_buf_cnt, w_fly, a_fly;
+  logic             w_req, a_req, w_last_row, a_last_row, w_push, a_push;
+
+  always_comb begin
+    w_fly = '0;
+    a_fly = '0;
+    for (int unsigned i = 0; i < SpRdLat; i++) begin
+      w_fly += CntW'(w_meta_valid_q[i]);
+      a_fly += CntW'(a_meta_valid_q[i]);
+    end
+  end
 
   assign w_last_row  = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
   assign a_last_row  = (a_row_q + 16'd1 == aq_cmd.m_size);
-  assign w_req = wq_valid && (32'(w_buf_cnt) + 32'(w_meta_valid_q) < BufDepth);
-  assign a_req = aq_valid && (32'(a_buf_cnt) + 32'(a_meta_valid_q) < BufDepth);
+  assign w_req = wq_valid && (32'(w_buf_cnt) + 32'(w_fly) < BufDepth);
+  assign a_req = aq_valid && (32'(a_buf_cnt) + 32'(a_fly) < BufDepth);
+  assign w_push = w_meta_valid_q[SpRdLat-1];
+  assign a_push = a_meta_valid_q[SpRdLat-1];
 
   assign sp_w_valid_o = w_req;
   assign sp_w_addr_o  = wq_cmd.w_addr + SpAddrW'(w_row_q);
@@ -93,17 +110,25 @@ module qilin_ex_matmul #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      w_row_q        <= '0;
-      a_row_q        <= '0;
-      w_meta_valid_q <= 1'b0;
-      a_meta_valid_q <= 1'b0;
-      w_meta_q       <= '0;
-      a_meta_q       <= '0;
+      w_row_q <= '0;
+      a_row_q <= '0;
+      for (int unsigned i = 0; i < SpRdLat; i++) begin
+        w_meta_valid_q[i] <= 1'b0;
+        a_meta_valid_q[i] <= 1'b0;
+        w_meta_q[i]       <= '0;
+        a_meta_q[i]       <= '0;
+      end
     end else begin
-      w_meta_valid_q <= w_req && sp_w_ready_i;
-      a_meta_valid_q <= a_req && sp_a_ready_i;
-      w_meta_q       <= {wq_cmd.w_zp, wq_cmd.w_signed, w_last_row};
-      a_meta_q       <= {aq_cmd.a_zp, aq_cmd.a_signed, a_last_row};
+      w_meta_valid_q[0] <= w_req && sp_w_ready_i;
+      a_meta_valid_q[0] <= a_req && sp_a_ready_i;
+      w_meta_q[0]       <= {wq_cmd.w_zp, wq_cmd.w_signed, w_last_row};
+      a_meta_q[0]       <= {aq_cmd.a_zp, aq_cmd.a_signed, a_last_row};
+      for (int unsigned i = 1; i < SpRdLat; i++) begin
+        w_meta_valid_q[i] <= w_meta_valid_q[i-1];
+        a_meta_valid_q[i] <= a_meta_valid_q[i-1];
+        w_meta_q[i]       <= w_meta_q[i-1];
+        a_meta_q[i]       <= a_meta_q[i-1];
+      end
       if (w_req && sp_w_ready_i) w_row_q <= w_last_row ? '0 : w_row_q + 8'd1;
       if (a_req && sp_a_ready_i) a_row_q <= a_last_row ? '0 : a_row_q + 16'd1;
     end
@@ -115,21 +140,21 @@ module qilin_ex_matmul #(
 
   qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_wbuf (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .in_valid_i(w_meta_valid_q), .in_ready_o(unused_wb_in_ready),
-    .in_data_i({sp_w_rsp_data_i, w_meta_q}),
+    .in_valid_i(w_push), .in_ready_o(unused_wb_in_ready),
+    .in_data_i({sp_w_rsp_data_i, w_meta_q[SpRdLat-1]}),
     .out_valid_o(wb_valid), .out_ready_i(wb_ready), .out_data_o(wb_row), .count_o(w_buf_cnt)
   );
   qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_abuf (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .in_valid_i(a_meta_valid_q), .in_ready_o(unused_ab_in_ready),
-    .in_data_i({sp_a_rsp_data_i, a_meta_q}),
+    .in_valid_i(a_push), .in_ready_o(unused_ab_in_ready),
+    .in_data_i({sp_a_rsp_data_i, a_meta_q[SpRdLat-1]}),
     .out_valid_o(ab_valid), .out_ready_i(ab_ready), .out_data_o(ab_row), .count_o(a_buf_cnt)
   );
 
   // The weight buffer's head is valid next cycle unless it holds at most the row popped now
   // and nothing arrives (the push is never refused, NoBufferOverflow_A). The array
   // registers its advance enable from this look-ahead (WValidNext).
-  assign wb_valid_next = w_meta_valid_q || (w_buf_cnt > CntW'(1)) || (wb_valid && !wb_ready);
+  assign wb_valid_next = w_push || (w_buf_cnt > CntW'(1)) || (wb_valid && !wb_ready);
 
   // -----------------------------------------------------------------------------------
   // The array, and its results into the accumulator.
@@ -202,12 +227,13 @@ module qilin_ex_matmul #(
   logic unused_cmd_bits;
   assign unused_cmd_bits = ^{wq_cmd, aq_cmd, oq_cmd};
 
-  // The scratchpad answers exactly one cycle after each grant.
-  `QILIN_ASSERT(SpLatencyW_A, sp_w_rsp_valid_i == w_meta_valid_q, clk_i, rst_ni)
-  `QILIN_ASSERT(SpLatencyA_A, sp_a_rsp_valid_i == a_meta_valid_q, clk_i, rst_ni)
+  // The scratchpad answers exactly SpRdLat cycles after each grant.
+  `QILIN_ASSERT(SpLatencyW_A, sp_w_rsp_valid_i == w_push, clk_i, rst_ni)
+  `QILIN_ASSERT(SpLatencyA_A, sp_a_rsp_valid_i == a_push, clk_i, rst_ni)
   // The array's tile boundaries must agree with the command's row count.
   `QILIN_ASSERT(ResultsMatchCommand_A, !o_valid || (oq_valid && (o_last == (o_row_q + 16'd1 == oq_cmd.m_size))),
                 clk_i, rst_ni)
-  `QILIN_ASSERT(NoBufferOverflow_A, !(w_meta_valid_q && !unused_wb_in_ready) &&
-                !(a_meta_valid_q && !unused_ab_in_ready), clk_i, rst_ni)
+  `QILIN_ASSERT(NoBufferOverflow_A, !(w_push && !unused_wb_in_ready) &&
+                !(a_push && !unused_ab_in_ready), clk_i, rst_ni)
+  `QILIN_ASSERT_INIT(SpRdLat_A, SpRdLat == 1 || SpRdLat == 2)
 endmodule

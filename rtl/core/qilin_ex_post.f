@@ -9,6 +9,7 @@ rtl/core/qilin_isa_pkg.sv
 rtl/common/qilin_delay.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv
 rtl/core/qilin_ex_post.sv

@@ -5,7 +5,8 @@
 module qilin_ex_post #(
   parameter int unsigned Dim      = 16,
   parameter int unsigned AccAddrW = 16,
-  parameter int unsigned SpAddrW  = 17
+  parameter int unsigned SpAddrW  = 17,
+  parameter int unsigned AccRdLat = 1    // accumulator read latency (qilin_acc_mem)
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -35,7 +36,7 @@ module qilin_ex_post #(
   output logic [7:0]                   err_code_o,       // valid with err_o
   output logic [AccAddrW-1:0]          err_addr_o,       // valid with err_o: p_addr + 2
   output logic                         busy_o,
-  // Accumulator read port: data one cycle after the grant, no backpressure.
+  // Accumulator read port: data AccRdLat cycles after the grant, no backpressure.
   output logic                         acc_rd_valid_o,
   input  logic                         acc_rd_ready_i,
   output logic [AccAddrW-1:0]          acc_rd_addr_o,
@@ -54,9 +55,9 @@ module qilin_ex_post #(
   // Data rows that may be between their push into the ACC request queue and the
   // requantiser's output pop, which is also the requantiser's credit depth (so every
   // response is admitted at once). With no stall a row holds its credit for
-  // RequantLatency + 3 cycles of outst_q (queue head, ACC response, response register,
-  // the requantiser), so one more credit sustains one row per cycle.
-  localparam int unsigned RqDepth = qilin_post_pkg::RequantLatency + 4;
+  // RequantLatency + 2 + AccRdLat cycles of outst_q (queue head, ACC read, response
+  // register, the requantiser), so one more credit sustains one row per cycle.
+  localparam int unsigned RqDepth = qilin_post_pkg::RequantLatency + 3 + AccRdLat;
   localparam int unsigned OutW    = $clog2(RqDepth + 1);
   localparam int unsigned SumW    = 17;  // |window sum| <= 225 * 255 < 2^16, signed
   localparam logic [1:0]  PoolAvg = qilin_isa_pkg::PoolAvg;
@@ -311,6 +312,29 @@ module qilin_ex_post #(
   logic              r_data_q, r_last_q, r_bias_q, r_mult_q, r_shift_q;
   logic [Dim*32-1:0] rsp_q;
 
+  // The granted row's kind {data, bias, mult, shift, last}, and the same AccRdLat - 1
+  // cycles later (gk_rsp), when its response is one cycle away.
+  logic [4:0] gk, gk_rsp;
+  assign gk = {rd_gnt && !hd_prm, rd_gnt && hd_prm && (hd_idx == 2'd0),
+               rd_gnt && hd_prm && (hd_idx == 2'd1), rd_gnt && hd_prm && (hd_idx == 2'd2),
+               hd_last};
+  if (AccRdLat > 1) begin : gen_gk_delay
+    logic [4:0] gk_q [AccRdLat-1];
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        for (int unsigned i = 0; i < AccRdLat - 1; i++) gk_q[i] <= '0;
+      end else if (clear_i) begin
+        for (int unsigned i = 0; i < AccRdLat - 1; i++) gk_q[i] <= '0;
+      end else begin
+        gk_q[0] <= gk;
+        for (int unsigned i = 1; i < AccRdLat - 1; i++) gk_q[i] <= gk_q[i-1];
+      end
+    end
+    assign gk_rsp = gk_q[AccRdLat-2];
+  end else begin : gen_gk_now
+    assign gk_rsp = gk;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= '0;
@@ -321,11 +345,7 @@ module qilin_ex_post #(
       {r_data_q, r_bias_q, r_mult_q, r_shift_q}             <= '0;
       outst_q                                               <= '0;
     end else begin
-      pend_data_q  <= rd_gnt && !hd_prm;
-      pend_bias_q  <= rd_gnt && hd_prm && (hd_idx == 2'd0);
-      pend_mult_q  <= rd_gnt && hd_prm && (hd_idx == 2'd1);
-      pend_shift_q <= rd_gnt && hd_prm && (hd_idx == 2'd2);
-      pend_last_q  <= hd_last;
+      {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= gk_rsp;
       r_data_q     <= pend_data_q;
       r_bias_q     <= pend_bias_q;
       r_mult_q     <= pend_mult_q;
@@ -524,12 +544,11 @@ module qilin_ex_post #(
     logic [SumW-1:0] v, sum, mx, tot;
     logic [15:0]     t_d;
     logic [15:0]     t_q;          // A2: T = |S| + floor(N/2) < 2^16
-    logic [15:0]     t2_q;         // A2b: T
     logic            neg_q2, neg_q2b, neg_q3, neg_q3b;
     logic [23:0]     ph2_q;        // A3b
     logic [15:0]     pl2_q;        // A3b
-    logic [23:0]     ph_d, ph_q;   // A3: T * R[32:16], low 24 bits
-    logic [31:0]     pl_d;
+    logic [35:0]     ph_p, pl_p;   // A3: T * R[32:16] and T * R[15:0] (A2b: T and R)
+    logic [23:0]     ph_q;         // A3: T * R[32:16], low 24 bits
     logic [15:0]     pl_q;         // A3: (T * R[15:0]) >> 16
     logic [23:0]     prod_hi;      // (T * R) >> 16, low 24 bits
     logic [7:0]      q;
@@ -552,10 +571,19 @@ module qilin_ex_post #(
     // A2 (S in red_q): |S| + floor(N/2) = S + half, or half - S for S < 0.
     assign t_d  = red_q[l][SumW-1] ? 16'(SumW'(half_q) - red_q[l])
                                    : 16'(red_q[l] + SumW'(half_q));
-    // A3: T * R = T * R[32:16] * 2^16 + T * R[15:0].
-    assign ph_d = 24'(t2_q) * 24'(recip_l_q[32:16]);
-    assign pl_d = 32'(t2_q) * 32'(recip_l_q[15:0]);
-    assign unused_lo = ^pl_d[15:0];
+    // A3: T * R = T * R[32:16] * 2^16 + T * R[15:0]. The A2b registers (T, and R again)
+    // and the A3 product registers are qilin_mul18's (on ECP5 the DSPs' own registers).
+    qilin_mul18 u_mul_hi (
+      .clk_i, .rst_ni, .en_i(1'b1), .a_i({2'b00, t_q}), .b_i({1'b0, recip_l_q[32:16]}),
+      .p_o(ph_p)
+    );
+    qilin_mul18 u_mul_lo (
+      .clk_i, .rst_ni, .en_i(1'b1), .a_i({2'b00, t_q}), .b_i({2'b00, recip_l_q[15:0]}),
+      .p_o(pl_p)
+    );
+    assign ph_q = ph_p[23:0];
+    assign pl_q = pl_p[31:16];
+    assign unused_lo = ^{ph_p[35:24], pl_p[35:32], pl_p[15:0]};
     // Push: (T * R) >> 16 = ph + pl[31:16] exactly (pl's low 16 bits stand alone), and
     // q = (T * R) >> 32 is its bits 23:16.
     assign prod_hi = ph2_q + 24'(pl2_q);
@@ -567,10 +595,7 @@ module qilin_ex_post #(
       if (!rst_ni) begin
         t_q     <= '0;
         neg_q2  <= 1'b0;
-        t2_q    <= '0;
         neg_q2b <= 1'b0;
-        ph_q    <= '0;
-        pl_q    <= '0;
         neg_q3  <= 1'b0;
         ph2_q   <= '0;
         pl2_q   <= '0;
@@ -578,10 +603,7 @@ module qilin_ex_post #(
       end else begin
         t_q     <= t_d;
         neg_q2  <= red_q[l][SumW-1];
-        t2_q    <= t_q;
         neg_q2b <= neg_q2;
-        ph_q    <= ph_d;
-        pl_q    <= pl_d[31:16];
         neg_q3  <= neg_q2b;
         ph2_q   <= ph_q;
         pl2_q   <= pl_q;
@@ -732,11 +754,18 @@ module qilin_ex_post #(
   `QILIN_ASSERT_INIT(DimMin_A, Dim >= 1)
   // The accumulator rows come from a Dim-row array, whose sums are exact in 32 bits.
   `QILIN_ASSERT_INIT(AccExact_A, Dim <= qilin_pkg::MaxRowsExact)
-  // Every ACC response finds a requantiser credit, and responses come one cycle after grants.
+  // Every ACC response finds a requantiser credit, and responses come AccRdLat cycles after
+  // grants (a clear drops the reads in flight, whose responses still arrive).
   `QILIN_ASSERT(RqCredit_A, !r_data_q || rq_in_ready, clk_i, rst_ni)
-  `QILIN_ASSERT(AccLatency_A, clear_i ||
-                (acc_rsp_valid_i == (pend_data_q || pend_bias_q || pend_mult_q || pend_shift_q)) ||
-                $past(clear_i), clk_i, rst_ni)
+  logic [AccRdLat-1:0] clear_hist_q;  // clear_i in each of the last AccRdLat cycles
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) clear_hist_q <= '0;
+    else         clear_hist_q <= (clear_hist_q << 1) | AccRdLat'(clear_i);
+  end
+  `QILIN_ASSERT(AccLatency_A, clear_i || (clear_hist_q != '0) ||
+                (acc_rsp_valid_i == (pend_data_q || pend_bias_q || pend_mult_q || pend_shift_q)),
+                clk_i, rst_ni)
+  `QILIN_ASSERT_INIT(AccRdLat_A, AccRdLat == 1 || AccRdLat == 2)
   // The command, divider and parameter-reader registers load while idle: nothing that reads
   // them is in flight then (a divider still stepping after an empty AVG grid is restarted by
   // the next acceptance, as before), so loading them outside acceptance changes no result.

@@ -110,7 +110,8 @@ module qilin_fpga_top #(
     .Dim          (Dim),
     .ColsPerStage (ColsPerStage),
     .SpRows       (SpRows),
-    .AccRows      (AccRows)
+    .AccRows      (AccRows),
+    .MemOutReg    (1'b1)      // block-RAM reads through a register: see qilin_sram
   ) u_core (
     .clk_i            (clk),
     .rst_ni           (rst_n),

@@ -7,5 +7,6 @@ rtl/common/qilin_pkg.sv
 rtl/post/qilin_post_pkg.sv
 rtl/common/qilin_delay.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv

@@ -153,91 +153,30 @@ module qilin_requant_lane (
     rnz4_q <= rnz3_q;
   end
 
-`ifdef QILIN_ECP5_DSP
-  // ECP5 build (scripts/fpga_ecp5.sh): stage 3's operand registers and stage 4's product
-  // registers are the MULT18X18Ds' own input and output registers, as in qilin_pe. Yosys
-  // maps a `*` to a combinational MULT18X18D, and the routes into and out of the DSP row
-  // then made register -> DSP -> register the routed critical group (143 endpoints, 14.2 ns;
-  // docs/fpga.md). Same values in the same cycles; tb/post runs this variant too (the
-  // primitive's model is tb/fpga/sim). Operands are 18-bit signed: the high halves sign
-  // extended, the low halves zero extended.
+  // Stage 3's operand registers and stage 4's product registers are qilin_mul18's (on ECP5
+  // the MULT18X18Ds' own registers: register -> DSP -> register through the fabric was the
+  // routed critical group, 143 endpoints at 14.2 ns; docs/fpga.md). Operands are 18-bit
+  // signed: the high halves sign extended, the low halves zero extended.
   logic [17:0]      a_hi, a_lo, b_hi, b_lo;
-  logic [3:0][17:0] dsp_a, dsp_b;
-  logic [3:0][35:0] dsp_p;
+  logic [3:0][17:0] mul_a, mul_b;
+  logic [3:0][35:0] mul_p;
   assign a_hi  = {{2{xs3_d[31]}}, xs3_d[31:16]};
   assign a_lo  = {2'b00, xs3_d[15:0]};
   assign b_hi  = {{2{mult2_q[31]}}, mult2_q[31:16]};
   assign b_lo  = {2'b00, mult2_q[15:0]};
-  assign dsp_a = {a_lo, a_lo, a_hi, a_hi};  // products 3..0: ll, lh, hl, hh
-  assign dsp_b = {b_lo, b_hi, b_lo, b_hi};
-  for (genvar k = 0; k < 4; k++) begin : gen_dsp
-    logic [17:0] a, b;
-    logic [35:0] p;
-    assign a = dsp_a[k];
-    assign b = dsp_b[k];
-    MULT18X18D #(
-      .REG_INPUTA_CLK("CLK0"), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
-      .REG_INPUTB_CLK("CLK0"), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
-      .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE0"), .REG_OUTPUT_RST("RST0"),
-      .GSR("DISABLED"), .RESETMODE("ASYNC")
-    ) u_mul (
-      .A0(a[0]), .A1(a[1]), .A2(a[2]), .A3(a[3]), .A4(a[4]), .A5(a[5]), .A6(a[6]), .A7(a[7]),
-      .A8(a[8]), .A9(a[9]), .A10(a[10]), .A11(a[11]), .A12(a[12]), .A13(a[13]),
-      .A14(a[14]), .A15(a[15]), .A16(a[16]), .A17(a[17]),
-      .B0(b[0]), .B1(b[1]), .B2(b[2]), .B3(b[3]), .B4(b[4]), .B5(b[5]), .B6(b[6]), .B7(b[7]),
-      .B8(b[8]), .B9(b[9]), .B10(b[10]), .B11(b[11]), .B12(b[12]), .B13(b[13]),
-      .B14(b[14]), .B15(b[15]), .B16(b[16]), .B17(b[17]),
-      .C0(1'b0), .C1(1'b0), .C2(1'b0), .C3(1'b0), .C4(1'b0), .C5(1'b0), .C6(1'b0),
-      .C7(1'b0), .C8(1'b0), .C9(1'b0), .C10(1'b0), .C11(1'b0), .C12(1'b0), .C13(1'b0),
-      .C14(1'b0), .C15(1'b0), .C16(1'b0), .C17(1'b0),
-      .P0(p[0]), .P1(p[1]), .P2(p[2]), .P3(p[3]), .P4(p[4]), .P5(p[5]), .P6(p[6]),
-      .P7(p[7]), .P8(p[8]), .P9(p[9]), .P10(p[10]), .P11(p[11]), .P12(p[12]), .P13(p[13]),
-      .P14(p[14]), .P15(p[15]), .P16(p[16]), .P17(p[17]), .P18(p[18]), .P19(p[19]),
-      .P20(p[20]), .P21(p[21]), .P22(p[22]), .P23(p[23]), .P24(p[24]), .P25(p[25]),
-      .P26(p[26]), .P27(p[27]), .P28(p[28]), .P29(p[29]), .P30(p[30]), .P31(p[31]),
-      .P32(p[32]), .P33(p[33]), .P34(p[34]), .P35(p[35]),
-      .SIGNEDA(1'b1), .SIGNEDB(1'b1), .SOURCEA(1'b0), .SOURCEB(1'b0),
-      .CLK0(clk_i), .CLK1(1'b0), .CLK2(1'b0), .CLK3(1'b0),
-      .CE0(1'b1), .CE1(1'b0), .CE2(1'b0), .CE3(1'b0),
-      .RST0(1'b0), .RST1(1'b0), .RST2(1'b0), .RST3(1'b0)
+  assign mul_a = {a_lo, a_lo, a_hi, a_hi};  // products 3..0: ll, lh, hl, hh
+  assign mul_b = {b_lo, b_hi, b_lo, b_hi};
+  for (genvar k = 0; k < 4; k++) begin : gen_mul
+    qilin_mul18 u_mul (
+      .clk_i, .rst_ni(1'b1), .en_i(1'b1), .a_i(mul_a[k]), .b_i(mul_b[k]), .p_o(mul_p[k])
     );
-    assign dsp_p[k] = p;
   end
-  assign hh4_q = dsp_p[0][31:0];
-  assign hl4_q = dsp_p[1][31:0];
-  assign lh4_q = dsp_p[2][31:0];
-  assign ll4_q = dsp_p[3][31:0];
+  assign hh4_q = mul_p[0][31:0];
+  assign hl4_q = mul_p[1][31:0];
+  assign lh4_q = mul_p[2][31:0];
+  assign ll4_q = mul_p[3][31:0];
   logic unused_pp;  // the 32-bit partial products need 32 of the 36 bits
-  assign unused_pp = ^{dsp_p[0][35:32], dsp_p[1][35:32], dsp_p[2][35:32], dsp_p[3][35:32]};
-`else
-  logic        [31:0] xs3_q, mult3_q;
-  logic signed [16:0] a_hi, a_lo, b_hi, b_lo;
-  logic signed [33:0] pp_hh, pp_hl, pp_lh, pp_ll;
-
-  always_ff @(posedge clk_i) begin
-    xs3_q   <= xs3_d;
-    mult3_q <= mult2_q;
-  end
-
-  assign a_hi  = {xs3_q[31], xs3_q[31:16]};
-  assign a_lo  = {1'b0, xs3_q[15:0]};
-  assign b_hi  = {mult3_q[31], mult3_q[31:16]};
-  assign b_lo  = {1'b0, mult3_q[15:0]};
-  assign pp_hh = a_hi * b_hi;
-  assign pp_hl = a_hi * b_lo;
-  assign pp_lh = a_lo * b_hi;
-  assign pp_ll = a_lo * b_lo;
-
-  always_ff @(posedge clk_i) begin
-    hh4_q  <= pp_hh[31:0];
-    hl4_q  <= pp_hl[31:0];
-    lh4_q  <= pp_lh[31:0];
-    ll4_q  <= pp_ll[31:0];
-  end
-
-  logic unused_pp;
-  assign unused_pp = ^{pp_hh[33:32], pp_hl[33:32], pp_lh[33:32], pp_ll[33:32]};
-`endif
+  assign unused_pp = ^{mul_p[0][35:32], mul_p[1][35:32], mul_p[2][35:32], mul_p[3][35:32]};
 
   // -------------------------------------------------------------------------------------
   // Stage 5: middle sum and the rounding constant. p + 2^30 = hh*2^32 + mid*2^16 + low.

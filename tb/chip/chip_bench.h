@@ -9,13 +9,24 @@
 #include <string>
 #include <vector>
 
-// One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model.
+// One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model, and
+// QILIN_CHIP_OUTREG=1 the DIM 8 build with MemOutReg (two-cycle SP and ACC reads, as on
+// the FPGA).
 #ifndef QILIN_CHIP_DIM
 #define QILIN_CHIP_DIM 8
+#endif
+#ifndef QILIN_CHIP_OUTREG
+#define QILIN_CHIP_OUTREG 0
+#endif
+#if QILIN_CHIP_OUTREG && QILIN_CHIP_DIM != 8
+#error "the MemOutReg chip build is DIM 8"
 #endif
 #if QILIN_CHIP_DIM == 16
 #include "Vqilin_core_16.h"
 #include "Vqilin_core_16___024root.h"
+#elif QILIN_CHIP_OUTREG
+#include "Vqilin_core_8r.h"
+#include "Vqilin_core_8r___024root.h"
 #else
 #include "Vqilin_core_8.h"
 #include "Vqilin_core_8___024root.h"
@@ -26,13 +37,14 @@
 #include "qilin/golden/mem_image.h"
 #include "sim_harness.h"
 
-// Each build's classes live in their own inline namespace (dim8, dim16), so one program may
-// link the benches of both builds without two different ChipBench classes sharing a name.
-#define QILIN_CHIP_NS_CAT2(d) dim##d
-#define QILIN_CHIP_NS_CAT(d) QILIN_CHIP_NS_CAT2(d)
+// Each build's classes live in their own inline namespace (dim8_0, dim16_0, dim8_1), so one
+// program may link the benches of several builds without two different ChipBench classes
+// sharing a name.
+#define QILIN_CHIP_NS_CAT2(d, r) dim##d##_##r
+#define QILIN_CHIP_NS_CAT(d, r) QILIN_CHIP_NS_CAT2(d, r)
 
 namespace qilin::tb::chip {
-inline namespace QILIN_CHIP_NS_CAT(QILIN_CHIP_DIM) {
+inline namespace QILIN_CHIP_NS_CAT(QILIN_CHIP_DIM, QILIN_CHIP_OUTREG) {
 
 inline constexpr int kDim = QILIN_CHIP_DIM;
 inline constexpr uint32_t kSpRows = 1024;
@@ -63,6 +75,8 @@ class ChipBench {
  public:
 #if QILIN_CHIP_DIM == 16
   using Model = Vqilin_core_16;
+#elif QILIN_CHIP_OUTREG
+  using Model = Vqilin_core_8r;
 #else
   using Model = Vqilin_core_8;
 #endif
