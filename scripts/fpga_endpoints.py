@@ -7,7 +7,11 @@
 # scripts/fpga_sta.py's estimate.
 #
 # Usage: fpga_endpoints.py <nextpnr report.json> <yosys netlist.json> [ns limit, default 10]
-#        [endpoints to list, default 30]
+#        [endpoints to list, default 30] [paths to trace, default 0]
+# With a trace count, the worst endpoints of that many different RTL lines are also traced
+# back to their launching register: at each cell, the input that arrives last, with its
+# arrival and RTL line (a path's start is what a fix has to change, and nextpnr names the
+# cells after nets, which hides it).
 # The arrival is from the launching clock edge to the endpoint pin (clock-to-out, logic and
 # routing); the endpoint's setup time is not included.
 import collections
@@ -24,6 +28,7 @@ except (OSError, ValueError) as e:
     sys.exit(f"fpga_endpoints: cannot read input: {e}")
 limit = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
 nlist = int(sys.argv[4]) if len(sys.argv) > 4 else 30
+ntrace = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 
 nets = report.get("detailed_net_timings")
 if not nets:
@@ -53,15 +58,17 @@ def cell_src(cell):
     return f"?{inst}" if inst else "?"
 
 
-ends = {}  # (cell, port) -> worst arrival, ns
+ends = {}    # (cell, port) -> worst arrival, ns
+inputs = collections.defaultdict(list)  # cell -> [(arrival, port, driver cell, driver port)]
 for net in nets:
     for ep in net.get("endpoints", []):
         d = ep.get("delay", 0.0)
         d = float(max(d) if isinstance(d, list) else d)  # [min, max] arrival in nextpnr 0.7+
         key = (ep.get("cell", "?"), ep.get("port", "?"))
         ends[key] = max(ends.get(key, 0.0), d)
-if max(ends.values(), default=0.0) > 1000.0:  # picoseconds in some nextpnr versions
-    ends = {k: v / 1000.0 for k, v in ends.items()}
+        inputs[key[0]].append((d, key[1], net.get("driver", "?"), net.get("port", "?")))
+scale = 1000.0 if max(ends.values(), default=0.0) > 1000.0 else 1.0  # ps in some versions
+ends = {k: v / scale for k, v in ends.items()}
 
 over = {k: v for k, v in ends.items() if v >= limit}
 print(f"endpoints: {len(ends)}; at or above {limit:g} ns: {len(over)}; "
@@ -86,3 +93,33 @@ for s, vs in sorted(groups.items(), key=lambda kv: -max(kv[1]))[:60]:
 print(f"\n=== worst {nlist} endpoints")
 for (cell, port), v in sorted(over.items(), key=lambda kv: -kv[1])[:nlist]:
     print(f"  {v:5.2f}  {cell_src(cell):28s} {cell}.{port}")
+
+
+def launches(port):
+    # Outputs of registers: a slice flip-flop, a block RAM or DSP output (the arrival
+    # there is the clock-to-output; nothing before it is on the path).
+    return port == "Q" or re.fullmatch(r"DO[AB]?\d+|P\d+|Q[01]", port) is not None
+
+
+if ntrace:
+    print(f"\n=== worst path into each of the {ntrace} worst RTL lines, traced back "
+          "(arrival at the cell's input, cell, RTL line)")
+    seen = set()
+    for (cell, port), v in sorted(over.items(), key=lambda kv: -kv[1]):
+        src = cell_src(cell)
+        if src in seen:
+            continue
+        seen.add(src)
+        if len(seen) > ntrace:
+            break
+        print(f"  {v:5.2f}  {cell}.{port}  [{src}]")
+        cur, hops = cell, 0
+        while hops < 40:
+            ins = inputs.get(cur)
+            if not ins:
+                break
+            d, iport, drv, dport = max(ins)
+            print(f"    {d / scale:5.2f}  <- {drv}.{dport}  [{cell_src(drv)}]")
+            if launches(dport):
+                break
+            cur, hops = drv, hops + 1

@@ -8,6 +8,7 @@ rtl/common/qilin_delay.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/common/qilin_mul18.sv
+rtl/common/qilin_skid.sv
 rtl/array/qilin_pe.sv
 rtl/array/qilin_array.sv
 rtl/core/qilin_ex_matmul.sv

@@ -39,9 +39,9 @@ module qilin_ex_matmul #(
 );
   `include "qilin_assert.svh"
 
-  // Room for the rows in flight, so that one row per cycle streams (LUT RAM: 16 rows cost
-  // no more than 4).
-  localparam int unsigned BufDepth = 3 + SpRdLat;
+  // Room for the rows queued and in flight, so that one row per cycle streams (LUT RAM: 16
+  // rows cost no more than 4).
+  localparam int unsigned BufDepth = 4 + SpRdLat;
   localparam int unsigned CntW     = $clog2(BufDepth + 1);
   localparam int unsigned CmdW     = qilin_core_pkg::MatmulCmdW;
   // One buffered row: data, zero point, signedness, last-of-tile.
@@ -72,10 +72,15 @@ module qilin_ex_matmul #(
   );
 
   // -----------------------------------------------------------------------------------
-  // Row readers: request a scratchpad row only when its buffer is sure to have room for
-  // the response, which arrives SpRdLat cycles after the grant. The row's metadata waits
-  // for it in a matching pipeline (stage SpRdLat-1 pushes).
+  // Row readers: a generator walks each command's rows into a two-entry request queue
+  // (qilin_skid) whose head drives the scratchpad port from flip-flops, so the address adder
+  // behind the command FIFO's LUT-RAM read is not in series with the SP arbitration and the
+  // block RAM's address pins. A row is generated only when its buffer is sure to have room
+  // for the response: rows queued, in flight (granted, the data SpRdLat cycles later) and
+  // buffered never exceed BufDepth. The row's metadata waits for its data in a pipeline
+  // (stage SpRdLat-1 pushes into the buffer).
   // -----------------------------------------------------------------------------------
+  localparam int unsigned ReqW = SpAddrW + 11;  // {address, zp, signed, last}
   logic [7:0]       w_row_q;
   logic [15:0]      a_row_q;
   logic             w_meta_valid_q [SpRdLat];
@@ -83,7 +88,10 @@ module qilin_ex_matmul #(
   logic [10:0]      w_meta_q [SpRdLat];   // {zp, signed, last} of a row in flight
   logic [10:0]      a_meta_q [SpRdLat];
   logic [CntW-1:0]  w_buf_cnt, a_buf_cnt, w_fly, a_fly;
-  logic             w_req, a_req, w_last_row, a_last_row, w_push, a_push;
+  logic [1:0]       w_qd_q, a_qd_q;       // rows in the request queue
+  logic             w_gen, a_gen, w_last_row, a_last_row, w_push, a_push;
+  logic             w_gnt, a_gnt, w_rq_ready, a_rq_ready;
+  logic [ReqW-1:0]  w_rq_head, a_rq_head;
 
   always_comb begin
     w_fly = '0;
@@ -94,24 +102,46 @@ module qilin_ex_matmul #(
     end
   end
 
-  assign w_last_row  = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
-  assign a_last_row  = (a_row_q + 16'd1 == aq_cmd.m_size);
-  assign w_req = wq_valid && (32'(w_buf_cnt) + 32'(w_fly) < BufDepth);
-  assign a_req = aq_valid && (32'(a_buf_cnt) + 32'(a_fly) < BufDepth);
+  assign w_last_row = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
+  assign a_last_row = (a_row_q + 16'd1 == aq_cmd.m_size);
+  assign w_gen  = wq_valid && w_rq_ready &&
+                  (32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd_q) < BufDepth);
+  assign a_gen  = aq_valid && a_rq_ready &&
+                  (32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd_q) < BufDepth);
+  assign wq_pop = w_gen && w_last_row;
+  assign aq_pop = a_gen && a_last_row;
+  assign w_gnt  = sp_w_valid_o && sp_w_ready_i;
+  assign a_gnt  = sp_a_valid_o && sp_a_ready_i;
   assign w_push = w_meta_valid_q[SpRdLat-1];
   assign a_push = a_meta_valid_q[SpRdLat-1];
 
-  assign sp_w_valid_o = w_req;
-  assign sp_w_addr_o  = wq_cmd.w_addr + SpAddrW'(w_row_q);
-  assign sp_a_valid_o = a_req;
-  assign sp_a_addr_o  = aq_cmd.a_addr + SpAddrW'(a_row_q);
-  assign wq_pop = w_req && sp_w_ready_i && w_last_row;
-  assign aq_pop = a_req && sp_a_ready_i && a_last_row;
+  qilin_skid #(.Width(ReqW)) u_wrq (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i (w_gen),
+    .in_ready_o (w_rq_ready),
+    .in_data_i  ({wq_cmd.w_addr + SpAddrW'(w_row_q), wq_cmd.w_zp, wq_cmd.w_signed, w_last_row}),
+    .out_valid_o(sp_w_valid_o),
+    .out_ready_i(sp_w_ready_i),
+    .out_data_o (w_rq_head)
+  );
+  qilin_skid #(.Width(ReqW)) u_arq (
+    .clk_i, .rst_ni, .flush_i(1'b0),
+    .in_valid_i (a_gen),
+    .in_ready_o (a_rq_ready),
+    .in_data_i  ({aq_cmd.a_addr + SpAddrW'(a_row_q), aq_cmd.a_zp, aq_cmd.a_signed, a_last_row}),
+    .out_valid_o(sp_a_valid_o),
+    .out_ready_i(sp_a_ready_i),
+    .out_data_o (a_rq_head)
+  );
+  assign sp_w_addr_o = w_rq_head[ReqW-1 -: SpAddrW];
+  assign sp_a_addr_o = a_rq_head[ReqW-1 -: SpAddrW];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_row_q <= '0;
       a_row_q <= '0;
+      w_qd_q  <= '0;
+      a_qd_q  <= '0;
       for (int unsigned i = 0; i < SpRdLat; i++) begin
         w_meta_valid_q[i] <= 1'b0;
         a_meta_valid_q[i] <= 1'b0;
@@ -119,18 +149,20 @@ module qilin_ex_matmul #(
         a_meta_q[i]       <= '0;
       end
     end else begin
-      w_meta_valid_q[0] <= w_req && sp_w_ready_i;
-      a_meta_valid_q[0] <= a_req && sp_a_ready_i;
-      w_meta_q[0]       <= {wq_cmd.w_zp, wq_cmd.w_signed, w_last_row};
-      a_meta_q[0]       <= {aq_cmd.a_zp, aq_cmd.a_signed, a_last_row};
+      w_qd_q            <= w_qd_q + 2'(w_gen) - 2'(w_gnt);
+      a_qd_q            <= a_qd_q + 2'(a_gen) - 2'(a_gnt);
+      w_meta_valid_q[0] <= w_gnt;
+      a_meta_valid_q[0] <= a_gnt;
+      w_meta_q[0]       <= w_rq_head[10:0];
+      a_meta_q[0]       <= a_rq_head[10:0];
       for (int unsigned i = 1; i < SpRdLat; i++) begin
         w_meta_valid_q[i] <= w_meta_valid_q[i-1];
         a_meta_valid_q[i] <= a_meta_valid_q[i-1];
         w_meta_q[i]       <= w_meta_q[i-1];
         a_meta_q[i]       <= a_meta_q[i-1];
       end
-      if (w_req && sp_w_ready_i) w_row_q <= w_last_row ? '0 : w_row_q + 8'd1;
-      if (a_req && sp_a_ready_i) a_row_q <= a_last_row ? '0 : a_row_q + 16'd1;
+      if (w_gen) w_row_q <= w_last_row ? '0 : w_row_q + 8'd1;
+      if (a_gen) a_row_q <= a_last_row ? '0 : a_row_q + 16'd1;
     end
   end
 
@@ -194,31 +226,47 @@ module qilin_ex_matmul #(
     .busy_o     (unused_array_busy)
   );
 
-  assign acc_valid_o = o_valid;
-  assign acc_addr_o  = oq_cmd.c_addr + AccAddrW'(o_row_q);
-  assign acc_data_o  = o_data;
-  assign acc_add_o   = oq_cmd.accumulate;
+  // The accumulate port from registers: the address adder behind the output command FIFO's
+  // LUT-RAM read and the array's output are not in series with the accumulator's bank
+  // selects and block-RAM address pins (+1 cycle before each row's accumulate).
+  logic                  acc_v_q, acc_add_q;
+  logic [AccAddrW-1:0]   acc_addr_q;
+  logic [Dim*32-1:0]     acc_data_q;
+  assign acc_valid_o = acc_v_q;
+  assign acc_addr_o  = acc_addr_q;
+  assign acc_data_o  = acc_data_q;
+  assign acc_add_o   = acc_add_q;
   assign oq_pop      = o_valid && o_last;
 
-  // done_o follows the last row into the accumulator by two cycles: qilin_acc_mem writes a
-  // row three cycles after it is presented, so a read that starts the cycle after done_o
-  // still sees the command's results (it did with the former one-cycle write, too).
-  logic done_q, done2_q;
-  assign done_o = done2_q;
+  // done_o follows the last row into the accumulator by three cycles: the port register,
+  // then qilin_acc_mem writes a row three cycles after it is presented, so a read that
+  // starts the cycle after done_o still sees the command's results.
+  logic done_q, done2_q, done3_q;
+  assign done_o = done3_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      o_row_q <= '0;
-      done_q  <= 1'b0;
-      done2_q <= 1'b0;
+      o_row_q    <= '0;
+      done_q     <= 1'b0;
+      done2_q    <= 1'b0;
+      done3_q    <= 1'b0;
+      acc_v_q    <= 1'b0;
+      acc_add_q  <= 1'b0;
+      acc_addr_q <= '0;
     end else begin
-      done_q  <= oq_pop;
-      done2_q <= done_q;
+      done_q     <= oq_pop;
+      done2_q    <= done_q;
+      done3_q    <= done2_q;
+      acc_v_q    <= o_valid;
+      acc_add_q  <= oq_cmd.accumulate;
+      acc_addr_q <= oq_cmd.c_addr + AccAddrW'(o_row_q);
       if (o_valid) o_row_q <= o_last ? '0 : o_row_q + 16'd1;
     end
   end
+  // Payload: no reset, only read with acc_v_q.
+  always_ff @(posedge clk_i) acc_data_q <= o_data;
 
-  assign busy_o       = wq_valid || aq_valid || oq_valid || done_q || done2_q;
+  assign busy_o       = wq_valid || aq_valid || oq_valid || done_q || done2_q || done3_q;
   assign array_busy_o = ab_valid && ab_ready;
 
   `QILIN_ASSERT_INIT(CmdWidth_A, CmdW == $bits(qilin_core_pkg::matmul_cmd_t))

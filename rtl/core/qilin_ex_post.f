@@ -10,6 +10,7 @@ rtl/common/qilin_delay.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/common/qilin_mul18.sv
+rtl/common/qilin_skid.sv
 rtl/post/qilin_requant_lane.sv
 rtl/post/qilin_requant.sv
 rtl/core/qilin_ex_post.sv

@@ -77,7 +77,7 @@ module qilin_ex_unit #(
   input  logic                          acc_idle_i,
   output logic                          zf_valid_o,
   output logic [15:0]                   zf_addr_o,
-  // Performance: MACs of a MATMUL, valid in the cycle it is accepted.
+  // Performance: MACs of a MATMUL, valid two cycles after it is accepted.
   output logic                          macs_valid_o,
   output logic [31:0]                   macs_o,
   output logic                          busy_o
@@ -123,12 +123,11 @@ module qilin_ex_unit #(
 
   // A slot: the instruction, its ranges (MATMUL: ACC rows written, SP rows read (A and W).
   // POSTPROC: ACC grid and parameter rows read, SP rows written; in_h * in_w bounds the output
-  // rows, exact without pooling, an over-estimate with it), its MAC count and its decode.
+  // rows, exact without pooling, an over-estimate with it) and its decode.
   typedef struct packed {
     logic [127:0]    insn;
     logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
     logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
-    logic [31:0]     macs;
     logic            is_mm, is_post, mm_work, m_zero;
   } slot_t;
   slot_t           slot_d, cur;
@@ -165,7 +164,6 @@ module qilin_ex_unit #(
     slot_d.po_lo   = RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]);
     slot_d.po_hi   = RngW'(in_insn[qilin_isa_pkg::PostprocOAddrLsb +: qilin_isa_pkg::PostprocOAddrW]) +
                      in_grid;
-    slot_d.macs    = 32'(in_m) * 32'(in_k) * 32'(Dim);
     slot_d.is_mm   = (in_op == qilin_isa_pkg::OpMatmul);
     slot_d.is_post = (in_op == qilin_isa_pkg::OpPostproc);
     slot_d.mm_work = (in_m != '0) && (in_k != '0);
@@ -634,8 +632,26 @@ module qilin_ex_unit #(
   assign err_code_o = post_err_code_i;
   assign err_addr_o = 40'(post_err_addr_i);
 
-  assign macs_valid_o = mm_go;
-  assign macs_o       = cur.macs;
+  // MACs = m * k * Dim, from the current slot through a registered multiplier (on ECP5 a
+  // DSP with its own registers: the combinational DSP between the input buffer and the slot
+  // registers was this unit's worst routed group, 48 endpoints up to 11.8 ns at 100 MHz).
+  logic [35:0] mk;
+  logic [1:0]  macs_v_q;
+  logic        unused_mk;
+  qilin_mul18 u_macs (
+    .clk_i, .rst_ni, .en_i(1'b1),
+    .a_i (18'(cur.insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW])),
+    .b_i (18'(cur.insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW])),
+    .p_o (mk)
+  );
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) macs_v_q <= '0;
+    else         macs_v_q <= {macs_v_q[0], mm_go};
+  end
+  assign macs_valid_o = macs_v_q[1];
+  assign macs_o       = 32'(mk[23:0]) << $clog2(Dim);
+  assign unused_mk    = ^mk[35:24];
+  `QILIN_ASSERT_INIT(MacsDimPow2_A, (Dim & (Dim - 1)) == 0)
   assign busy_o       = (mm_out_q != '0) || post_owed || (held_q != '0) || zf_q || sdone_q ||
                         (slot_v_q != '0) || in_valid;
 

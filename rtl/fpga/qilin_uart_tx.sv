@@ -13,9 +13,11 @@ module qilin_uart_tx #(
   input  logic [7:0] data_i,
   output logic       tx_o
 );
+  `include "qilin_assert.svh"
   logic [9:0]      shift_q, shift_d;  // stop, data, start (sent LSB first)
   logic [3:0]      left_q, left_d;    // bits still to send
   logic [CntW-1:0] cnt_q, cnt_d;
+  logic            tx_q;              // the pin from a flip-flop, loaded from next state
 
   assign ready_o = (left_q == 4'd0);
 
@@ -43,12 +45,16 @@ module qilin_uart_tx #(
       shift_q <= 10'h3ff;
       left_q  <= '0;
       cnt_q   <= '0;
+      tx_q    <= 1'b1;
     end else begin
       shift_q <= shift_d;
       left_q  <= left_d;
       cnt_q   <= cnt_d;
+      tx_q    <= (left_d == 4'd0) ? 1'b1 : shift_d[0];
     end
   end
 
-  assign tx_o = (left_q == 4'd0) ? 1'b1 : shift_q[0];
+  // Same value in the same cycle as decoding left_q and shift_q would give.
+  assign tx_o = tx_q;
+  `QILIN_ASSERT(TxFromState_A, tx_q == ((left_q == 4'd0) ? 1'b1 : shift_q[0]), clk_i, rst_ni)
 endmodule

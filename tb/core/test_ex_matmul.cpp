@@ -264,11 +264,12 @@ TEST_CASE("back-to-back MATMULs keep the array busy", "[ex][cycles]") {
   std::printf("ex back-to-back: %d MATMULs of %d rows: %llu cycles, array utilization %.2f%%\n",
               n, m, static_cast<unsigned long long>(cycles), 100.0 * util);
   CAPTURE(cycles, util);
-  // + 20: fill/drain of the array and queues (16), plus two cycles for the array's
-  // multiplier registers (each PE registers the multiplier's inputs and its product) and two
-  // because done_o follows the last row into the accumulator by two cycles (qilin_acc_mem
-  // writes a row three cycles after it arrives: it registers the RAM read data, and the sum
-  // before the RAM write).
-  REQUIRE(cycles == static_cast<uint64_t>(n) * m + 20);
+  // + 22: fill/drain of the array and queues (16), plus two cycles for the array's
+  // multiplier registers (each PE registers the multiplier's inputs and its product), one for
+  // the SP request queue in front of the scratchpad port (its head is a register), one for
+  // the register on the accumulate port, and two because done_o follows the last row into
+  // the accumulator by two more cycles (qilin_acc_mem writes a row three cycles after it
+  // arrives: it registers the RAM read data, and the sum before the RAM write).
+  REQUIRE(cycles == static_cast<uint64_t>(n) * m + 22);
   b.check_acc();
 }
