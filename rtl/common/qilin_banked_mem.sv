@@ -4,8 +4,11 @@
 // Each bank serves one read and one write per cycle, round-robin among its requesters.
 //
 // Contract: a read request is granted when rd_ready_o is high (valid/ready); its data
-// arrives on rsp_* exactly RdLat cycles later (1, or 2 with OutReg, see qilin_sram), with
-// no backpressure, so a client requests only when it can take the data. A read and a write of the same row in the same cycle
+// arrives on rsp_* exactly RdLat cycles later, with no backpressure, so a client requests
+// only when it can take the data. RdLat is 1, plus 1 with InReg (the granted read's enable
+// and row are registered in front of the RAM, so the arbitration is not in series with the
+// route to the block RAM's address pins) and 1 with OutReg (a register behind the RAM, see
+// qilin_sram). A read and a write of the same row in the same cycle
 // must not happen (the RAM's answer is then undefined on FPGAs; NoRwCollision_A checks it).
 module qilin_banked_mem #(
   parameter int unsigned Width    = 128,
@@ -13,9 +16,10 @@ module qilin_banked_mem #(
   parameter int unsigned NumBanks = 2,
   parameter int unsigned NumRd    = 2,
   parameter int unsigned NumWr    = 2,
+  parameter bit          InReg    = 1'b0,
   parameter bit          OutReg   = 1'b0,
   // Do not override.
-  parameter int unsigned RdLat    = OutReg ? 2 : 1,
+  parameter int unsigned RdLat    = 1 + int'(InReg) + int'(OutReg),
   parameter int unsigned AddrW    = $clog2(Rows),
   parameter int unsigned BankW    = (NumBanks > 1) ? $clog2(NumBanks) : 1,
   parameter int unsigned BankRows = Rows / NumBanks,
@@ -79,19 +83,36 @@ module qilin_banked_mem #(
       .clk_i, .rst_ni, .req_i(wr_req[b]), .advance_i(1'b1), .gnt_o(wr_gnt[b]), .idx_o(wr_idx[b])
     );
 
+    // The read the RAM performs this cycle: the granted one, or last cycle's with InReg.
+    logic            ram_re;
+    logic [RowW-1:0] ram_raddr;
+    if (InReg) begin : gen_inreg
+      logic            re_q;
+      logic [RowW-1:0] raddr_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) re_q <= 1'b0;
+        else         re_q <= |rd_req[b];
+      end
+      always_ff @(posedge clk_i) raddr_q <= rd_addr_i[rd_idx[b]][RowW-1:0];
+      assign ram_re    = re_q;
+      assign ram_raddr = raddr_q;
+    end else begin : gen_noinreg
+      assign ram_re    = |rd_req[b];
+      assign ram_raddr = rd_addr_i[rd_idx[b]][RowW-1:0];
+    end
+
     qilin_sram #(.Width(Width), .Depth(BankRows), .OutReg(OutReg)) u_sram (
       .clk_i,
       .we_i    (|wr_req[b]),
       .waddr_i (wr_addr_i[wr_idx[b]][RowW-1:0]),
       .wdata_i (wr_data_i[wr_idx[b]]),
-      .re_i    (|rd_req[b]),
-      .raddr_i (rd_addr_i[rd_idx[b]][RowW-1:0]),
+      .re_i    (ram_re),
+      .raddr_i (ram_raddr),
       .rdata_o (rdata[b])
     );
 
     logic collide;
-    assign collide = (|wr_req[b]) && (|rd_req[b]) &&
-                     (wr_addr_i[wr_idx[b]] == rd_addr_i[rd_idx[b]]);
+    assign collide = (|wr_req[b]) && ram_re && (wr_addr_i[wr_idx[b]][RowW-1:0] == ram_raddr);
     `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
     // The grant's owner travels with the read for RdLat cycles.
@@ -134,7 +155,7 @@ module qilin_banked_mem #(
     end
   end
 
-  `QILIN_ASSERT_INIT(RdLat_A, RdLat == (OutReg ? 2 : 1))
+  `QILIN_ASSERT_INIT(RdLat_A, RdLat == 1 + int'(InReg) + int'(OutReg))
   `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)
   `QILIN_ASSERT_INIT(RowsSplit_A, BankRows * NumBanks == Rows && (1 << RowW) == BankRows)
 endmodule

@@ -11,9 +11,11 @@ module qilin_core #(
   parameter int unsigned AccRows      = 1024,
   parameter int unsigned SpBanks      = 2,
   parameter int unsigned AccBanks     = 2,
-  // Scratchpad and accumulator reads answer one cycle later, from a register behind each
-  // block RAM (FPGA builds: the RAMs' clock-to-output is most of a cycle; docs/fpga.md).
-  parameter bit          MemOutReg    = 1'b0,
+  // Block-RAM read registers (FPGA builds; docs/fpga.md): a register behind each SP and ACC
+  // block RAM (their clock-to-output is most of a cycle), and the SP's granted read address
+  // registered in front of its RAMs (they spread over the chip, so the route to them is
+  // long). SP reads then take three cycles, ACC reads two.
+  parameter bit          MemRegs      = 1'b0,
   // Do not override.
   parameter int unsigned SpAW         = $clog2(SpRows),
   parameter int unsigned AccAW        = $clog2(AccRows)
@@ -400,7 +402,8 @@ module qilin_core #(
     .NumBanks (SpBanks),
     .NumRd    (3),
     .NumWr    (2),
-    .OutReg   (MemOutReg)
+    .InReg    (MemRegs),
+    .OutReg   (MemRegs)
   ) u_sp (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -429,7 +432,7 @@ module qilin_core #(
     .Dim      (Dim),
     .Rows     (AccRows),
     .NumBanks (AccBanks),
-    .OutReg   (MemOutReg)
+    .OutReg   (MemRegs)
   ) u_acc (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -684,7 +687,7 @@ module qilin_core #(
   qilin_ex_matmul #(
     .Dim          (Dim),
     .ColsPerStage (ColsPerStage),
-    .SpRdLat      (MemOutReg ? 2 : 1)
+    .SpRdLat      (MemRegs ? 3 : 1)
   ) u_matmul (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -723,7 +726,7 @@ module qilin_core #(
     .Dim      (Dim),
     .AccAddrW (AccAW),
     .SpAddrW  (SpAW),
-    .AccRdLat (MemOutReg ? 2 : 1)
+    .AccRdLat (MemRegs ? 2 : 1)
   ) u_post (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -783,8 +786,8 @@ module qilin_core #(
   assign dwa_req_ready = acc_gnt[1] && acc_rd_ready;
 
   // The grant's owner and chunk travel with the read until its response (1 or 2 cycles).
-  logic       own_dma_q [MemOutReg ? 2 : 1];
-  logic [1:0] chunk_q   [MemOutReg ? 2 : 1];
+  logic       own_dma_q [MemRegs ? 2 : 1];
+  logic [1:0] chunk_q   [MemRegs ? 2 : 1];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       own_dma_q[0] <= 1'b0;
@@ -794,7 +797,7 @@ module qilin_core #(
       chunk_q[0]   <= dws_req_addr[1:0];
     end
   end
-  if (MemOutReg) begin : gen_acc_own2
+  if (MemRegs) begin : gen_acc_own2
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         own_dma_q[1] <= 1'b0;
@@ -805,8 +808,8 @@ module qilin_core #(
       end
     end
   end
-  assign acc_own_dma = own_dma_q[MemOutReg ? 1 : 0];
-  assign dwa_chunk   = chunk_q[MemOutReg ? 1 : 0];
+  assign acc_own_dma = own_dma_q[MemRegs ? 1 : 0];
+  assign dwa_chunk   = chunk_q[MemRegs ? 1 : 0];
 
   assign post_rsp_valid = acc_rsp_valid && !acc_own_dma;
   assign dwa_rsp_valid  = acc_rsp_valid && acc_own_dma;

@@ -283,5 +283,5 @@ module qilin_ex_matmul #(
                 clk_i, rst_ni)
   `QILIN_ASSERT(NoBufferOverflow_A, !(w_push && !unused_wb_in_ready) &&
                 !(a_push && !unused_ab_in_ready), clk_i, rst_ni)
-  `QILIN_ASSERT_INIT(SpRdLat_A, SpRdLat == 1 || SpRdLat == 2)
+  `QILIN_ASSERT_INIT(SpRdLat_A, SpRdLat >= 1 && SpRdLat <= 3)
 endmodule

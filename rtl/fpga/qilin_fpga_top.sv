@@ -111,7 +111,7 @@ module qilin_fpga_top #(
     .ColsPerStage (ColsPerStage),
     .SpRows       (SpRows),
     .AccRows      (AccRows),
-    .MemOutReg    (1'b1)      // block-RAM reads through a register: see qilin_sram
+    .MemRegs      (1'b1)      // block-RAM read registers: see qilin_core
   ) u_core (
     .clk_i            (clk),
     .rst_ni           (rst_n),

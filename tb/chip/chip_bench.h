@@ -10,8 +10,8 @@
 #include <vector>
 
 // One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model, and
-// QILIN_CHIP_OUTREG=1 the DIM 8 build with MemOutReg (two-cycle SP and ACC reads, as on
-// the FPGA).
+// QILIN_CHIP_OUTREG=1 the DIM 8 build with MemRegs (three-cycle SP and two-cycle ACC
+// reads, as on the FPGA).
 #ifndef QILIN_CHIP_DIM
 #define QILIN_CHIP_DIM 8
 #endif
@@ -19,7 +19,7 @@
 #define QILIN_CHIP_OUTREG 0
 #endif
 #if QILIN_CHIP_OUTREG && QILIN_CHIP_DIM != 8
-#error "the MemOutReg chip build is DIM 8"
+#error "the MemRegs chip build is DIM 8"
 #endif
 #if QILIN_CHIP_DIM == 16
 #include "Vqilin_core_16.h"
