@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // 18x18 signed multiplier with a register on each operand and one on the product: p_o is
-// a * b of the operands presented two enabled cycles earlier.
+// a * b of the operands presented two enabled cycles earlier. Without InRegs only the
+// product is registered (one cycle), for operands that already come from registers next
+// to their logic: the DSP's output register then replaces the fabric register behind it.
 //
 // With QILIN_ECP5_DSP (scripts/fpga_ecp5.sh) it is one MULT18X18D whose own input and
 // output registers are those three registers, so no route between the fabric and the DSP
@@ -8,7 +10,9 @@
 // combinational MULT18X18D only). Every other flow uses the generic code; the FPGA smoke
 // test (tb/fpga) and the lanes4_dsp requantiser tests (tb/post) simulate the primitive with
 // the model in tb/fpga/sim.
-module qilin_mul18 (
+module qilin_mul18 #(
+  parameter bit InRegs = 1'b1
+) (
   input  logic        clk_i,
   input  logic        rst_ni,   // asynchronous; tie high where the registers need no reset
   input  logic        en_i,     // clock enable of all three registers
@@ -17,9 +21,11 @@ module qilin_mul18 (
   output logic [35:0] p_o
 );
 `ifdef QILIN_ECP5_DSP
+  // Both four characters, so the select is between equal-width constants.
+  localparam logic [31:0] InClk = InRegs ? "CLK0" : "NONE";
   MULT18X18D #(
-    .REG_INPUTA_CLK("CLK0"), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
-    .REG_INPUTB_CLK("CLK0"), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
+    .REG_INPUTA_CLK(InClk), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
+    .REG_INPUTB_CLK(InClk), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
     .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE0"), .REG_OUTPUT_RST("RST0"),
     .GSR("DISABLED"), .RESETMODE("ASYNC")
   ) u_mul (
@@ -44,19 +50,30 @@ module qilin_mul18 (
     .RST0(!rst_ni), .RST1(1'b0), .RST2(1'b0), .RST3(1'b0)
   );
 `else
-  logic signed [17:0] a_q, b_q;
+  logic signed [17:0] a_m, b_m;  // the multiplier's operands
   logic signed [35:0] p_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      a_q <= '0;
-      b_q <= '0;
-      p_q <= '0;
-    end else if (en_i) begin
-      a_q <= a_i;
-      b_q <= b_i;
-      p_q <= a_q * b_q;
+  if (InRegs) begin : gen_in
+    logic signed [17:0] a_q, b_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        a_q <= '0;
+        b_q <= '0;
+      end else if (en_i) begin
+        a_q <= a_i;
+        b_q <= b_i;
+      end
     end
+    assign a_m = a_q;
+    assign b_m = b_q;
+  end else begin : gen_direct
+    assign a_m = a_i;
+    assign b_m = b_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)    p_q <= '0;
+    else if (en_i)  p_q <= a_m * b_m;
   end
   assign p_o = p_q;
 `endif

@@ -7,4 +7,5 @@ rtl/common/qilin_axi_pkg.sv
 rtl/core/qilin_isa_pkg.sv
 rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/core/qilin_cmd_proc.sv

@@ -740,15 +740,21 @@ module qilin_cmd_proc #(
     end
   end
 
-  logic [27:0] qh_prod, qw_prod;
-  logic [12:0] oh, ow;
   // ---- c1: pool output lines ----
-  assign qh_prod = 28'(c1_nh_q) * 28'(c1_rh_q);
-  assign qw_prod = 28'(c1_nw_q) * 28'(c1_rw_q);
-  assign oh      = qh_prod[26:14];
-  assign ow      = qw_prod[26:14];
+  // The products are registered with stage c2 (same enable) inside qilin_mul18: on ECP5 the
+  // DSP's output register, not a fabric register after a route out of the DSP column. No
+  // reset: stage c2's data is only read behind its valid bit.
+  logic [35:0] qh_prod, qw_prod;
+  qilin_mul18 #(.InRegs(1'b0)) u_mul_qh (
+    .clk_i, .rst_ni(1'b1), .en_i(adv_c2),
+    .a_i(18'(c1_nh_q)), .b_i(18'(c1_rh_q)), .p_o(qh_prod)
+  );
+  qilin_mul18 #(.InRegs(1'b0)) u_mul_qw (
+    .clk_i, .rst_ni(1'b1), .en_i(adv_c2),
+    .a_i(18'(c1_nw_q)), .b_i(18'(c1_rw_q)), .p_o(qw_prod)
+  );
   logic unused_qprod;
-  assign unused_qprod = ^{qh_prod[27], qh_prod[13:0], qw_prod[27], qw_prod[13:0]};
+  assign unused_qprod = ^{qh_prod[35:27], qh_prod[13:0], qw_prod[35:27], qw_prod[13:0]};
 
   // The room a range has: rows - addr, negative if addr is already past the end.
   function automatic logic signed [LimW-1:0] room(input logic [16:0] addr, input logic acc);
@@ -767,7 +773,9 @@ module qilin_cmd_proc #(
   logic [1:0]             c2_qkind_q;
   logic [15:0]            c2_a0_q, c2_m_q;
   logic [11:0]            c2_b0_q;
-  logic [12:0]            c2_oh_q, c2_ow_q;
+  logic [12:0]            c2_oh_q, c2_ow_q;     // pool output lines: in qilin_mul18 registers
+  assign c2_oh_q = qh_prod[26:14];
+  assign c2_ow_q = qw_prod[26:14];
   logic [7:0]             c2_r1_cnt_q;
   logic signed [LimW-1:0] c2_room0_q, c2_room1_q, c2_room2_q;
   logic [17:0]            c2_max0_q, c2_max1_q, c2_max2_q;
@@ -776,7 +784,7 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {c2_illegal_q, c2_qmask_q, c2_qkind_q, c2_a0_q, c2_b0_q, c2_m_q, c2_oh_q, c2_ow_q,
+      {c2_illegal_q, c2_qmask_q, c2_qkind_q, c2_a0_q, c2_b0_q, c2_m_q,
        c2_r1_cnt_q, c2_room0_q, c2_room1_q, c2_room2_q, c2_max0_q, c2_max1_q, c2_max2_q,
        c2_r0_acc_q, c2_r1_acc_q, c2_r2_acc_q, c2_r0_en_q, c2_r1_en_q, c2_r2_en_q, c2_r2_is_m_q,
        c2_r2_is_grid_q} <= '0;
@@ -787,8 +795,6 @@ module qilin_cmd_proc #(
       c2_a0_q         <= c1_a0_q;
       c2_b0_q         <= c1_b0_q;
       c2_m_q          <= c1_m_q;
-      c2_oh_q         <= oh;
-      c2_ow_q         <= ow;
       c2_r1_cnt_q     <= c1_r1_cnt_q;
       c2_room0_q      <= room(c1_r0_addr_q, c1_r0_acc_q);
       c2_room1_q      <= room(c1_r1_addr_q, c1_r1_acc_q);

@@ -7,6 +7,7 @@
 rtl/common/qilin_axi_pkg.sv
 rtl/dma/qilin_dma_pkg.sv
 rtl/common/qilin_fifo.sv
+rtl/common/qilin_mul18.sv
 rtl/dma/qilin_dma_check.sv
 rtl/dma/qilin_dma_bursts.sv
 rtl/dma/qilin_dma_rd.sv
