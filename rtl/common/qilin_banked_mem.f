@@ -4,4 +4,5 @@
 -Irtl/common
 rtl/common/qilin_rr_arb.sv
 rtl/common/qilin_sram.sv
+rtl/common/qilin_delay.sv
 rtl/common/qilin_banked_mem.sv

@@ -116,25 +116,13 @@ module qilin_banked_mem #(
     `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
     // The grant's owner travels with the read for RdLat cycles.
-    logic              pend_q  [RdLat];
-    logic [RdIdxW-1:0] owner_q [RdLat];
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        for (int unsigned s = 0; s < RdLat; s++) begin
-          pend_q[s]  <= 1'b0;
-          owner_q[s] <= '0;
-        end
-      end else begin
-        pend_q[0]  <= |rd_req[b];
-        owner_q[0] <= rd_idx[b];
-        for (int unsigned s = 1; s < RdLat; s++) begin
-          pend_q[s]  <= pend_q[s-1];
-          owner_q[s] <= owner_q[s-1];
-        end
-      end
-    end
-    assign rsp_pend[b] = pend_q[RdLat-1];
-    assign rsp_owner[b]   = owner_q[RdLat-1];
+    qilin_delay #(.Width(1 + RdIdxW), .Depth(RdLat)) u_owner (
+      .clk_i,
+      .rst_ni,
+      .en_i (1'b1),
+      .d_i  ({|rd_req[b], rd_idx[b]}),
+      .q_o  ({rsp_pend[b], rsp_owner[b]})
+    );
   end
 
   // A client's address selects one bank, so at most one bank answers it per cycle.

@@ -15,7 +15,8 @@ module qilin_skid #(
   input  logic [Width-1:0] in_data_i,
   output logic             out_valid_o,
   input  logic             out_ready_i,
-  output logic [Width-1:0] out_data_o
+  output logic [Width-1:0] out_data_o,
+  output logic [1:0]       count_o    // entries held (0..2)
 );
   `include "qilin_assert.svh"
 
@@ -27,6 +28,7 @@ module qilin_skid #(
   assign hd_load     = out_ready_i || !hd_v_q;
   assign out_valid_o = hd_v_q;
   assign out_data_o  = hd_q;
+  assign count_o     = {tl_v_q, hd_v_q && !tl_v_q};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

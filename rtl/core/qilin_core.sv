@@ -786,30 +786,13 @@ module qilin_core #(
   assign dwa_req_ready = acc_gnt[1] && acc_rd_ready;
 
   // The grant's owner and chunk travel with the read until its response (1 or 2 cycles).
-  logic       own_dma_q [MemRegs ? 2 : 1];
-  logic [1:0] chunk_q   [MemRegs ? 2 : 1];
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      own_dma_q[0] <= 1'b0;
-      chunk_q[0]   <= '0;
-    end else begin
-      own_dma_q[0] <= dwa_req_valid && dwa_req_ready;
-      chunk_q[0]   <= dws_req_addr[1:0];
-    end
-  end
-  if (MemRegs) begin : gen_acc_own2
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        own_dma_q[1] <= 1'b0;
-        chunk_q[1]   <= '0;
-      end else begin
-        own_dma_q[1] <= own_dma_q[0];
-        chunk_q[1]   <= chunk_q[0];
-      end
-    end
-  end
-  assign acc_own_dma = own_dma_q[MemRegs ? 1 : 0];
-  assign dwa_chunk   = chunk_q[MemRegs ? 1 : 0];
+  qilin_delay #(.Width(3), .Depth(MemRegs ? 2 : 1)) u_acc_own (
+    .clk_i,
+    .rst_ni,
+    .en_i (1'b1),
+    .d_i  ({dwa_req_valid && dwa_req_ready, dws_req_addr[1:0]}),
+    .q_o  ({acc_own_dma, dwa_chunk})
+  );
 
   assign post_rsp_valid = acc_rsp_valid && !acc_own_dma;
   assign dwa_rsp_valid  = acc_rsp_valid && acc_own_dma;

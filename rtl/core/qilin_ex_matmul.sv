@@ -88,7 +88,7 @@ module qilin_ex_matmul #(
   logic [10:0]      w_meta_q [SpRdLat];   // {zp, signed, last} of a row in flight
   logic [10:0]      a_meta_q [SpRdLat];
   logic [CntW-1:0]  w_buf_cnt, a_buf_cnt, w_fly, a_fly;
-  logic [1:0]       w_qd_q, a_qd_q;       // rows in the request queue
+  logic [1:0]       w_qd, a_qd;           // rows in the request queue
   logic             w_gen, a_gen, w_last_row, a_last_row, w_push, a_push;
   logic             w_gnt, a_gnt, w_rq_ready, a_rq_ready;
   logic [ReqW-1:0]  w_rq_head, a_rq_head;
@@ -105,9 +105,9 @@ module qilin_ex_matmul #(
   assign w_last_row = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
   assign a_last_row = (a_row_q + 16'd1 == aq_cmd.m_size);
   assign w_gen  = wq_valid && w_rq_ready &&
-                  (32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd_q) < BufDepth);
+                  (32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd) < BufDepth);
   assign a_gen  = aq_valid && a_rq_ready &&
-                  (32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd_q) < BufDepth);
+                  (32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd) < BufDepth);
   assign wq_pop = w_gen && w_last_row;
   assign aq_pop = a_gen && a_last_row;
   assign w_gnt  = sp_w_valid_o && sp_w_ready_i;
@@ -122,7 +122,8 @@ module qilin_ex_matmul #(
     .in_data_i  ({wq_cmd.w_addr + SpAddrW'(w_row_q), wq_cmd.w_zp, wq_cmd.w_signed, w_last_row}),
     .out_valid_o(sp_w_valid_o),
     .out_ready_i(sp_w_ready_i),
-    .out_data_o (w_rq_head)
+    .out_data_o (w_rq_head),
+    .count_o    (w_qd)
   );
   qilin_skid #(.Width(ReqW)) u_arq (
     .clk_i, .rst_ni, .flush_i(1'b0),
@@ -131,7 +132,8 @@ module qilin_ex_matmul #(
     .in_data_i  ({aq_cmd.a_addr + SpAddrW'(a_row_q), aq_cmd.a_zp, aq_cmd.a_signed, a_last_row}),
     .out_valid_o(sp_a_valid_o),
     .out_ready_i(sp_a_ready_i),
-    .out_data_o (a_rq_head)
+    .out_data_o (a_rq_head),
+    .count_o    (a_qd)
   );
   assign sp_w_addr_o = w_rq_head[ReqW-1 -: SpAddrW];
   assign sp_a_addr_o = a_rq_head[ReqW-1 -: SpAddrW];
@@ -140,8 +142,6 @@ module qilin_ex_matmul #(
     if (!rst_ni) begin
       w_row_q <= '0;
       a_row_q <= '0;
-      w_qd_q  <= '0;
-      a_qd_q  <= '0;
       for (int unsigned i = 0; i < SpRdLat; i++) begin
         w_meta_valid_q[i] <= 1'b0;
         a_meta_valid_q[i] <= 1'b0;
@@ -149,8 +149,6 @@ module qilin_ex_matmul #(
         a_meta_q[i]       <= '0;
       end
     end else begin
-      w_qd_q            <= w_qd_q + 2'(w_gen) - 2'(w_gnt);
-      a_qd_q            <= a_qd_q + 2'(a_gen) - 2'(a_gnt);
       w_meta_valid_q[0] <= w_gnt;
       a_meta_valid_q[0] <= a_gnt;
       w_meta_q[0]       <= w_rq_head[10:0];

@@ -278,6 +278,7 @@ module qilin_ex_post #(
   logic            hd_prm, hd_last;
   logic [1:0]      hd_idx;
   logic [AccAddrW-1:0] hd_addr;
+  logic [1:0]      unused_rq_cnt;
 
   assign req_new = (state_q == StParam) ? {1'b1, prm_idx_q, 1'b0, prm_addr_q}
                                         : {1'b0, 2'd0, win_last, addr_q};
@@ -293,7 +294,8 @@ module qilin_ex_post #(
     .in_data_i   (req_new),
     .out_valid_o (hd_v),
     .out_ready_i (acc_rd_ready_i),
-    .out_data_o  (hd_q)
+    .out_data_o  (hd_q),
+    .count_o     (unused_rq_cnt)
   );
 
   assign acc_rd_valid_o = hd_v;
