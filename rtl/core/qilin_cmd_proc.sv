@@ -55,6 +55,7 @@ module qilin_cmd_proc #(
   input  logic                           ex_ready_i,
   output logic [127:0]                   ex_insn_o,
   output logic [31:0]                    ex_pc_o,
+  output logic [23:0]                    ex_grid_o,   // a POSTPROC head's in_h * in_w
   input  logic                           ex_done_i,
   input  logic                           ex_err_i,
   input  logic [7:0]                     ex_err_code_i,
@@ -93,7 +94,8 @@ module qilin_cmd_proc #(
   localparam int unsigned BeatsW    = 33;                       // ceil((len + 1) / 2)
   localparam int unsigned ObW       = $clog2(BufBeats + 2) + 1;
   localparam int unsigned TokW      = $clog2(TokenDepth + 1);
-  localparam int unsigned QEntW     = 2 + 32 + InsnW;           // {kind, pc, insn}
+  localparam int unsigned GridW     = 24;                       // in_h * in_w (12 x 12 bits)
+  localparam int unsigned QEntW     = 2 + GridW + 32 + InsnW;   // {kind, grid, pc, insn}
   localparam int unsigned InflW     = $clog2(UnitInflight + 1);
 
   // Queue entry kinds.
@@ -342,6 +344,7 @@ module qilin_cmd_proc #(
   logic              chk_valid_q;
   logic [InsnW-1:0]  chk_insn_q;
   logic [31:0]       chk_pc_q;
+  logic [GridW-1:0]  chk_grid_q;      // c3's first row count: in_h * in_w for a POSTPROC
   logic              chk_fire;
   logic [2:0]        q_room, q_room_d;  // per queue: the instruction FIFO has room (next cycle)
 
@@ -425,9 +428,9 @@ module qilin_cmd_proc #(
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {chk_pc_q, chk_insn_q} <= '0;
+      {chk_grid_q, chk_pc_q, chk_insn_q} <= '0;
     end else if (adv_chk) begin
-      {chk_pc_q, chk_insn_q} <= {c3_pc_q, c3_insn_q};
+      {chk_grid_q, chk_pc_q, chk_insn_q} <= {c3_cnt0_q[GridW-1:0], c3_pc_q, c3_insn_q};
     end
   end
 
@@ -963,6 +966,7 @@ module qilin_cmd_proc #(
   logic [2:0]        issue_valid, retire_fire, bar_arr, tok_stall;
   logic [2:0][127:0] head_insn;
   logic [2:0][31:0]  head_pc, err_pc;
+  logic [2:0][GridW-1:0] head_grid;
   logic              bar_fire, bar_is_end;
   logic [2:0]        head_is_end;
   // Token take requests per queue, and token availability / room per queue.
@@ -995,7 +999,7 @@ module qilin_cmd_proc #(
       .flush_i    (clear),
       .in_valid_i (q_push),
       .in_ready_o (q_in_ready),
-      .in_data_i  ({chk_qkind_q, chk_pc_q, chk_insn_q}),
+      .in_data_i  ({chk_qkind_q, chk_grid_q, chk_pc_q, chk_insn_q}),
       .out_valid_o(fv),
       .out_ready_i(f_pop),
       .out_data_o (fent),
@@ -1019,7 +1023,7 @@ module qilin_cmd_proc #(
     logic [1:0]          e_v_q, e_v_d;
     logic                wsel_q, wsel_d, hsel_d, hsel_c, hsel_dat;
     logic [HflW-1:0]     e_fl_q [2];
-    logic [31+InsnW:0]   e_ent_q [2];  // {pc, insn}
+    logic [GridW+31+InsnW:0] e_ent_q [2];  // {grid, pc, insn}
     logic                head_pop;
     logic [1:0]          hsel_rep;
 
@@ -1058,7 +1062,7 @@ module qilin_cmd_proc #(
     for (genvar i = 0; i < 2; i++) begin : gen_ent
       always_ff @(posedge clk_i) begin
         if (f_pop && (wsel_q == 1'(i))) begin
-          e_ent_q[i] <= fent[31+InsnW:0];
+          e_ent_q[i] <= fent[GridW+31+InsnW:0];
           e_fl_q[i]  <= hflags(fent);
         end
       end
@@ -1118,7 +1122,7 @@ module qilin_cmd_proc #(
     `QILIN_ASSERT(HeadRetimed_A, (hv_q == (hsel_c ? e_v_q[1] : e_v_q[0])) &&
                   (hfl_q == (hv_q ? h_fl_sel : '0)), clk_i, rst_ni)
     assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
-    assign {head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
+    assign {head_grid[q], head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
     // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
     // completed, pushes not yet done.
@@ -1547,6 +1551,11 @@ module qilin_cmd_proc #(
   assign st_insn_o  = head_insn[2];
   assign ld_pc_o    = head_pc[0];
   assign ex_pc_o    = head_pc[1];
+  // The check pipeline's product (c2) travels with the instruction, so the EX unit needs no
+  // multiplier of its own between this queue's head and its input buffer.
+  assign ex_grid_o  = head_grid[1];
+  logic unused_grid;
+  assign unused_grid = ^{head_grid[0], head_grid[2]};  // the DMA units count their own rows
   assign st_pc_o    = head_pc[2];
 
   assign ld_retired_o     = retire_fire[0] || bar_fire;

@@ -327,6 +327,7 @@ module qilin_core #(
   logic         st_valid, st_ready, st_done, st_err;
   logic [127:0] ld_insn, ex_insn, st_insn;
   logic [31:0]  ld_pc, ex_pc, st_pc;
+  logic [23:0]  ex_grid;
   logic [7:0]   ld_err_code, ex_err_code, st_err_code;
   logic [39:0]  ld_err_addr, ex_err_addr, st_err_addr;
   logic         ld_ret, ex_ret, st_ret;
@@ -366,6 +367,7 @@ module qilin_core #(
     .ex_ready_i       (ex_ready),
     .ex_insn_o        (ex_insn),
     .ex_pc_o          (ex_pc),
+    .ex_grid_o        (ex_grid),
     .ex_done_i        (ex_done),
     .ex_err_i         (ex_err),
     .ex_err_code_i    (ex_err_code),
@@ -647,6 +649,7 @@ module qilin_core #(
     .valid_i           (ex_valid),
     .ready_o           (ex_ready),
     .insn_i            (ex_insn),
+    .grid_i            (ex_grid),
     .done_o            (ex_done),
     .err_o             (ex_err),
     .err_code_o        (ex_err_code),

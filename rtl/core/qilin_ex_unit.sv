@@ -42,6 +42,7 @@ module qilin_ex_unit #(
   input  logic                          valid_i,
   output logic                          ready_o,
   input  logic [127:0]                  insn_i,
+  input  logic [23:0]                   grid_i,   // in_h * in_w of a POSTPROC (cmd_proc's check)
   output logic                          done_o,
   output logic                          err_o,
   output logic [7:0]                    err_code_o,
@@ -101,9 +102,6 @@ module qilin_ex_unit #(
   // slot is selected by a register, in copies so that none drives hundreds of muxes. Timing
   // is unchanged: the next instruction is current the cycle after an issue whenever it had
   // reached the buffer by the issue cycle, as the single register loaded it then.
-  logic [RngW-1:0]     grid_in;  // in_h * in_w of the instruction entering the buffer
-  assign grid_in = RngW'(insn_i[qilin_isa_pkg::PostprocInHLsb +: qilin_isa_pkg::PostprocInHW]) *
-                   RngW'(insn_i[qilin_isa_pkg::PostprocInWLsb +: qilin_isa_pkg::PostprocInWW]);
   logic                in_valid, ld, ld_cur, d_take, d_valid;
   logic [127:0]        in_insn, insn;
   logic [RngW-1:0]     in_grid;
@@ -114,7 +112,7 @@ module qilin_ex_unit #(
     .flush_i     (soft_reset_i),
     .in_valid_i  (valid_i),
     .in_ready_o  (ready_o),
-    .in_data_i   ({grid_in, insn_i}),
+    .in_data_i   ({RngW'(grid_i), insn_i}),
     .out_valid_o (in_valid),
     .out_ready_i (ld),
     .out_data_o  ({in_grid, in_insn}),

@@ -144,6 +144,17 @@ class CmdProcBench {
     read_insn(d.ld_insn_o, insn[0]);
     read_insn(d.ex_insn_o, insn[1]);
     read_insn(d.st_insn_o, insn[2]);
+    // The EX head carries in_h * in_w from the check pipeline (the EX unit's POSTPROC rows).
+    if (v[1] && qilin_insn_opcode(&insn[1]) == QILIN_OP_POSTPROC) {
+      const uint32_t h = static_cast<uint32_t>(
+          qilin_insn_get(&insn[1], QILIN_POSTPROC_IN_H_LSB, QILIN_POSTPROC_IN_H_WIDTH));
+      const uint32_t w = static_cast<uint32_t>(
+          qilin_insn_get(&insn[1], QILIN_POSTPROC_IN_W_LSB, QILIN_POSTPROC_IN_W_WIDTH));
+      if (d.ex_grid_o != h * w) {
+        FAIL("EX head pc " << pc[1] << " at cycle " << c << ": ex_grid_o " << d.ex_grid_o
+                           << ", expected in_h * in_w = " << h << " * " << w << " = " << h * w);
+      }
+    }
     // valid/ready contract: a presented instruction stays until taken (except soft reset).
     for (int q = 0; q < 3; ++q) {
       if (held_[q] && !soft_prev_) {
