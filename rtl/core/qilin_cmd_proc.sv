@@ -817,15 +817,41 @@ module qilin_cmd_proc #(
   end
 
   // ---- c2: row counts ----
-  logic [CntW-1:0] cnt0, cnt2_pool;
-  assign cnt0      = CntW'(c2_a0_q) * CntW'(c2_b0_q);
-  assign cnt2_pool = CntW'(c2_oh_q) * CntW'(c2_ow_q);
+  // The products are the c3 registers, inside qilin_mul18 (the DSP's output register on
+  // ECP5). cnt2's operands are selected in front of its multiplier: m * 1, a0 * b0 (the
+  // grid) or oh * ow (pooled).
+  logic [17:0] c2_cnt2_a, c2_cnt2_b;
+  always_comb begin
+    if (c2_r2_is_m_q) begin
+      c2_cnt2_a = 18'(c2_m_q);
+      c2_cnt2_b = 18'd1;
+    end else if (c2_r2_is_grid_q) begin
+      c2_cnt2_a = 18'(c2_a0_q);
+      c2_cnt2_b = 18'(c2_b0_q);
+    end else begin
+      c2_cnt2_a = 18'(c2_oh_q);
+      c2_cnt2_b = 18'(c2_ow_q);
+    end
+  end
+  logic [35:0] cnt0_prod, cnt2_prod;
+  qilin_mul18 #(.InRegs(1'b0)) u_mul_cnt0 (
+    .clk_i, .rst_ni, .en_i(adv_c3),
+    .a_i(18'(c2_a0_q)), .b_i(18'(c2_b0_q)), .p_o(cnt0_prod)
+  );
+  qilin_mul18 #(.InRegs(1'b0)) u_mul_cnt2 (
+    .clk_i, .rst_ni, .en_i(adv_c3),
+    .a_i(c2_cnt2_a), .b_i(c2_cnt2_b), .p_o(cnt2_prod)
+  );
+  logic unused_cprod;
+  assign unused_cprod = ^{cnt0_prod[35:CntW], cnt2_prod[35:CntW]};
 
   // Register c2 -> c3.
   logic                   c3_illegal_q;
   logic [2:0]             c3_qmask_q;
   logic [1:0]             c3_qkind_q;
-  logic [CntW-1:0]        c3_cnt0_q, c3_cnt2_q;
+  logic [CntW-1:0]        c3_cnt0_q, c3_cnt2_q;  // in qilin_mul18 registers (above)
+  assign c3_cnt0_q = cnt0_prod[CntW-1:0];
+  assign c3_cnt2_q = cnt2_prod[CntW-1:0];
   logic [7:0]             c3_cnt1_q;
   logic signed [LimW-1:0] c3_room0_q, c3_room1_q, c3_room2_q;
   logic [17:0]            c3_max0_q, c3_max1_q, c3_max2_q;
@@ -834,7 +860,7 @@ module qilin_cmd_proc #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {c3_illegal_q, c3_qmask_q, c3_qkind_q, c3_cnt0_q, c3_cnt1_q, c3_cnt2_q, c3_room0_q,
+      {c3_illegal_q, c3_qmask_q, c3_qkind_q, c3_cnt1_q, c3_room0_q,
        c3_room1_q, c3_room2_q, c3_max0_q, c3_max1_q, c3_max2_q, c3_r0_acc_q, c3_r1_acc_q,
        c3_r2_acc_q, c3_r0_en_q, c3_r1_en_q, c3_r2_en_q, c3_iaddr_q} <= '0;
     end else if (adv_c3) begin
@@ -842,9 +868,7 @@ module qilin_cmd_proc #(
       c3_illegal_q <= c2_illegal_q;
       c3_qmask_q   <= c2_qmask_q;
       c3_qkind_q   <= c2_qkind_q;
-      c3_cnt0_q    <= cnt0;
       c3_cnt1_q    <= c2_r1_cnt_q;
-      c3_cnt2_q    <= c2_r2_is_m_q ? CntW'(c2_m_q) : (c2_r2_is_grid_q ? cnt0 : cnt2_pool);
       c3_room0_q   <= c2_room0_q;
       c3_room1_q   <= c2_room1_q;
       c3_room2_q   <= c2_room2_q;
