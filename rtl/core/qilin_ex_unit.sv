@@ -106,7 +106,9 @@ module qilin_ex_unit #(
   logic [127:0]        in_insn, insn;
   logic [RngW-1:0]     in_grid;
   logic [1:0]          unused_in_cnt;
-  qilin_fifo #(.Width(128 + RngW), .Depth(2)) u_in (
+  // The buffer is a qilin_skid: its entries are flip-flops (not a LUT-RAM FIFO), so the
+  // slot's range adders below start at registers.
+  qilin_skid #(.Width(128 + RngW)) u_in (
     .clk_i,
     .rst_ni,
     .flush_i     (soft_reset_i),
