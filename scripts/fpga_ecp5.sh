@@ -43,9 +43,9 @@ echo "fpga: yosys synth_ecp5 -abc9 ($top) ..."
    chparam -set CoreMHz $freq $top;
    synth_ecp5 -abc9 -top $top -json $out/$top.json; stat" >/dev/null 2>"$out/yosys.stderr" ||
   { tail -20 "$out/yosys.log" >&2; echo "fpga: Yosys failed" >&2; exit 1; }
-# A netlist with undriven wires is not the design (Yosys mis-elaborates some SystemVerilog
+# A netlist with undriven or multiply driven wires is not the design (Yosys mis-elaborates some SystemVerilog
 # and only warns); scripts/synth_check.sh applies the same rule.
-if grep -E "is used but has no driver|implicitly declared" "$out/yosys.log" >&2; then
+if grep -E "is used but has no driver|implicitly declared|multiple conflicting drivers" "$out/yosys.log" >&2; then
   echo "fpga: Yosys elaboration warnings above: the netlist is not the RTL" >&2; exit 1
 fi
 fi

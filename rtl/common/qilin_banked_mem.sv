@@ -115,14 +115,18 @@ module qilin_banked_mem #(
     assign collide = (|wr_req[b]) && ram_re && (wr_addr_i[wr_idx[b]][RowW-1:0] == ram_raddr);
     `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
-    // The grant's owner travels with the read for RdLat cycles.
+    // The grant's owner travels with the read for RdLat cycles. (Through a packed wire:
+    // Yosys mis-elaborates unpacked-array elements in a port's concatenation.)
+    logic [RdIdxW:0] own_q;
     qilin_delay #(.Width(1 + RdIdxW), .Depth(RdLat)) u_owner (
       .clk_i,
       .rst_ni,
       .en_i (1'b1),
       .d_i  ({|rd_req[b], rd_idx[b]}),
-      .q_o  ({rsp_pend[b], rsp_owner[b]})
+      .q_o  (own_q)
     );
+    assign rsp_pend[b]  = own_q[RdIdxW];
+    assign rsp_owner[b] = own_q[RdIdxW-1:0];
   end
 
   // A client's address selects one bank, so at most one bank answers it per cycle.
