@@ -117,16 +117,16 @@ module qilin_banked_mem #(
 
     // The grant's owner travels with the read for RdLat cycles. (Through a packed wire:
     // Yosys mis-elaborates unpacked-array elements in a port's concatenation.)
-    logic [RdIdxW:0] own_q;
+    logic [RdIdxW:0] own_dly;
     qilin_delay #(.Width(1 + RdIdxW), .Depth(RdLat)) u_owner (
       .clk_i,
       .rst_ni,
       .en_i (1'b1),
       .d_i  ({|rd_req[b], rd_idx[b]}),
-      .q_o  (own_q)
+      .q_o  (own_dly)
     );
-    assign rsp_pend[b]  = own_q[RdIdxW];
-    assign rsp_owner[b] = own_q[RdIdxW-1:0];
+    assign rsp_pend[b]  = own_dly[RdIdxW];
+    assign rsp_owner[b] = own_dly[RdIdxW-1:0];
   end
 
   // A client's address selects one bank, so at most one bank answers it per cycle.
