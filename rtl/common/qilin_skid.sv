@@ -45,10 +45,12 @@ module qilin_skid #(
     end
   end
 
-  // Payloads: no reset, only read where the valid bits say they were written.
+  // Payloads: no reset, only read where the valid bits say they were written. The tail
+  // follows the input while it is free (a flip-flop enable, not the push and the head's
+  // ready); it is read only once tl_v_q says a push stopped there.
   always_ff @(posedge clk_i) begin
-    if (hd_load)         hd_q <= tl_v_q ? tl_q : in_data_i;
-    if (!hd_load && push) tl_q <= in_data_i;
+    if (hd_load) hd_q <= tl_v_q ? tl_q : in_data_i;
+    if (!tl_v_q) tl_q <= in_data_i;
   end
 
   // The second entry holds data only behind a valid head.

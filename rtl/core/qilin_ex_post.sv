@@ -405,11 +405,37 @@ module qilin_ex_post #(
   logic rdr_init;
   assign rdr_init = (state_q == StParam);
 
-  assign dx_last  = (dx_q + 4'd1 == kw_q);
-  assign dy_last  = (dy_q + 4'd1 == kh_q);
+  // The walk's four decisions are registers kept equal to their compares (WalkFlags_A), so
+  // the walk registers' enables are a register-only select behind data_push, with no carry
+  // chain in series: each flag's next value compares the position with a bound prepared
+  // from the command (dx_q + 2 == kw_q is dx_q == kw_q - 2 in four bits; col_q + sw_q <=
+  // x_lim_q is col_q <= x_lim_q - sw_q, as col_q + sw_q < in_w never wraps).
+  logic       dxl_q, dyl_q, xm_q, ym_q;
+  logic [3:0] kwm2_q, khm2_q;
+  logic       kw1_q, kh1_q;
+  logic signed [13:0] xls_q, yls_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      kwm2_q <= '0;
+      khm2_q <= '0;
+      kw1_q  <= 1'b0;
+      kh1_q  <= 1'b0;
+      xls_q  <= '0;
+      yls_q  <= '0;
+    end else begin
+      kwm2_q <= kw_q - 4'd2;
+      khm2_q <= kh_q - 4'd2;
+      kw1_q  <= (kw_q == 4'd1);
+      kh1_q  <= (kh_q == 4'd1);
+      xls_q  <= x_lim_q - 14'(sw_q);
+      yls_q  <= y_lim_q - 14'(sh_q);
+    end
+  end
+  assign dx_last  = dxl_q;
+  assign dy_last  = dyl_q;
   assign win_last = dx_last && dy_last;
-  assign x_more   = ($signed({2'b00, col_q}) <= x_lim_q);  // ox*sw + sw + kw <= in_w
-  assign y_more   = ($signed({2'b00, row_q}) <= y_lim_q);  // oy*sh + sh + kh <= in_h
+  assign x_more   = xm_q;  // ox*sw + sw + kw <= in_w
+  assign y_more   = ym_q;  // oy*sh + sh + kh <= in_h
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -422,7 +448,13 @@ module qilin_ex_post #(
       col_q      <= '0;
       row_q      <= '0;
       rdr_done_q <= 1'b0;
+      dxl_q      <= 1'b0;
+      dyl_q      <= 1'b0;
+      xm_q       <= 1'b0;
+      ym_q       <= 1'b0;
     end else if (rdr_init) begin
+      // The last cycle of the parameter phase (its sixth or later) sets them: the bounds
+      // are ready from its third.
       line_q     <= c_addr_q;
       pix_q      <= c_addr_q;
       wrow_q     <= c_addr_q;
@@ -432,15 +464,22 @@ module qilin_ex_post #(
       col_q      <= '0;
       row_q      <= '0;
       rdr_done_q <= 1'b0;
+      dxl_q      <= kw1_q;
+      dyl_q      <= kh1_q;
+      xm_q       <= !x_lim_q[13];
+      ym_q       <= !y_lim_q[13];
     end else if (data_push) begin
       if (!dx_last) begin
         dx_q   <= dx_q + 4'd1;
         addr_q <= addr_q + AccAddrW'(1);
+        dxl_q  <= (dx_q == kwm2_q);
       end else if (!dy_last) begin
         dx_q   <= '0;
         dy_q   <= dy_q + 4'd1;
         wrow_q <= wrow_q + AccAddrW'(in_w_q);
         addr_q <= wrow_q + AccAddrW'(in_w_q);
+        dxl_q  <= kw1_q;
+        dyl_q  <= (dy_q == khm2_q);
       end else if (x_more) begin
         dx_q   <= '0;
         dy_q   <= '0;
@@ -448,6 +487,9 @@ module qilin_ex_post #(
         pix_q  <= pix_q + AccAddrW'(sw_q);
         wrow_q <= pix_q + AccAddrW'(sw_q);
         addr_q <= pix_q + AccAddrW'(sw_q);
+        dxl_q  <= kw1_q;
+        dyl_q  <= kh1_q;
+        xm_q   <= ($signed({2'b00, col_q}) <= xls_q);
       end else if (y_more) begin
         dx_q   <= '0;
         dy_q   <= '0;
@@ -457,6 +499,10 @@ module qilin_ex_post #(
         pix_q  <= line_q + step_line_q;
         wrow_q <= line_q + step_line_q;
         addr_q <= line_q + step_line_q;
+        dxl_q  <= kw1_q;
+        dyl_q  <= kh1_q;
+        xm_q   <= !x_lim_q[13];
+        ym_q   <= ($signed({2'b00, row_q}) <= yls_q);
       end else begin
         rdr_done_q <= 1'b1;
       end
@@ -753,6 +799,10 @@ module qilin_ex_post #(
   // Every ACC response finds a requantiser credit, and responses come AccRdLat cycles after
   // grants (a clear drops the reads in flight, whose responses still arrive).
   `QILIN_ASSERT(RqCredit_A, !r_data_q || rq_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(WalkFlags_A, (state_q != StStream) || rdr_done_q ||
+                ((dxl_q == (dx_q + 4'd1 == kw_q)) && (dyl_q == (dy_q + 4'd1 == kh_q)) &&
+                 (xm_q == ($signed({2'b00, col_q}) <= x_lim_q)) &&
+                 (ym_q == ($signed({2'b00, row_q}) <= y_lim_q))), clk_i, rst_ni)
   logic [AccRdLat-1:0] clear_hist_q;  // clear_i in each of the last AccRdLat cycles
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) clear_hist_q <= '0;

@@ -135,7 +135,7 @@ module qilin_ex_unit #(
   slot_t           slot0_q, slot1_q;
   logic  [1:0]     slot_v_q;
   logic            wr_q, rd_q;      // slot to load next; current slot (control copy)
-  localparam int unsigned RdCopies = 4;
+  localparam int unsigned RdCopies = 5;
   logic [RdCopies-1:0] rd_rep_q;  // copies of rd_q for the slot muxes (below)
 
   logic [3:0]      in_op;
@@ -317,23 +317,43 @@ module qilin_ex_unit #(
   logic [TrkDepth-1:0][RngW-1:0] tc_lo_q, tc_hi_q;
   logic [TrkDepth-1:0]           tv_q;
   logic [1:0]                    twr_q, trd_q;
-  logic                          trk_full, post_c_haz;
+  logic                          trk_full;
   assign trk_full = &tv_q;
-  always_comb begin
-    post_c_haz = 1'b0;
-    for (int unsigned i = 0; i < TrkDepth; i++) begin
-      if (tv_q[i] && (ovl(pc_lo, pc_hi, tc_lo_q[i], tc_hi_q[i]) ||
-                      ovl(pp_lo, pp_hi, tc_lo_q[i], tc_hi_q[i]))) begin
-        post_c_haz = 1'b1;
+
+  // The range hazards are registered: computed from both slots and the tracking state of
+  // one cycle, the current slot's pair kept (rd_q's copy selects after the compares, so the
+  // compares start at the slot registers), used in the next. They are current (fresh_q)
+  // when the current instruction did not change in the previous cycle (no issue, which
+  // moves to the other slot, and no load into the current slot): nothing but an issue adds
+  // to the tracking state (completions only remove entries, so an older result is
+  // conservative).
+  logic [1:0] mm_haz_s, post_haz_s;  // per slot
+  for (genvar g = 0; g < 2; g++) begin : gen_haz
+    slot_t s;
+    logic  c_haz, unused_dec;  // the instruction and its decode bits are not ranges
+    assign s          = (g == 0) ? slot0_q : slot1_q;
+    assign unused_dec = ^{s.insn, s.is_mm, s.is_post, s.mm_work, s.m_zero};
+    always_comb begin
+      c_haz = 1'b0;
+      for (int unsigned i = 0; i < TrkDepth; i++) begin
+        if (tv_q[i] && (ovl(s.pc_lo, s.pc_hi, tc_lo_q[i], tc_hi_q[i]) ||
+                        ovl(s.pp_lo, s.pp_hi, tc_lo_q[i], tc_hi_q[i]))) begin
+          c_haz = 1'b1;
+        end
       end
     end
+    // A MATMUL must not write ACC rows the running POSTPROC reads, nor read SP rows it
+    // writes.
+    assign mm_haz_s[g]   = post_q && (ovl(s.mc_lo, s.mc_hi, rc_lo_q, rc_hi_q) ||
+                                      ovl(s.mc_lo, s.mc_hi, rp_lo_q, rp_hi_q) ||
+                                      ovl(s.ma_lo, s.ma_hi, ro_lo_q, ro_hi_q) ||
+                                      ovl(s.mw_lo, s.mw_hi, ro_lo_q, ro_hi_q));
+    // A POSTPROC must not read ACC rows an earlier MATMUL in flight writes, nor write SP
+    // rows one still reads.
+    assign post_haz_s[g] = c_haz || ovl(s.po_lo, s.po_hi, ua_lo_q, ua_hi_q) ||
+                           ovl(s.po_lo, s.po_hi, uw_lo_q, uw_hi_q);
   end
 
-  // The range hazards are registered: computed from the current slot and the tracking
-  // state of one cycle, used in the next. They are current (fresh_q) when the current
-  // instruction did not change in the previous cycle (no issue, which moves to the other
-  // slot, and no load into the current slot): nothing but an issue adds to the tracking
-  // state (completions only remove entries, so an older result is conservative).
   logic mm_haz, post_haz, mm_haz_q, post_rng_haz_q, fresh_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -341,16 +361,9 @@ module qilin_ex_unit #(
       post_rng_haz_q <= 1'b0;
       fresh_q        <= 1'b0;
     end else begin
-      // A MATMUL must not write ACC rows the running POSTPROC reads, nor read SP rows it
-      // writes.
-      mm_haz_q       <= post_q && (ovl(mc_lo, mc_hi, rc_lo_q, rc_hi_q) ||
-                                   ovl(mc_lo, mc_hi, rp_lo_q, rp_hi_q) ||
-                                   ovl(ma_lo, ma_hi, ro_lo_q, ro_hi_q) ||
-                                   ovl(mw_lo, mw_hi, ro_lo_q, ro_hi_q));
-      // A POSTPROC must not read ACC rows an earlier MATMUL in flight writes, nor write SP
-      // rows one still reads.
-      post_rng_haz_q <= post_c_haz || ovl(po_lo, po_hi, ua_lo_q, ua_hi_q) ||
-                        ovl(po_lo, po_hi, uw_lo_q, uw_hi_q);
+      // After an issue rd_q moves, but then fresh_q is low and the pair is not used.
+      mm_haz_q       <= mm_haz_s[rd_rep_q[4]];
+      post_rng_haz_q <= post_haz_s[rd_rep_q[4]];
       fresh_q        <= !d_take && !ld_cur && !soft_reset_i;
     end
   end

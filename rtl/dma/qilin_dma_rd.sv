@@ -312,26 +312,70 @@ module qilin_dma_rd #(
     end
   end
 
-  // Registered position flags, kept equal to the compares on yy_q/xx_q (assertion below):
-  // the values for the next column and the next row are prepared from registers.
-  logic ydata_q, ydata_d, xdata_q, xdata_d, xend_q, xend_d, xdata0_q, xend0_q;
-  logic ydata_nx, xdata_nx, xend_nx;
+  // Registered position flags, kept equal to the compares on yy_q/xx_q (assertion below).
+  logic ydata_q, ydata_d, xdata_q, xdata_d, xend_q, xend_d;
+  logic xdata0_q, xend0_q, xlast0_q, ydata0_q, ylast0_q;  // flags of column 0 / row 0
   // Last column / last row of the padded grid, kept as registers like the flags above.
   logic xlast_q, xlast_d, ylast_q, ylast_d;
   logic [GridW-1:0] yy_nx, xx_nx;
+  assign yy_nx = yy_q + GridW'(1);
+  assign xx_nx = xx_q + GridW'(1);
 
-  assign yy_nx      = yy_q + GridW'(1);
-  assign xx_nx      = xx_q + GridW'(1);
-  assign ydata_nx   = (yy_nx >= y0_q) && (yy_nx < y1_q);
-  assign xdata_nx   = (xx_nx >= x0_q) && (xx_nx < x1_q);
-  assign xend_nx    = (xx_nx == x1m1_q);
+  // The flags of the next column and the next row (xx_q + 1, yy_q + 1) are registers too,
+  // so a step of the writer (emit, which arrives late) selects among registers only. They
+  // are prepared from the position two ahead, compared with bounds moved down by two
+  // (signed and a bit wider: a negative bound lies below every position), so no adder is
+  // in series with the compares.
+  localparam int unsigned SW = GridW + 1;
+  logic signed [SW-1:0] x0m2_q, x1m2_q, x1m3_q, xtm3_q, y0m2_q, y1m2_q, ytm3_q, xx_s, yy_s;
+  logic xdata1_q, xend1_q, xlast1_q, ydata1_q, ylast1_q;  // flags of column 1 / row 1
+  logic xdn_q, xdn_d, xen_q, xen_d, xln_q, xln_d;         // flags of column xx_q + 1
+  logic ydn_q, ydn_d, yln_q, yln_d;                       // flags of row yy_q + 1
+  logic xdn2, xen2, xln2, ydn2, yln2;                     // flags of xx_q + 2 / yy_q + 2
+  assign xx_s = $signed({1'b0, xx_q});
+  assign yy_s = $signed({1'b0, yy_q});
+  assign xdn2 = (xx_s >= x0m2_q) && (xx_s < x1m2_q);
+  assign xen2 = (xx_s == x1m3_q);
+  assign xln2 = (xx_s == xtm3_q);
+  assign ydn2 = (yy_s >= y0m2_q) && (yy_s < y1m2_q);
+  assign yln2 = (yy_s == ytm3_q);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       xdata0_q <= 1'b0;
       xend0_q  <= 1'b0;
+      xlast0_q <= 1'b0;
+      ydata0_q <= 1'b0;
+      ylast0_q <= 1'b0;
+      x0m2_q   <= '0;
+      x1m2_q   <= '0;
+      x1m3_q   <= '0;
+      xtm3_q   <= '0;
+      y0m2_q   <= '0;
+      y1m2_q   <= '0;
+      ytm3_q   <= '0;
+      xdata1_q <= 1'b0;
+      xend1_q  <= 1'b0;
+      xlast1_q <= 1'b0;
+      ydata1_q <= 1'b0;
+      ylast1_q <= 1'b0;
     end else begin
       xdata0_q <= (x0_q == '0) && (x1_q != '0);  // column 0
       xend0_q  <= (x1m1_q == '0);
+      xlast0_q <= (xtm1_q == '0);
+      ydata0_q <= (y0_q == '0) && (y1_q != '0);  // row 0
+      ylast0_q <= (ytm1_q == '0);
+      x0m2_q   <= $signed({1'b0, x0_q}) - SW'(2);
+      x1m2_q   <= $signed({1'b0, x1_q}) - SW'(2);
+      x1m3_q   <= $signed({1'b0, x1m1_q}) - SW'(2);
+      xtm3_q   <= $signed({1'b0, xtm1_q}) - SW'(2);
+      y0m2_q   <= $signed({1'b0, y0_q}) - SW'(2);
+      y1m2_q   <= $signed({1'b0, y1_q}) - SW'(2);
+      ytm3_q   <= $signed({1'b0, ytm1_q}) - SW'(2);
+      xdata1_q <= (x0_q <= GridW'(1)) && (x1_q > GridW'(1));
+      xend1_q  <= (x1m1_q == GridW'(1));
+      xlast1_q <= (xtm1_q == GridW'(1));
+      ydata1_q <= (y0_q <= GridW'(1)) && (y1_q > GridW'(1));
+      ylast1_q <= (ytm1_q == GridW'(1));
     end
   end
 
@@ -398,6 +442,11 @@ module qilin_dma_rd #(
     xend_d     = xend_q;
     xlast_d    = xlast_q;
     ylast_d    = ylast_q;
+    xdn_d      = xdn_q;
+    xen_d      = xen_q;
+    xln_d      = xln_q;
+    ydn_d      = ydn_q;
+    yln_d      = yln_q;
     off_d      = off_q;
     rowoff_d   = rowoff_q;
     bi_d       = bi_q;
@@ -405,11 +454,16 @@ module qilin_dma_rd #(
       w_active_d = !grid_empty_q;
       yy_d       = '0;
       xx_d       = '0;
-      ydata_d    = (y0_q == '0) && (y1_q != '0);  // row 0
+      ydata_d    = ydata0_q;
       xdata_d    = xdata0_q;
       xend_d     = xend0_q;
-      xlast_d    = (xtm1_q == '0);
-      ylast_d    = (ytm1_q == '0);
+      xlast_d    = xlast0_q;
+      ylast_d    = ylast0_q;
+      xdn_d      = xdata1_q;
+      xen_d      = xend1_q;
+      xln_d      = xlast1_q;
+      ydn_d      = ydata1_q;
+      yln_d      = ylast1_q;
       off_d      = cmd_q.dram_addr[OffW-1:0];
       rowoff_d   = cmd_q.dram_addr[OffW-1:0];
       bi_d       = '0;
@@ -419,16 +473,24 @@ module qilin_dma_rd #(
           xx_d    = '0;
           xdata_d = xdata0_q;
           xend_d  = xend0_q;
-          xlast_d = (xtm1_q == '0);
+          xlast_d = xlast0_q;
+          xdn_d   = xdata1_q;
+          xen_d   = xend1_q;
+          xln_d   = xlast1_q;
           yy_d    = yy_nx;
-          ydata_d = ydata_nx;
-          ylast_d = (yy_nx == ytm1_q);
+          ydata_d = ydn_q;
+          ylast_d = yln_q;
+          ydn_d   = ydn2;
+          yln_d   = yln2;
           if (ylast_q) w_active_d = 1'b0;
         end else begin
           xx_d    = xx_nx;
-          xdata_d = xdata_nx;
-          xend_d  = xend_nx;
-          xlast_d = (xx_nx == xtm1_q);
+          xdata_d = xdn_q;
+          xend_d  = xen_q;
+          xlast_d = xln_q;
+          xdn_d   = xdn2;
+          xen_d   = xen2;
+          xln_d   = xln2;
         end
       end
       if (consume) begin
@@ -557,6 +619,11 @@ module qilin_dma_rd #(
       xend_q     <= 1'b0;
       xlast_q    <= 1'b0;
       ylast_q    <= 1'b0;
+      xdn_q      <= 1'b0;
+      xen_q      <= 1'b0;
+      xln_q      <= 1'b0;
+      ydn_q      <= 1'b0;
+      yln_q      <= 1'b0;
       off_q      <= '0;
       rowoff_q   <= '0;
       bi_q       <= '0;
@@ -575,6 +642,11 @@ module qilin_dma_rd #(
       xend_q     <= xend_d;
       xlast_q    <= xlast_d;
       ylast_q    <= ylast_d;
+      xdn_q      <= xdn_d;
+      xen_q      <= xen_d;
+      xln_q      <= xln_d;
+      ydn_q      <= ydn_d;
+      yln_q      <= yln_d;
       off_q      <= off_d;
       rowoff_q   <= rowoff_d;
       bi_q       <= bi_d;
@@ -637,7 +709,10 @@ module qilin_dma_rd #(
   `QILIN_ASSERT(GridFlags_A, !((st_q == StRun) && w_active_q) ||
                 ((ydata_q == ((yy_q >= y0_q) && (yy_q < y1_q))) &&
                  (xdata_q == ((xx_q >= x0_q) && (xx_q < x1_q))) && (xend_q == (xx_q == x1m1_q)) &&
-                 (xlast_q == (xx_q == xtm1_q)) && (ylast_q == (yy_q == ytm1_q))),
+                 (xlast_q == (xx_q == xtm1_q)) && (ylast_q == (yy_q == ytm1_q)) &&
+                 (xdn_q == ((xx_nx >= x0_q) && (xx_nx < x1_q))) && (xen_q == (xx_nx == x1m1_q)) &&
+                 (xln_q == (xx_nx == xtm1_q)) && (ydn_q == ((yy_nx >= y0_q) && (yy_nx < y1_q))) &&
+                 (yln_q == (yy_nx == ytm1_q))),
                 clk_i, rst_ni)
   `QILIN_ASSERT(WriterFlags_A, (wgo_q == (go_q && w_active_q)) &&
                 (isd_q == (ydata_q && xdata_q)) &&
