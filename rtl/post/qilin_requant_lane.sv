@@ -100,37 +100,38 @@ module qilin_requant_lane (
   end
 
   // -------------------------------------------------------------------------------------
-  // Stage 2: the left shift's coarse part (by 4*l[4:2]) and the overflow flag, side by side.
-  // x << l fits in int32 iff the top l+1 bits of x all equal its sign bit, i.e. iff z has no
-  // bit set under the mask; an overflowing bias add saturates whatever l is.
+  // Stage 2: the left shift's coarse part (by 4*l[4:2]) and the saturating select. x << l
+  // fits in int32 iff the top l+1 bits of x all equal its sign bit, i.e. iff z has no bit
+  // set under the mask; an overflowing bias add saturates whatever l is. A saturated value
+  // is registered with a fine shift of 0, so stage 3 is only the fine shift.
   // -------------------------------------------------------------------------------------
   logic [31:0] sh2_q, mult2_q;
   logic [1:0]  lsh2_q;
-  logic        ovf2_q, neg2_q, rnz2_q;
+  logic        rnz2_q;
   logic [4:0]  rsh2_q;
 
   always_ff @(posedge clk_i) begin
-    sh2_q   <= x1_q << {lsh1_q[4:2], 2'b00};
-    lsh2_q  <= lsh1_q[1:0];
-    ovf2_q  <= aovf1_q || (|(z1_q & ovm1_q));
-    neg2_q  <= neg1_q;
+    if (aovf1_q || (|(z1_q & ovm1_q))) begin
+      sh2_q  <= neg1_q ? Int32Min : Int32Max;
+      lsh2_q <= 2'd0;
+    end else begin
+      sh2_q  <= x1_q << {lsh1_q[4:2], 2'b00};
+      lsh2_q <= lsh1_q[1:0];
+    end
     mult2_q <= mult1_q;
     rsh2_q  <= rsh1_q;
     rnz2_q  <= rnz1_q;
   end
 
   // -------------------------------------------------------------------------------------
-  // Stage 3: the fine part (by l[1:0]) and the saturating select, registered in front of
-  // the multipliers.
+  // Stage 3: the fine part (by l[1:0]), one 4:1 select in front of the multipliers'
+  // operand registers (inside the DSPs on ECP5: the route into the DSP column is most of
+  // this path).
   // -------------------------------------------------------------------------------------
   logic [31:0] xs3_d;
   logic [4:0]  rsh3_q;
   logic        rnz3_q;
-
-  always_comb begin
-    xs3_d = sh2_q << lsh2_q;
-    if (ovf2_q) xs3_d = neg2_q ? Int32Min : Int32Max;
-  end
+  assign xs3_d = sh2_q << lsh2_q;
 
   always_ff @(posedge clk_i) begin
     rsh3_q  <= rsh2_q;
