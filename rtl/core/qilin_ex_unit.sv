@@ -136,7 +136,7 @@ module qilin_ex_unit #(
   logic  [1:0]     slot_v_q;
   logic            wr_q, rd_q;      // slot to load next; current slot (control copy)
   localparam int unsigned RdCopies = 5;
-  logic [RdCopies-1:0] rd_rep_q;  // copies of rd_q for the slot muxes (below)
+  logic [RdCopies-1:0] rd_rep_q;  // copies of rd_q for the slot muxes and the hazard pick
 
   logic [3:0]      in_op;
   logic [15:0]     in_m;
