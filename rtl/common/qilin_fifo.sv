@@ -33,13 +33,22 @@ module qilin_fifo #(
   assign pop         = out_valid_o && out_ready_i;
 
   logic [PtrW-1:0] rd_ptr_inc, wr_ptr_inc;
+  logic [CntW-1:0] cnt_inc, cnt_dec;
   assign rd_ptr_inc = (rd_ptr_q == PtrW'(Depth - 1)) ? '0 : rd_ptr_q + PtrW'(1);
   assign wr_ptr_inc = (wr_ptr_q == PtrW'(Depth - 1)) ? '0 : wr_ptr_q + PtrW'(1);
+  // The count's neighbours come from the register; push and pop (often decided late, by an
+  // arbiter or a consumer's ready) only select among them, instead of entering an adder.
+  assign cnt_inc = cnt_q + CntW'(1);
+  assign cnt_dec = cnt_q - CntW'(1);
 
   always_comb begin
     rd_ptr_d = pop ? rd_ptr_inc : rd_ptr_q;
     wr_ptr_d = push ? wr_ptr_inc : wr_ptr_q;
-    cnt_d    = cnt_q + CntW'(push) - CntW'(pop);
+    unique case ({push, pop})
+      2'b10:   cnt_d = cnt_inc;
+      2'b01:   cnt_d = cnt_dec;
+      default: cnt_d = cnt_q;
+    endcase
     if (flush_i) begin
       rd_ptr_d = '0;
       wr_ptr_d = '0;

@@ -2,20 +2,24 @@
 // On-chip device memory for the FPGA build: an AXI4 slave (qilin_axi_pkg, 256-bit beats,
 // INCR bursts of full beats) on block RAM, plus a 32-bit host port for the UART bridge.
 //
-// One read burst and one write burst are served at a time, each at one beat per cycle.
-// A burst starting at or beyond Bytes answers SLVERR on every beat (writes are dropped);
-// bursts that run over the end wrap. The host port takes the read port only while no
-// read burst is active and the write port only while no write burst is active (host
-// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o five cycles
-// after the accept.
+// One read burst and one write burst are read or written at a time, each at one beat per
+// cycle. A burst starting at or beyond Bytes answers SLVERR on every beat (writes are
+// dropped); bursts that run over the end wrap. The host port takes the read port only while
+// no read burst is active and the write port only while no write burst is active (host
+// first); its addresses wrap at Bytes. Host reads answer on host_rvalid_o six cycles after
+// the accept.
 //
 // Timing (ECP5 at 100 MHz, docs/fpga.md): a host request is taken into a register first
 // (host_ready_o = that register is empty), a host read registers the whole RAM row and
-// then its word (the RAMs' clock-to-output leaves no room for the word mux), and the RAMs' write port (enables, address, data) and read address are driven
-// from registers. A write lands one cycle after its W beat or host request is taken (B is
-// sent no earlier than that cycle, so a read issued after B sees it). A read goes through
-// the read address register (M) into the RAMs' output registers (R); the RAMs' read enable
-// is M valid and R free or taken, the only logic between R's ready and the RAMs.
+// then its word, and the RAMs' write port (enables, address, data) and read address are
+// driven from registers. A write lands one cycle after its W beat or host request is taken
+// (B is sent no earlier than that cycle, so a read issued after B sees it).
+// A read beat goes through the read address register (M), the RAMs' read registers (D) and
+// a fabric register behind each RAM (O, qilin_sram's OutReg: a DP16KD's clock-to-output
+// leaves no time for the route to the core) into a four-entry queue whose head is R. The
+// RAMs read only when the queue is sure to have room for the beat (a count of flip-flops),
+// so R's ready reaches the queue's read side alone, not the RAMs: a read burst's first beat
+// is on R three cycles after it leaves M, and beats follow one per cycle.
 module qilin_axi_bram #(
   parameter int unsigned Bytes = 65536,  // power of two, at least 64
   // Do not override.
@@ -62,20 +66,23 @@ module qilin_axi_bram #(
   logic            w_active_q, w_err_q, b_valid_q;
   logic [RowW-1:0] w_row_q;
   logic [IdW-1:0]  w_id_q;
-  // Read side: beats still to read, and the beat on R (held in the RAMs' output registers).
-  logic            r_active_q, r_err_q, r_valid_q, r_last_q;
-  // The read in the read address register: valid, last beat of its burst, host read.
-  logic            m_valid_q, m_last_q, m_host_q;
-  logic            r_advance;
+  // Read side: the burst being read (beats still to read).
+  logic            r_active_q, r_err_q;
   logic [RowW-1:0] r_row_q;
   logic [7:0]      r_left_q;
   logic [IdW-1:0]  r_id_q;
-  // Host request register, and the host read in the RAMs (rd_q), in host_row_q, then in
-  // host_rdata_q.
+  // A read beat in M (the read address register), D (the RAMs' read registers) and O (the
+  // registers behind the RAMs): valid, last beat of its burst, SLVERR, ID, host read.
+  logic            m_valid_q, m_last_q, m_err_q, m_host_q;
+  logic            d_valid_q, d_last_q, d_err_q, d_host_q;
+  logic            o_valid_q, o_last_q, o_err_q, o_host_q;
+  logic [IdW-1:0]  m_id_q, d_id_q, o_id_q;
+  logic            rq_room;  // the queue has room for a beat read now
+  // Host request register, and the host read in O, in host_row_q, then in host_rdata_q.
   logic             host_req_q, host_we_q;
   logic [ByteW-1:0] host_addr_q;
   logic [31:0]      host_wdata_q;
-  logic             host_rd_q, host_rvalid_q;
+  logic             host_rvalid_q;
   logic [WordW-1:0] host_word_q;
   logic [31:0]      host_rdata_q;
   logic             host_row_v_q;
@@ -86,16 +93,15 @@ module qilin_axi_bram #(
 
   assign host_ready_o     = !host_req_q;
   assign host_wr          = host_req_q && host_we_q && !w_active_q;
-  assign host_rd          = host_req_q && !host_we_q && !r_active_q && !r_valid_q && !m_valid_q;
+  assign host_rd          = host_req_q && !host_we_q && !r_active_q && !m_valid_q;
 
   assign s_axi_aw_ready_o = !w_active_q && !b_valid_q && !(host_req_q && host_we_q);
   assign s_axi_w_ready_o  = w_active_q;
-  assign s_axi_ar_ready_o = !r_active_q && !r_valid_q && !m_valid_q && !(host_req_q && !host_we_q);
+  assign s_axi_ar_ready_o = !r_active_q && !(host_req_q && !host_we_q);
   assign aw_take          = s_axi_aw_valid_i && s_axi_aw_ready_o;
   assign w_take           = s_axi_w_valid_i && s_axi_w_ready_o;
   assign ar_take          = s_axi_ar_valid_i && s_axi_ar_ready_o;
-  assign r_advance        = !r_valid_q || s_axi_r_ready_i;  // the RAMs' output may change
-  assign r_issue          = r_active_q && (!m_valid_q || r_advance);
+  assign r_issue          = r_active_q && (!m_valid_q || re);
   assign aw_err           = |s_axi_aw_i.addr[AddrW-1:ByteW];
   assign ar_err           = |s_axi_ar_i.addr[AddrW-1:ByteW];
 
@@ -118,7 +124,7 @@ module qilin_axi_bram #(
     end else if (w_take && !w_err_q) begin
       we = s_axi_w_i.strb;
     end
-    re    = m_valid_q && r_advance;
+    re    = m_valid_q && rq_room;
   end
 
   // The write port's registers (no reset on the address and data).
@@ -129,13 +135,13 @@ module qilin_axi_bram #(
   always_ff @(posedge clk_i) begin
     waddr_q <= waddr;
     wdata_q <= wdata;
-    if (host_rd_q) host_row_q <= rdata;
+    if (o_valid_q && o_host_q) host_row_q <= rdata;
     if (host_rd) raddr_q <= host_addr_q[ByteW-1:OffW];
     else if (r_issue) raddr_q <= r_row_q;
   end
 
   for (genvar b = 0; b < BeatB; b++) begin : gen_lane
-    qilin_sram #(.Width(8), .Depth(Rows)) u_sram (
+    qilin_sram #(.Width(8), .Depth(Rows), .OutReg(1'b1)) u_sram (
       .clk_i,
       .we_i    (we_q[b]),
       .waddr_i (waddr_q),
@@ -155,11 +161,13 @@ module qilin_axi_bram #(
       b_valid_q     <= 1'b0;
       r_active_q    <= 1'b0;
       r_err_q       <= 1'b0;
-      r_valid_q     <= 1'b0;
-      r_last_q      <= 1'b0;
       m_valid_q     <= 1'b0;
       m_last_q      <= 1'b0;
+      m_err_q       <= 1'b0;
       m_host_q      <= 1'b0;
+      m_id_q        <= '0;
+      d_valid_q     <= 1'b0;
+      o_valid_q     <= 1'b0;
       r_row_q       <= '0;
       r_left_q      <= '0;
       r_id_q        <= '0;
@@ -167,7 +175,6 @@ module qilin_axi_bram #(
       host_we_q     <= 1'b0;
       host_addr_q   <= '0;
       host_wdata_q  <= '0;
-      host_rd_q     <= 1'b0;
       host_rvalid_q <= 1'b0;
       host_word_q   <= '0;
       host_rdata_q  <= '0;
@@ -199,19 +206,19 @@ module qilin_axi_bram #(
         r_left_q <= r_left_q - 8'd1;
         if (r_left_q == 8'd0) r_active_q <= 1'b0;
       end
-      // M: host reads (only while no AXI read is anywhere) and AXI beats.
+      // M: host reads (only while no AXI burst is being read) and AXI beats.
       if (host_rd || r_issue) begin
         m_valid_q <= 1'b1;
         m_last_q  <= r_left_q == 8'd0;
+        m_err_q   <= r_err_q;
         m_host_q  <= host_rd;
+        m_id_q    <= r_id_q;
       end else if (re) begin
         m_valid_q <= 1'b0;
       end
-      // R: the beat read from M (a host read never reaches R).
-      if (r_advance) begin
-        r_valid_q <= m_valid_q && !m_host_q;
-        r_last_q  <= m_last_q;
-      end
+      // D and O move every cycle: nothing waits there (the queue has room, see rq_room).
+      d_valid_q <= re;
+      o_valid_q <= d_valid_q;
       // Host requests.
       if (host_valid_i && !host_req_q) begin
         host_req_q   <= 1'b1;
@@ -221,9 +228,8 @@ module qilin_axi_bram #(
       end else if (host_wr || host_rd) begin
         host_req_q <= 1'b0;
       end
-      host_rd_q     <= re && m_host_q;
       if (host_rd) host_word_q <= host_addr_q[OffW-1:2];
-      host_row_v_q  <= host_rd_q;
+      host_row_v_q  <= o_valid_q && o_host_q;
       host_rvalid_q <= host_row_v_q;
       if (host_row_v_q) host_rdata_q <= host_row_q[32*host_word_q +: 32];
     end
@@ -232,11 +238,35 @@ module qilin_axi_bram #(
   assign s_axi_b_valid_o = b_valid_q;
   assign s_axi_b_o.id    = w_id_q;
   assign s_axi_b_o.resp  = w_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
-  assign s_axi_r_valid_o = r_valid_q;
-  assign s_axi_r_o.id    = r_id_q;
-  assign s_axi_r_o.data  = rdata;
-  assign s_axi_r_o.resp  = r_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
-  assign s_axi_r_o.last  = r_last_q;
+  // The beat's tags travel beside it (no reset: read only with the valid bits).
+  always_ff @(posedge clk_i) begin
+    {d_last_q, d_err_q, d_host_q, d_id_q} <= {m_last_q, m_err_q, m_host_q, m_id_q};
+    {o_last_q, o_err_q, o_host_q, o_id_q} <= {d_last_q, d_err_q, d_host_q, d_id_q};
+  end
+
+  // R queue. A beat read now enters it two cycles later; counting the beats in D and O and
+  // not this cycle's pop keeps R's ready out of the RAMs' enables, and four entries still
+  // let a beat per cycle through (one on R, one in each of D and O, one read now).
+  localparam int unsigned RqDepth = 4;
+  localparam int unsigned RqW     = IdW + 2 + 1 + qilin_axi_pkg::DataW;
+  logic [$clog2(RqDepth+1)-1:0] rq_count;
+  logic                         rq_in_ready;
+  logic [RqW-1:0]               rq_out;
+  assign rq_room = (32'(rq_count) + 32'(d_valid_q) + 32'(o_valid_q)) < RqDepth;
+
+  qilin_fifo #(.Width(RqW), .Depth(RqDepth)) u_rq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (o_valid_q && !o_host_q),
+    .in_ready_o  (rq_in_ready),
+    .in_data_i   ({o_id_q, o_err_q ? 2'b10 : qilin_axi_pkg::RespOkay, o_last_q, rdata}),
+    .out_valid_o (s_axi_r_valid_o),
+    .out_ready_i (s_axi_r_ready_i),
+    .out_data_o  (rq_out),
+    .count_o     (rq_count)
+  );
+  assign {s_axi_r_o.id, s_axi_r_o.resp, s_axi_r_o.last, s_axi_r_o.data} = rq_out;
   assign host_rvalid_o   = host_rvalid_q;
   assign host_rdata_o    = host_rdata_q;
 
@@ -247,5 +277,6 @@ module qilin_axi_bram #(
                     s_axi_aw_i.burst, s_axi_ar_i.addr[OffW-1:0], s_axi_ar_i.size,
                     s_axi_ar_i.burst, host_addr_q[1:0]};
 
+  `QILIN_ASSERT(RqRoom_A, !(o_valid_q && !o_host_q) || rq_in_ready, clk_i, rst_ni)
   `QILIN_ASSERT_INIT(BytesPow2_A, (Bytes & (Bytes - 1)) == 0 && Bytes >= 64)
 endmodule
