@@ -74,9 +74,9 @@ module qilin_axi_bram #(
   // A read beat in M (the read address register), D (the RAMs' read registers) and O (the
   // registers behind the RAMs): valid, last beat of its burst, SLVERR, ID, host read.
   logic            m_valid_q, m_last_q, m_err_q, m_host_q;
-  logic            d_valid_q, d_last_q, d_err_q, d_host_q;
-  logic            o_valid_q, o_last_q, o_err_q, o_host_q;
-  logic [IdW-1:0]  m_id_q, d_id_q, o_id_q;
+  logic            d_valid_q, o_valid_q;
+  logic            o_last, o_err, o_host;
+  logic [IdW-1:0]  m_id_q, o_id;
   logic            rq_room;  // the queue has room for a beat read now
   // Host request register, and the host read in O, in host_row_q, then in host_rdata_q.
   logic             host_req_q, host_we_q;
@@ -135,7 +135,7 @@ module qilin_axi_bram #(
   always_ff @(posedge clk_i) begin
     waddr_q <= waddr;
     wdata_q <= wdata;
-    if (o_valid_q && o_host_q) host_row_q <= rdata;
+    if (o_valid_q && o_host) host_row_q <= rdata;
     if (host_rd) raddr_q <= host_addr_q[ByteW-1:OffW];
     else if (r_issue) raddr_q <= r_row_q;
   end
@@ -229,7 +229,7 @@ module qilin_axi_bram #(
         host_req_q <= 1'b0;
       end
       if (host_rd) host_word_q <= host_addr_q[OffW-1:2];
-      host_row_v_q  <= o_valid_q && o_host_q;
+      host_row_v_q  <= o_valid_q && o_host;
       host_rvalid_q <= host_row_v_q;
       if (host_row_v_q) host_rdata_q <= host_row_q[32*host_word_q +: 32];
     end
@@ -238,11 +238,14 @@ module qilin_axi_bram #(
   assign s_axi_b_valid_o = b_valid_q;
   assign s_axi_b_o.id    = w_id_q;
   assign s_axi_b_o.resp  = w_err_q ? 2'b10 : qilin_axi_pkg::RespOkay;
-  // The beat's tags travel beside it (no reset: read only with the valid bits).
-  always_ff @(posedge clk_i) begin
-    {d_last_q, d_err_q, d_host_q, d_id_q} <= {m_last_q, m_err_q, m_host_q, m_id_q};
-    {o_last_q, o_err_q, o_host_q, o_id_q} <= {d_last_q, d_err_q, d_host_q, d_id_q};
-  end
+  // The beat's tags travel beside it through D and O (read only with the valid bits).
+  qilin_delay #(.Width(3 + IdW), .Depth(2)) u_tags (
+    .clk_i,
+    .rst_ni,
+    .en_i (1'b1),
+    .d_i  ({m_last_q, m_err_q, m_host_q, m_id_q}),
+    .q_o  ({o_last, o_err, o_host, o_id})
+  );
 
   // R queue. A beat read now enters it two cycles later; counting the beats in D and O and
   // not this cycle's pop keeps R's ready out of the RAMs' enables, and four entries still
@@ -258,9 +261,9 @@ module qilin_axi_bram #(
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
-    .in_valid_i  (o_valid_q && !o_host_q),
+    .in_valid_i  (o_valid_q && !o_host),
     .in_ready_o  (rq_in_ready),
-    .in_data_i   ({o_id_q, o_err_q ? 2'b10 : qilin_axi_pkg::RespOkay, o_last_q, rdata}),
+    .in_data_i   ({o_id, o_err ? 2'b10 : qilin_axi_pkg::RespOkay, o_last, rdata}),
     .out_valid_o (s_axi_r_valid_o),
     .out_ready_i (s_axi_r_ready_i),
     .out_data_o  (rq_out),
@@ -277,6 +280,6 @@ module qilin_axi_bram #(
                     s_axi_aw_i.burst, s_axi_ar_i.addr[OffW-1:0], s_axi_ar_i.size,
                     s_axi_ar_i.burst, host_addr_q[1:0]};
 
-  `QILIN_ASSERT(RqRoom_A, !(o_valid_q && !o_host_q) || rq_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(RqRoom_A, !(o_valid_q && !o_host) || rq_in_ready, clk_i, rst_ni)
   `QILIN_ASSERT_INIT(BytesPow2_A, (Bytes & (Bytes - 1)) == 0 && Bytes >= 64)
 endmodule
