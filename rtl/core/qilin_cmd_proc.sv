@@ -346,7 +346,10 @@ module qilin_cmd_proc #(
   logic [31:0]       chk_pc_q;
   logic [GridW-1:0]  chk_grid_q;      // c3's first row count: in_h * in_w for a POSTPROC
   logic              chk_fire;
-  logic [2:0]        q_room, q_room_d;  // per queue: the instruction FIFO has room (next cycle)
+  // Per queue: room for chk's instruction as adv saw it (a register, for AdvRetimed_A), and
+  // its next value; the instruction FIFO's count plus the dispatch register's bit is at most
+  // QFifoDepth - 1 (q_le1) or QFifoDepth - 2 (q_le2).
+  logic [2:0]        q_room, q_room_d, q_le1, q_le2;
 
   // Fields common to all stages: {valid, bus error, pc, insn}.
   logic              c0_valid_q, c1_valid_q, c2_valid_q, c3_valid_q;
@@ -356,19 +359,16 @@ module qilin_cmd_proc #(
 
   // Advance: the last stage is empty, or every queue it names has room. It enables ~1200
   // data flops, so it is a register: next cycle's value from the next state (the valid bit
-  // and queue mask of chk after this cycle's step, and the queues' next room, which depends
-  // on this cycle's push and on the head pop, itself a function of flops), in one copy per
+  // and queue mask of chk after this cycle's step, and the queues' room, a credit check of
+  // flops only, see adv_d below), in one copy per
   // stage (* keep *: Yosys would merge identical flops). AdvRetimed_A checks it against the
   // definition. It does not depend on go or on the check verdict: while the machine is
   // stopped, or when chk holds an illegal instruction (its error is latched in the same
   // cycle), the stages may still step; nothing is dispatched (chk_fire has go and the
   // verdict) and their contents are dropped at the next start.
   localparam int unsigned AdvCopies = 6;  // control, c0, c1, c2, c3, chk
-  logic                 chk_valid_d, adv_d;
-  logic [2:0]           chk_qmask_nx;
+  logic                 adv_d;
   logic [AdvCopies-1:0] adv_rep;
-  assign chk_valid_d = !clear && (adv ? c3_valid_q : chk_valid_q);
-  assign adv_d       = !chk_valid_d || ((chk_qmask_nx & ~q_room_d) == 3'b000);
   // Reset to 1: chk is empty after reset.
   qilin_keep_copies #(.N(AdvCopies), .ResetVal(1'b1)) u_adv_copies (
     .clk_i, .rst_ni, .d_i(adv_d), .q_o(adv_rep)
@@ -947,7 +947,39 @@ module qilin_cmd_proc #(
       chk_qkind_q <= c3_qkind_q;
     end
   end
-  assign chk_qmask_nx = adv ? c3_qmask_q : chk_qmask_q;
+
+  // Next advance, from flops only (not from this cycle's dispatch or push). An instruction
+  // that chk holds next cycle fires then at the earliest, and the dispatch register pushes
+  // it one cycle later; by then the FIFO holds at most its count now, plus the dispatch
+  // register's entry (q_le1 counts both), plus an entry chk may fire now. The FIFO must
+  // keep a free entry for it. Pops are not counted (a pop frees an entry one cycle later
+  // for dispatch), so a blocked queue still fills its whole FIFO. Safety: QNoOverflow_A.
+  //   chk stays (adv = 0): it does not fire now; its queues need q_le1.
+  //   chk steps (adv = 1): c3's instruction follows; a queue that chk (valid) names may get
+  //   chk's entry now and needs q_le2 (go and the verdict are left out: a stopped machine
+  //   dispatches nothing anyway), any other q_le1.
+  logic [2:0] room_c3;
+  logic       ok_c3, ok_chk;
+  assign room_c3  = chk_valid_q ? ((chk_qmask_q & q_le2) | (~chk_qmask_q & q_le1)) : q_le1;
+  assign ok_c3    = !c3_valid_q || ((c3_qmask_q & ~room_c3) == 3'b000);
+  assign ok_chk   = !chk_valid_q || ((chk_qmask_q & ~q_le1) == 3'b000);
+  assign adv_d    = clear || (adv ? ok_c3 : ok_chk);
+  assign q_room_d = adv ? room_c3 : q_le1;  // chk's room next cycle (AdvRetimed_A)
+
+  // Dispatch register: chk's entry, and per queue a valid bit set when chk fires into that
+  // queue. It pushes into the instruction FIFOs in the next cycle, so their push and LUT RAM
+  // write enable come from a flop; the FIFO has room by the credit check behind adv
+  // (QNoOverflow_A). The entry loads every cycle (no enable): it is only used behind a
+  // valid bit, which is set only in a cycle after chk fired. Cost: one cycle to the head.
+  logic [2:0]       dsp_v_q;
+  logic [QEntW-1:0] dsp_ent_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) dsp_v_q <= '0;
+    else         dsp_v_q <= (chk_fire && !clear) ? chk_qmask_q : 3'b000;
+  end
+  always_ff @(posedge clk_i) begin
+    dsp_ent_q <= {chk_qkind_q, chk_grid_q, chk_pc_q, chk_insn_q};
+  end
   always_comb begin
     unique case (chk_asel_q)
       2'd1:    chk_addr = AddrW'(chk_max0_q);
@@ -968,7 +1000,7 @@ module qilin_cmd_proc #(
   // the head only clears a valid bit and flips the index. Two entries keep one issue per
   // cycle: the entry popped in one cycle is refilled in the next while the other one heads.
   // The FIFO holds InsnQueueDepth - 2 entries, so a queue still holds InsnQueueDepth
-  // instructions when its head waits. Cost: one cycle from dispatch to the head.
+  // instructions when its head waits. Cost: one cycle from the FIFO to the head.
   localparam int unsigned QFifoDepth = InsnQueueDepth - 2;
   localparam int unsigned QCntW      = $clog2(QFifoDepth + 1);
   localparam int unsigned HflW       = 8;
@@ -1006,6 +1038,10 @@ module qilin_cmd_proc #(
   // When chk is valid, adv is "every queue it names has room", so this is the old
   // go && chk_valid_q && !chk_err_q && ((chk_qmask_q & ~q_room) == 0).
   assign chk_fire = live && chk_valid_q && !chk_err_q && adv;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) q_room <= 3'b111;
+    else         q_room <= q_room_d;  // only AdvRetimed_A reads it
+  end
   assign bar_fire = live && (&bar_arr);
   assign bar_is_end = &head_is_end;  // the same END heads all three queues
 
@@ -1013,34 +1049,27 @@ module qilin_cmd_proc #(
     // Instruction FIFO.
     logic             fv, f_pop, q_push;
     logic [QEntW-1:0] fent;
-    logic [QCntW-1:0] fcnt, fcnt_d;
+    logic [QCntW-1:0] fcnt;
     logic             q_in_ready;
 
-    assign q_push = chk_fire && chk_qmask_q[q];
+    assign q_push = dsp_v_q[q];  // a flop: the FIFO's push and LUT RAM write enable
 
     qilin_fifo #(.Width(QEntW), .Depth(QFifoDepth)) u_insn_q (
       .clk_i, .rst_ni,
       .flush_i    (clear),
       .in_valid_i (q_push),
       .in_ready_o (q_in_ready),
-      .in_data_i  ({chk_qkind_q, chk_grid_q, chk_pc_q, chk_insn_q}),
+      .in_data_i  (dsp_ent_q),
       .out_valid_o(fv),
       .out_ready_i(f_pop),
       .out_data_o (fent),
       .count_o    (fcnt)
     );
-    assign q_room[q]   = q_in_ready;
-    // The FIFO's room next cycle (for adv_d): full next cycle if full and not popped, or one
-    // short of full and pushed and not popped (a full FIFO is never pushed: adv needs room).
-    // Compares of the count register instead of an adder on q_push (QRoomD_A); f_pop is a
-    // function of flops.
-    logic full_q, full_m1;
-    assign full_q      = (fcnt == QCntW'(QFifoDepth));
-    assign full_m1     = (fcnt == QCntW'(QFifoDepth - 1));
-    assign q_room_d[q] = clear || f_pop || !(full_q || (full_m1 && q_push));
-    assign fcnt_d      = fcnt + QCntW'(q_push) - QCntW'(f_pop);
-    `QILIN_ASSERT(QRoomD_A, clear || (q_room_d[q] == (fcnt_d != QCntW'(QFifoDepth))),
-                  clk_i, rst_ni)
+    `QILIN_ASSERT(QNoOverflow_A, !q_push || q_in_ready, clk_i, rst_ni)
+
+    // Credits for adv_d: count plus the entry being pushed, from flops (one LUT each).
+    assign q_le1[q] = (QCntW + 1)'(fcnt) + (QCntW + 1)'(q_push) <= (QCntW + 1)'(QFifoDepth - 1);
+    assign q_le2[q] = (QCntW + 1)'(fcnt) + (QCntW + 1)'(q_push) <= (QCntW + 1)'(QFifoDepth - 2);
 
     // Head ring: entries e0/e1, valid bits, write index, head index (two copies, * keep *:
     // one selects the 160 data bits for the unit, one the flags for the control logic).
