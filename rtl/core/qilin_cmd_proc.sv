@@ -1067,9 +1067,17 @@ module qilin_cmd_proc #(
     );
     `QILIN_ASSERT(QNoOverflow_A, !q_push || q_in_ready, clk_i, rst_ni)
 
-    // Credits for adv_d: count plus the entry being pushed, from flops (one LUT each).
-    assign q_le1[q] = (QCntW + 1)'(fcnt) + (QCntW + 1)'(q_push) <= (QCntW + 1)'(QFifoDepth - 1);
-    assign q_le2[q] = (QCntW + 1)'(fcnt) + (QCntW + 1)'(q_push) <= (QCntW + 1)'(QFifoDepth - 2);
+    // Credits for adv_d: count plus the entry being pushed, from flops. Equalities (the count
+    // never exceeds QFifoDepth), not an adder and a compare, which Yosys maps to a carry chain.
+    logic c_full, c_m1, c_m2;
+    assign c_full   = (fcnt == QCntW'(QFifoDepth));
+    assign c_m1     = (fcnt == QCntW'(QFifoDepth - 1));
+    assign c_m2     = (fcnt == QCntW'(QFifoDepth - 2));
+    assign q_le1[q] = !c_full && !(c_m1 && q_push);
+    assign q_le2[q] = !c_full && !c_m1 && !(c_m2 && q_push);
+    `QILIN_ASSERT(QCredits_A,
+                  q_le1[q] == (32'(fcnt) + 32'(q_push) <= 32'(QFifoDepth - 1)) &&
+                  q_le2[q] == (32'(fcnt) + 32'(q_push) <= 32'(QFifoDepth - 2)), clk_i, rst_ni)
 
     // Head ring: entries e0/e1, valid bits, write index, head index (two copies, * keep *:
     // one selects the 160 data bits for the unit, one the flags for the control logic).
