@@ -1083,12 +1083,38 @@ module qilin_cmd_proc #(
     // one selects the 160 data bits for the unit, one the flags for the control logic).
     logic [1:0]          e_v_q, e_v_d;
     logic                wsel_q, wsel_d, hsel_d, hsel_c, hsel_dat;
-    logic [HflW-1:0]     e_fl_q [2];
+    logic [HflW-1:0]     e_fl_q [2];  // each entry's flags: only the reference of HeadRetimed_A
     logic [GridW+31+InsnW:0] e_ent_q [2];  // {grid, pc, insn}
     logic                head_pop;
     logic [1:0]          hsel_rep;
 
-    assign f_pop = fv && !e_v_q[wsel_q];
+    // The head's and the other entry's valid bits and flags are registers of their own,
+    // loaded from the next state (HeadRetimed_A), so the head logic starts at flops and no
+    // select by hsel sits on them: the flags move FIFO -> other -> head like a two-entry
+    // shift queue. Flags are 0 while their entry is empty, so no head term needs the valid
+    // bit. In ring order the write entry is the head when the head is empty, else the other
+    // entry (FillRef_A), so the fill enables need no index compare.
+    // fv_q is the FIFO's out_valid (count != 0) registered from the next state (FvRetimed_A):
+    // one flop instead of the count's three bits in the fill terms.
+    logic            hv_q, hv_d, o_v_q, o_v_d, fill_same, fill_other, fv_q, fv_d;
+    logic [HflW-1:0] hfl_q, hfl_d, o_fl_q, o_fl_d, f_fl;
+    logic [1:0]      e_we;
+    assign fv_d       = !clear && (q_push || (fv_q && !(f_pop && (fcnt == QCntW'(1)))));
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) fv_q <= 1'b0;
+      else         fv_q <= fv_d;
+    end
+    `QILIN_ASSERT(FvRetimed_A, fv_q == fv, clk_i, rst_ni)
+    assign f_fl       = hflags(fent);
+    assign fill_same  = fv_q && !hv_q;
+    assign fill_other = fv_q && hv_q && !o_v_q;
+    assign f_pop      = fill_same || fill_other;
+    // The entries' write enables (1000 loads) straight from the ring's own flops.
+    assign e_we[0]    = fv_q && !wsel_q && !e_v_q[0];
+    assign e_we[1]    = fv_q && wsel_q && !e_v_q[1];
+    `QILIN_ASSERT(FillRef_A, (f_pop == (fv && !e_v_q[wsel_q])) &&
+                  (fill_same == (f_pop && (wsel_q == hsel_c))) &&
+                  (e_we == {f_pop && wsel_q, f_pop && !wsel_q}), clk_i, rst_ni)
 
     qilin_keep_copies #(.N(2)) u_hsel_copies (
       .clk_i, .rst_ni, .d_i(hsel_d), .q_o(hsel_rep)
@@ -1122,67 +1148,70 @@ module qilin_cmd_proc #(
     // Entry storage has no reset: it is only used where its valid bit says it was written.
     for (genvar i = 0; i < 2; i++) begin : gen_ent
       always_ff @(posedge clk_i) begin
-        if (f_pop && (wsel_q == 1'(i))) begin
+        if (e_we[i]) begin
           e_ent_q[i] <= fent[GridW+31+InsnW:0];
           e_fl_q[i]  <= hflags(fent);
         end
       end
     end
 
-    logic            hv;
-    logic [HflW-1:0] hfl;
-    logic            h_unit, h_sync, h_bar, h_pp, h_pn, h_sp, h_sn;
-    // The head's valid bit and flags are registers of their own, loaded from the next state
-    // (HeadRetimed_A): the head logic starts at flops, not behind a select by hsel (whose
-    // own next state is the head pop). Only head_pop selects between the two candidates.
-    // The flags are 0 while the head is empty, so no head term needs the valid bit, and the
-    // outstanding pops (need_pp/need_pn) are registered likewise (NeedRetimed_A).
-    logic            hv_q, hv_d, fill_same, fill_other, o_v;
-    logic [HflW-1:0] hfl_q, hfl_d, f_fl, o_fl;
+    logic            h_unit, h_sync, h_bar, h_end, h_pp, h_pn, h_sp, h_sn;
+    // Both outcomes of the pop are formed from flops and the FIFO's head, and head_pop (late:
+    // an issue waits for the unit's ready) only selects between them. A popped head is
+    // followed by the other entry, or by the FIFO's head if that fills the (empty) other
+    // entry in the same cycle; the popped entry becomes the other one, empty (a popping head
+    // is valid, so it is not refilled in that cycle). A head that stays is filled if empty
+    // and loses the pops it takes. need_pp/need_pn are the outstanding pops (NeedRetimed_A).
+    logic            hv_pop, hv_stay, npp_stay, npn_stay;
+    logic [HflW-1:0] hfl_pop, hfl_stay;
     logic            need_pp_q, need_pn_q, need_pp_d, need_pn_d;
-    assign f_fl       = hflags(fent);
-    assign o_v        = hsel_c ? e_v_q[0] : e_v_q[1];
-    assign o_fl       = o_v ? (hsel_c ? e_fl_q[0] : e_fl_q[1]) : '0;
-    assign fill_same  = f_pop && (wsel_q == hsel_c);
-    assign fill_other = f_pop && (wsel_q != hsel_c);
+    assign hv_pop   = o_v_q || fill_other;
+    assign hfl_pop  = fill_other ? f_fl : o_fl_q;
+    assign hv_stay  = hv_q || fill_same;
+    assign hfl_stay = fill_same ? f_fl : hfl_q;
+    assign npp_stay = fill_same ? f_fl[3] : (need_pp_q && !pop_prev_take[q]);
+    assign npn_stay = fill_same ? f_fl[2] : (need_pn_q && !pop_next_take[q]);
     always_comb begin
-      if (head_pop) begin
-        hv_d  = o_v || fill_other;
-        hfl_d = fill_other ? f_fl : o_fl;
-      end else begin
-        hv_d  = hv_q || fill_same;
-        hfl_d = fill_same ? f_fl : hfl_q;
-      end
-      // A head that fills while empty has no pops done; a head that stays loses a pop taken.
-      need_pp_d = (head_pop || fill_same) ? hfl_d[3] : (need_pp_q && !pop_prev_take[q]);
-      need_pn_d = (head_pop || fill_same) ? hfl_d[2] : (need_pn_q && !pop_next_take[q]);
+      hv_d      = head_pop ? hv_pop : hv_stay;
+      hfl_d     = head_pop ? hfl_pop : hfl_stay;
+      need_pp_d = head_pop ? hfl_pop[3] : npp_stay;
+      need_pn_d = head_pop ? hfl_pop[2] : npn_stay;
+      o_v_d     = !head_pop && (o_v_q || fill_other);
+      o_fl_d    = head_pop ? '0 : (fill_other ? f_fl : o_fl_q);
       if (clear) begin
         hv_d      = 1'b0;
         hfl_d     = '0;
         need_pp_d = 1'b0;
         need_pn_d = 1'b0;
+        o_v_d     = 1'b0;
+        o_fl_d    = '0;
       end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         hv_q      <= 1'b0;
         hfl_q     <= '0;
+        o_v_q     <= 1'b0;
+        o_fl_q    <= '0;
         need_pp_q <= 1'b0;
         need_pn_q <= 1'b0;
       end else begin
         hv_q      <= hv_d;
         hfl_q     <= hfl_d;
+        o_v_q     <= o_v_d;
+        o_fl_q    <= o_fl_d;
         need_pp_q <= need_pp_d;
         need_pn_q <= need_pn_d;
       end
     end
-    assign hv             = hv_q;
-    assign hfl            = hfl_q;
-    logic [HflW-1:0] h_fl_sel;  // the head entry's flags, as the select would read them
+    logic [HflW-1:0] h_fl_sel, o_fl_sel;  // the entries' flags, as a select by hsel reads them
     assign h_fl_sel = hsel_c ? e_fl_q[1] : e_fl_q[0];
-    `QILIN_ASSERT(HeadRetimed_A, (hv_q == (hsel_c ? e_v_q[1] : e_v_q[0])) &&
-                  (hfl_q == (hv_q ? h_fl_sel : '0)), clk_i, rst_ni)
-    assign {h_unit, h_sync, h_bar, head_is_end[q], h_pp, h_pn, h_sp, h_sn} = hfl;
+    assign o_fl_sel = hsel_c ? e_fl_q[0] : e_fl_q[1];
+    `QILIN_ASSERT(HeadRetimed_A, (hv_q == e_v_q[hsel_c]) && (o_v_q == e_v_q[!hsel_c]) &&
+                  (hfl_q == (hv_q ? h_fl_sel : '0)) && (o_fl_q == (o_v_q ? o_fl_sel : '0)),
+                  clk_i, rst_ni)
+    `QILIN_ASSERT(HeadPopValid_A, !head_pop || hv_q, clk_i, rst_ni)
+    assign {h_unit, h_sync, h_bar, h_end, h_pp, h_pn, h_sp, h_sn} = hfl_q;
     assign {head_grid[q], head_pc[q], head_insn[q]} = hsel_dat ? e_ent_q[1] : e_ent_q[0];
 
     // Pending FIFO: issued, not completed ({pc, push_prev, push_next}); retire FIFO:
@@ -1244,20 +1273,25 @@ module qilin_cmd_proc #(
     // Instructions in flight (pending + retire), with its two flags registered from the next
     // state (InflRetimed_A): below UnitInflight (issue allowed) and zero (SYNC, barrier).
     // done_pop moves an entry from pending to retire and leaves the total alone.
-    logic [InflW-1:0] infl_q;
+    // The count's neighbours are formed from flops; issue and ret_pop only select.
+    logic [InflW-1:0] infl_q, infl_d;
     logic             infl_room_q, infl_zero_q, infl_room_d, infl_zero_d;
     always_comb begin
       if (issue && !ret_pop) begin
+        infl_d      = infl_q + InflW'(1);
         infl_room_d = (32'(infl_q) + 32'd1 < 32'(UnitInflight));
         infl_zero_d = 1'b0;
       end else if (!issue && ret_pop) begin
+        infl_d      = infl_q - InflW'(1);
         infl_room_d = 1'b1;
         infl_zero_d = (infl_q == InflW'(1));
       end else begin
+        infl_d      = infl_q;
         infl_room_d = infl_room_q;
         infl_zero_d = infl_zero_q;
       end
       if (clear) begin
+        infl_d      = '0;
         infl_room_d = 1'b1;
         infl_zero_d = 1'b1;
       end
@@ -1268,7 +1302,7 @@ module qilin_cmd_proc #(
         infl_room_q <= 1'b1;
         infl_zero_q <= 1'b1;
       end else begin
-        infl_q      <= clear ? '0 : infl_q + InflW'(issue) - InflW'(ret_pop);
+        infl_q      <= infl_d;
         infl_room_q <= infl_room_d;
         infl_zero_q <= infl_zero_d;
       end
@@ -1295,8 +1329,8 @@ module qilin_cmd_proc #(
     assign go      = live;
     assign need_pp = need_pp_q;
     assign need_pn = need_pn_q;
-    `QILIN_ASSERT(NeedRetimed_A, (need_pp_q == (hv && h_pp && !pp_done_q)) &&
-                  (need_pn_q == (hv && h_pn && !pn_done_q)), clk_i, rst_ni)
+    `QILIN_ASSERT(NeedRetimed_A, (need_pp_q == (hv_q && h_pp && !pp_done_q)) &&
+                  (need_pn_q == (hv_q && h_pn && !pn_done_q)), clk_i, rst_ni)
     assign pop_prev_take[q] = go && need_pp && from_prev_avail[q];
     assign pop_next_take[q] = go && need_pn && from_next_avail[q];
     // Without go: every use of pops_ok is gated by go, except a presented instruction's
@@ -1334,7 +1368,23 @@ module qilin_cmd_proc #(
     `QILIN_ASSERT(RetireFlat_A, (retire_fire[q] == retire_ref) &&
                   (ret_pop == (retire_ref && ret_v)), clk_i, rst_ni)
 
-    assign bar_arr[q] = h_bar && nothing_inflight;
+    // Arrived at a barrier, registered from the next state (BarArrRetimed_A): bar_fire is
+    // then one gate from four flops.
+    // head_is_end is likewise "arrived at END": only &head_is_end (with bar_arr) is used.
+    logic bar_arr_q, end_arr_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        bar_arr_q <= 1'b0;
+        end_arr_q <= 1'b0;
+      end else begin
+        bar_arr_q <= hfl_d[5] && infl_zero_d;
+        end_arr_q <= hfl_d[4] && infl_zero_d;
+      end
+    end
+    assign bar_arr[q]     = bar_arr_q;
+    assign head_is_end[q] = end_arr_q;
+    `QILIN_ASSERT(BarArrRetimed_A, (bar_arr_q == (h_bar && nothing_inflight)) &&
+                  (end_arr_q == (h_end && nothing_inflight)), clk_i, rst_ni)
     assign head_pop   = issue || sync_ret || bar_fire;
 
     assign tok_stall[q] = go && ((need_pp && !from_prev_avail[q]) ||
@@ -1443,6 +1493,20 @@ module qilin_cmd_proc #(
     end
   end
 
+  // A count's next value: its neighbours are formed from the flops, push and pop (late, from
+  // the head and retire logic) only select.
+  function automatic logic [TokW-1:0] tok_step(input logic [TokW-1:0] c, input logic up,
+                                               input logic down);
+    logic [TokW-1:0] inc, dec;
+    inc = c + TokW'(1);
+    dec = c - TokW'(1);
+    unique case ({up, down})
+      2'b10:   tok_step = inc;
+      2'b01:   tok_step = dec;
+      default: tok_step = c;
+    endcase
+  endfunction
+
   assign from_prev_avail = {tok_nz_q[2], tok_nz_q[0], 1'b0};
   assign from_next_avail = {1'b0, tok_nz_q[3], tok_nz_q[1]};
   assign to_prev_room    = {tok_nf_q[3], tok_nf_q[1], 1'b0};
@@ -1460,10 +1524,10 @@ module qilin_cmd_proc #(
       tok2_q <= '0;
       tok3_q <= '0;
     end else begin
-      tok0_q <= tok0_q + TokW'(tok0_push) - TokW'(tok0_pop);
-      tok1_q <= tok1_q + TokW'(tok1_push) - TokW'(tok1_pop);
-      tok2_q <= tok2_q + TokW'(tok2_push) - TokW'(tok2_pop);
-      tok3_q <= tok3_q + TokW'(tok3_push) - TokW'(tok3_pop);
+      tok0_q <= tok_step(tok0_q, tok0_push, tok0_pop);
+      tok1_q <= tok_step(tok1_q, tok1_push, tok1_pop);
+      tok2_q <= tok_step(tok2_q, tok2_push, tok2_pop);
+      tok3_q <= tok_step(tok3_q, tok3_push, tok3_pop);
     end
   end
 
@@ -1562,20 +1626,46 @@ module qilin_cmd_proc #(
     end
   end
   assign busy_d = run_d || ar_valid_d || (ob_d != '0) || (|pend_nz_d);
-  assign live_d = run_d && !err_d && !(uerr_en && (|unit_err));
+  // busy is two registers, ORed after them (start_acc stays one LUT): the queues' part (late
+  // unit ready/done) and the fetch part (late AXI handshakes, ob_d != 0 without its adder).
+  logic busy_c_q, busy_f_q, busy_c_d, busy_f_d, ob_nz_d;
+  always_comb begin
+    unique case ({ar_hs, r_last_hs})
+      2'b10:   ob_nz_d = 1'b1;
+      2'b01:   ob_nz_d = (ob_q != ObW'(1));
+      default: ob_nz_d = !ob_zero;
+    endcase
+  end
+  assign busy_c_d = run_d || (|pend_nz_d);
+  assign busy_f_d = ar_valid_d || ob_nz_d;
+  assign busy_q   = busy_c_q || busy_f_q;
+  `QILIN_ASSERT(BusySplit_A, (busy_c_d || busy_f_d) == busy_d, clk_i, rst_ni)
+  // live_d written flat (LiveFlat_A): since live == run_q && !err_q && !uerr_any_q, a live
+  // program stays live unless the check register holds an error, the stream ran out without
+  // END (no_end), the END barrier fires or a unit reports an error; start makes it live.
+  logic live_ref, noend_cond;
+  assign noend_cond = !(c0_valid_q || c1_valid_q || c2_valid_q || c3_valid_q || chk_valid_q) &&
+                      !end_seen_q && !more_q;
+  // (&bar_arr && bar_is_end == bar_is_end: an arrived END is an arrived barrier.)
+  assign live_d   = clear ? start_acc
+                          : (live && !dsp_err && !noend_cond && !bar_is_end && !(|unit_err));
+  assign live_ref = run_d && !err_d && !(uerr_en && (|unit_err));
+  `QILIN_ASSERT(LiveFlat_A, live_d == live_ref, clk_i, rst_ni)
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       run_q        <= 1'b0;
       err_q        <= 1'b0;
-      busy_q       <= 1'b0;
+      busy_c_q     <= 1'b0;
+      busy_f_q     <= 1'b0;
       live         <= 1'b0;
       err_pulse_q  <= 1'b0;
       done_pulse_q <= 1'b0;
     end else begin
       run_q        <= run_d;
       err_q        <= err_d;
-      busy_q       <= busy_d;
+      busy_c_q     <= busy_c_d;
+      busy_f_q     <= busy_f_d;
       live         <= live_d;
       err_pulse_q  <= err_new;
       done_pulse_q <= bar_fire && bar_is_end && !clear;
