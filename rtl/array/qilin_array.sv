@@ -242,7 +242,8 @@ module qilin_array
   localparam int unsigned EnSkew  = EnPe + NumRows * NumGroups;  // first skew copy
   localparam int unsigned EnWl    = EnSkew + NumRows;            // first weight-line copy
   localparam int unsigned EnDsk   = EnWl + NumGroups;            // first deskew copy
-  localparam int unsigned EnCopies = EnDsk + NumGroups;
+  localparam int unsigned EnLa    = EnDsk + NumGroups;           // the look-ahead's copy
+  localparam int unsigned EnCopies = EnLa + 1;
 
   logic en_pe   [NumRows][NumGroups];  // PE group g of row r, and its activation register
   logic en_skew [NumRows];             // row r's input skew
@@ -270,8 +271,10 @@ module qilin_array
     // registered a cycle ahead as well (look_q, like short*_q), and so is credit_q's limit:
     //   look_q[j] = wt_used_q && (wr_row_q + j + 1 <= min(elapsed_q + 3, NumRows)),
     // so short1 / short2 after that advance are look_q[ra] / look_q[ra + 1].
-    logic [2:0] look_q, look_d, look_adv;
-    logic [2:0] look_k [2];
+    // look_q[3] / look_q[4]: look_q[1] / look_q[2] unless wr_row_q is the tile's last row
+    // (short1 / short2 after an advance with a weight row, which then ends the tile, is 0).
+    logic [4:0] look_q, look_d, look_adv;
+    logic [4:0] look_k [2];
     logic       credit_ok_q, credit_ok_d;
     for (genvar k = 0; k < 2; k++) begin : gen_look
       logic [RowW+1:0] need2;
@@ -281,11 +284,18 @@ module qilin_array
         for (int j = 0; j < 3; j++) begin
           look_k[k][j] = wt_used_k[k] && ((RowW+2)'(wr_row_adv) + (RowW+2)'(j + 1) <= need2);
         end
+        look_k[k][4:3] = (wr_row_adv == RowW'(NumRows - 1)) ? 2'b00 : look_k[k][2:1];
       end
     end
     assign look_adv    = look_k[a_fire_adv];
     assign look_d      = en ? look_adv : look_q;
-    assign credit_ok_d = (credit_d < CreditW'(OutDepth));
+    // credit_d < OutDepth for each of credit_q - 1, credit_q, credit_q + 1 from the register;
+    // a_fire and o_fire only select.
+    logic ok_dec, ok_same, ok_inc;
+    assign ok_dec      = (credit_q - CreditW'(1) < CreditW'(OutDepth));
+    assign ok_same     = (credit_q < CreditW'(OutDepth));
+    assign ok_inc      = (credit_q + CreditW'(1) < CreditW'(OutDepth));
+    assign credit_ok_d = (a_fire == o_fire) ? ok_same : a_fire ? ok_inc : ok_dec;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         look_q      <= '0;
@@ -296,8 +306,6 @@ module qilin_array
       end
     end
 
-    logic [1:0] c_sure, c_cond, c_ns2, c_wcan0, c_wcan1, c_zf0, c_zf1;
-    logic       w_fire_q, w_fire_d;
     // Decodes of wt_ahead and wr_row_q that the cases use, registered from the next state
     // (FlagsRetimed_A) so the cases are a couple of gates from flops.
     logic [3:0] ahead_oh_q, ahead_oh_d;   // one-hot wt_ahead
@@ -332,66 +340,92 @@ module qilin_array
                   {start2_q, start1_q, wr_eq1_q, wr_ge2_q, last_q} == wr_flags(wr_row_q),
                   clk_i, rst_ni)
 
+    // Per value r of the weight row's fire (ra = w_fire_q), the terms the cases need, as one
+    // decode of the registered state, registered from the next state (LaRetimed_A) so that the
+    // cases below are a LUT or two from flops (te_r: ra = r ends the weight tile):
+    //   acan[r]  a_can
+    //   mst[r]   an A row would start the tile's wavefront (if the credit allows): may_start
+    //            and a_can, not te_r
+    //   a2_1     wt_ahead == 2 after a weight-tile end (r = 1); for r = 0 it is ahead_oh[2]
+    //   a3c[r]   wt_ahead == 2 after the tile's last A row fires, given the credit
+    localparam int unsigned LaW = 7;
+    function automatic logic [LaW-1:0] la_flags(input logic [3:0] ah, input logic used,
+                                                input logic [2:0] wrf);
+      logic [1:0] acan, mst, a3c;
+      logic       te;
+      for (int r = 0; r < 2; r++) begin
+        te     = (r == 1) && wrf[0];
+        acan[r] = ah[1] || ah[2] || (ah[0] && (used || wrf[1] || (wrf[2] && (r == 1))));
+        mst[r]  = !te && ah[0] && !used && (wrf[1] || (wrf[2] && (r == 1)));
+        a3c[r]  = acan[r] ? (te ? ah[2] : ah[3]) : (te ? ah[1] : ah[2]);
+      end
+      la_flags = {a3c, (wrf[0] ? ah[1] : ah[2]), mst, acan};
+    endfunction
+    logic [LaW-1:0] la_q, la_d;
+    logic [1:0]     acan_q, mst_q, lk1_q, lk2_q, a3c_q;
+    logic           a2_1_q;
+    assign la_d = la_flags(ahead_oh_d, wt_used_d, {wr_eq1_d, wr_ge2_d, last_d});
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) la_q <= la_flags(4'b0001, 1'b0, 3'b000);
+      else         la_q <= la_d;
+    end
+    assign {a3c_q, a2_1_q, mst_q, acan_q} = la_q;
+    // short1 / short2 after a plain advance, per ra (ra = 1 at the tile's last row: 0).
+    assign lk1_q = {look_q[3], look_q[0]};
+    assign lk2_q = {look_q[4], look_q[1]};
+    `QILIN_ASSERT(LaRetimed_A, la_q == la_flags(ahead_oh_q, wt_used_q,
+                  {wr_eq1_q, wr_ge2_q, last_q}), clk_i, rst_ni)
+    `QILIN_ASSERT(LookLast_A, look_q[4:3] == (last_q ? 2'b00 : look_q[2:1]), clk_i, rst_ni)
+
+    // w_fire_q in two flops: one for the array's loads, one (ra_la) for the look-ahead, and
+    // a copy of en (en_la) of its own, so the cases start from lightly loaded flops.
+    logic [1:0] w_fire_rep;
+    logic       w_fire_q, w_fire_d, ra_la, en_la;
+    assign w_fire_q = w_fire_rep[0];
+    assign ra_la    = w_fire_rep[1];
+    assign en_la    = en_rep[EnLa];
+
     // a_can from the registered decodes (with en high, w_fire_q is row_avail).
     assign ra_g        = w_fire_q;
-    assign a_can_g     = ahead_oh_q[1] || ahead_oh_q[2] ||
-                         (ahead_oh_q[0] && (wt_used_q || wr_ge2_q || (wr_eq1_q && w_fire_q)));
+    assign a_can_g     = w_fire_q ? acan_q[1] : acan_q[0];
     assign credit_ok_g = credit_ok_q;
     `QILIN_ASSERT(ACanRetimed_A, !en || (a_can_g == a_can && ra_g == row_avail), clk_i, rst_ni)
 
-    logic may_start;
-    assign may_start = ahead_oh_q[0] && !wt_used_q;
-    for (genvar k = 0; k < 2; k++) begin : gen_case
-      localparam bit AV = (k == 1);
-      logic       ra, st, s1, s2, wfire, afire;
-      logic       te, afe, ahead0_is2, ahead0_is3;
-      always_comb begin
-        // row_avail and a_fire without en (as *_adv); st: this A row starts the wavefront.
-        ra    = w_fire_q;
-        afire = AV && credit_ok_q &&
-                (ahead_oh_q[1] || ahead_oh_q[2] || (ahead_oh_q[0] &&
-                 (wt_used_q || wr_ge2_q || (wr_eq1_q && ra))));
-        st    = afire && may_start;
-        if (!en) begin
-          s1 = short1_q;
-          s2 = short2_q;
-        end else if (ra && last_q) begin     // the tile's last row: wt_used falls
-          s1 = 1'b0;
-          s2 = 1'b0;
-        end else if (st) begin
-          s1 = start1_q[ra];
-          s2 = start2_q[ra];
-        end else begin
-          s1 = ra ? look_q[1] : look_q[0];
-          s2 = ra ? look_q[2] : look_q[1];
-        end
-        c_sure[k] = !s2 && !s1;
-        c_cond[k] = !s2 && s1;
-        c_ns2[k]  = !s2;
-        // Next wt_ahead: +1 at a tile end, -1 if the A row that fires is its tile's last.
-        wfire  = en && ra;
-        te         = wfire && last_q;
-        afe        = en && afire;
-        ahead0_is2 = te ? ahead_oh_q[1] : ahead_oh_q[2];   // wt_ahead + te == 2
-        ahead0_is3 = te ? ahead_oh_q[2] : ahead_oh_q[3];
-        c_wcan0[k] = !ahead0_is2;
-        c_wcan1[k] = !(afe ? ahead0_is3 : ahead0_is2);
-        // Next zfill for w_last_i low / high.
-        c_zf0[k] = wfire ? (!last_q && zfill_q) : zfill_q;
-        c_zf1[k] = wfire ? !last_q : zfill_q;
-      end
+    // The cases, for each value of a_valid_i (suffix 0 / 1): next short1 / short2 (frozen:
+    // they hold), next w_can for a_last_i low (wc0) / high (wc1), next zfill for w_last_i
+    // low / high (zf0 / zf1). en and ra only select among flops.
+    logic s1_0, s2_0, s1_1, s2_1, wc0, wc1, zf0, zf1;
+    logic [1:0] s1_1r, s2_1r, wc1r;
+    for (genvar r = 0; r < 2; r++) begin : gen_case
+      logic st;
+      assign st       = credit_ok_q && mst_q[r];   // the A row starts the wavefront
+      assign s1_1r[r] = st ? start1_q[r] : lk1_q[r];
+      assign s2_1r[r] = st ? start2_q[r] : lk2_q[r];
+      assign wc1r[r]  = !((credit_ok_q && a3c_q[r]) || (!credit_ok_q && (r == 1 ? a2_1_q
+                                                                              : ahead_oh_q[2])));
     end
-    logic k_sel, wcan_n, zfill_n;
-    assign k_sel    = a_valid_i;
-    assign wcan_n   = a_last_i ? c_wcan1[k_sel] : c_wcan0[k_sel];
-    assign zfill_n  = w_last_i ? c_zf1[k_sel] : c_zf0[k_sel];
-    assign en_d     = c_sure[k_sel] || (c_cond[k_sel] && wcan_n && (zfill_n || w_valid_next_i));
-    assign w_fire_d = c_ns2[k_sel] && wcan_n && (zfill_n || w_valid_next_i);
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) w_fire_q <= 1'b0;   // the weight input is idle in reset (WValidNext_A)
-      else         w_fire_q <= w_fire_d;
-    end
+    assign s1_0 = !en_la ? short1_q : ra_la ? lk1_q[1] : lk1_q[0];
+    assign s2_0 = !en_la ? short2_q : ra_la ? lk2_q[1] : lk2_q[0];
+    assign s1_1 = !en_la ? short1_q : ra_la ? s1_1r[1] : s1_1r[0];
+    assign s2_1 = !en_la ? short2_q : ra_la ? s2_1r[1] : s2_1r[0];
+    assign wc0  = !((en_la && ra_la) ? a2_1_q : ahead_oh_q[2]);
+    assign wc1  = !en_la ? !ahead_oh_q[2] : ra_la ? wc1r[1] : wc1r[0];
+    assign zf0  = (en_la && ra_la) ? (!last_q && zfill_q) : zfill_q;
+    assign zf1  = (en_la && ra_la) ? !last_q : zfill_q;
+
+    logic s1_n, s2_n, wcan_n, wrow_n;
+    assign s1_n     = a_valid_i ? s1_1 : s1_0;
+    assign s2_n     = a_valid_i ? s2_1 : s2_0;
+    assign wcan_n   = (a_valid_i && a_last_i) ? wc1 : wc0;
+    assign wrow_n   = (w_last_i ? zf1 : zf0) || w_valid_next_i;   // next row_avail, but w_can
+    assign en_d     = !s2_n && (!s1_n || (wcan_n && wrow_n));
+    assign w_fire_d = !s2_n && wcan_n && wrow_n;
+    // Reset 0: the weight input is idle in reset (WValidNext_A).
+    qilin_keep_copies #(.N(2), .ResetVal(1'b0)) u_w_fire_copies (
+      .clk_i, .rst_ni, .d_i(w_fire_d), .q_o(w_fire_rep)
+    );
     assign w_fire = w_fire_q;
+    `QILIN_ASSERT(WFireCopies_A, ra_la == w_fire_q, clk_i, rst_ni)
     `QILIN_ASSERT(WFireRegistered_A, w_fire_q == w_fire_now, clk_i, rst_ni)
     `QILIN_ASSERT(EnNext_A, en_d == en_d_ref, clk_i, rst_ni)
     `QILIN_ASSERT(CreditOk_A, credit_ok_q == (credit_q < CreditW'(OutDepth)), clk_i, rst_ni)

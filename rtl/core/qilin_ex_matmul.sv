@@ -181,10 +181,32 @@ module qilin_ex_matmul #(
     .out_valid_o(ab_valid), .out_ready_i(ab_ready), .out_data_o(ab_row), .count_o(a_buf_cnt)
   );
 
+  // "Buffer holds >= 1 / >= 2 rows" as flops from the next count (BufFlags_A), so the array's
+  // valids and the look-ahead below are a gate from flops, not a decode of the counts.
+  logic w_ge1_q, w_ge2_q, a_ge1_q, w_pop, a_pop;
+  logic [CntW:0] w_cnt_n, a_cnt_n;
+  assign w_pop   = w_ge1_q && wb_ready;
+  assign a_pop   = a_ge1_q && ab_ready;
+  assign w_cnt_n = (CntW+1)'(w_buf_cnt) + (CntW+1)'(w_push) - (CntW+1)'(w_pop);
+  assign a_cnt_n = (CntW+1)'(a_buf_cnt) + (CntW+1)'(a_push) - (CntW+1)'(a_pop);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_ge1_q <= 1'b0;
+      w_ge2_q <= 1'b0;
+      a_ge1_q <= 1'b0;
+    end else begin
+      w_ge1_q <= (w_cnt_n != '0);
+      w_ge2_q <= (w_cnt_n > (CntW+1)'(1));
+      a_ge1_q <= (a_cnt_n != '0);
+    end
+  end
+  `QILIN_ASSERT(BufFlags_A, w_ge1_q == wb_valid && w_ge2_q == (w_buf_cnt > CntW'(1)) &&
+                a_ge1_q == ab_valid, clk_i, rst_ni)
+
   // The weight buffer's head is valid next cycle unless it holds at most the row popped now
   // and nothing arrives (the push is never refused, NoBufferOverflow_A). The array
   // registers its advance enable from this look-ahead (WValidNext).
-  assign wb_valid_next = w_push || (w_buf_cnt > CntW'(1)) || (wb_valid && !wb_ready);
+  assign wb_valid_next = w_push || w_ge2_q || (w_ge1_q && !wb_ready);
 
   // -----------------------------------------------------------------------------------
   // The array, and its results into the accumulator.
@@ -204,14 +226,14 @@ module qilin_ex_matmul #(
   ) u_array (
     .clk_i,
     .rst_ni,
-    .w_valid_i      (wb_valid),
+    .w_valid_i      (w_ge1_q),   // == wb_valid
     .w_ready_o      (wb_ready),
     .w_valid_next_i (wb_valid_next),
     .w_data_i   (wb_row[RowW-1:11]),
     .w_zp_i     (w_zp_cols),
     .w_signed_i (wb_row[1]),
     .w_last_i   (wb_row[0]),
-    .a_valid_i  (ab_valid),
+    .a_valid_i  (a_ge1_q),       // == ab_valid
     .a_ready_o  (ab_ready),
     .a_data_i   (ab_row[RowW-1:11]),
     .a_zp_i     (ab_row[10:2]),
@@ -265,7 +287,7 @@ module qilin_ex_matmul #(
   always_ff @(posedge clk_i) acc_data_q <= o_data;
 
   assign busy_o       = wq_valid || aq_valid || oq_valid || done_q || done2_q || done3_q;
-  assign array_busy_o = ab_valid && ab_ready;
+  assign array_busy_o = a_pop;
 
   `QILIN_ASSERT_INIT(CmdWidth_A, CmdW == $bits(qilin_core_pkg::matmul_cmd_t))
 
