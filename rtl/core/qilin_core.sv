@@ -634,6 +634,7 @@ module qilin_core #(
   logic        post_out_signed, post_bias_en;
   logic [1:0]  post_pool_kind;
   logic [3:0]  post_kh, post_kw;
+  logic [7:0]  post_n_win;
   logic [2:0]  post_sh, post_sw;
   logic [8:0]  post_out_zp;
   logic [7:0]  post_act_min, post_act_max, post_err_code;
@@ -669,6 +670,7 @@ module qilin_core #(
     .post_bias_en_o    (post_bias_en),
     .post_pool_kind_o  (post_pool_kind),
     .post_kh_o         (post_kh),
+    .post_n_win_o      (post_n_win),
     .post_kw_o         (post_kw),
     .post_sh_o         (post_sh),
     .post_sw_o         (post_sw),
@@ -745,6 +747,7 @@ module qilin_core #(
     .cmd_bias_en_i    (post_bias_en),
     .cmd_pool_kind_i  (post_pool_kind),
     .cmd_kh_i         (post_kh),
+    .cmd_n_win_i      (post_n_win),
     .cmd_kw_i         (post_kw),
     .cmd_sh_i         (post_sh),
     .cmd_sw_i         (post_sw),

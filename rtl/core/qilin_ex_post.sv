@@ -27,6 +27,7 @@ module qilin_ex_post #(
   input  logic [3:0]                   cmd_kw_i,
   input  logic [2:0]                   cmd_sh_i,
   input  logic [2:0]                   cmd_sw_i,
+  input  logic [7:0]                   cmd_n_win_i,      // N = kh * kw (1 without pooling)
   input  logic [8:0]                   cmd_out_zp_i,     // signed
   input  logic [7:0]                   cmd_act_min_i,    // byte in the output type
   input  logic [7:0]                   cmd_act_max_i,    // byte in the output type
@@ -108,9 +109,10 @@ module qilin_ex_post #(
   assign kw_in = (cmd_pool_kind_i == PoolNone) ? 4'd1 : cmd_kw_i;
   assign sh_in = (cmd_pool_kind_i == PoolNone) ? 3'd1 : cmd_sh_i;
   assign sw_in = (cmd_pool_kind_i == PoolNone) ? 3'd1 : cmd_sw_i;
-  // N = kh * kw by shifts and adds: Yosys maps a `*` to a combinational MULT18X18D even at
-  // 4x4 bits, and the routes to and from the DSP column made this the ex_post's second-worst
-  // routed group (13.3 ns at 100 MHz, stop 14).
+  // N = kh * kw comes with the command (the EX unit computes it when it decodes the
+  // instruction into a slot): its shift-and-add chains behind the slot mux were 10 levels
+  // into half_q and div_n_q (11.4 ns routed, stop 18). Here only for NWin_A, the same
+  // shifts and adds (a `*` maps to a MULT18X18D even at 4x4 bits).
   assign n_win = (kw_in[0] ? 8'(kh_in)        : 8'd0) + (kw_in[1] ? 8'(kh_in) << 1 : 8'd0) +
                  (kw_in[2] ? 8'(kh_in) << 2   : 8'd0) + (kw_in[3] ? 8'(kh_in) << 3 : 8'd0);
 
@@ -153,7 +155,7 @@ module qilin_ex_post #(
       out_zp_q     <= cmd_out_zp_i;
       act_min_q    <= {cmd_out_signed_i && cmd_act_min_i[7], cmd_act_min_i};
       act_max_q    <= {cmd_out_signed_i && cmd_act_max_i[7], cmd_act_max_i};
-      half_q       <= n_win[7:1];
+      half_q       <= cmd_n_win_i[7:1];
     end
   end
 
@@ -210,7 +212,7 @@ module qilin_ex_post #(
     end else if (idle_q[2]) begin
       // As the command registers: while idle (the divider is then idle too).
       div_rem_q <= '0;
-      div_n_q   <= n_win;
+      div_n_q   <= cmd_n_win_i;
       div_quo_q <= '0;
     end else if (div_busy) begin
       div_rem_q <= div_ge ? div_trial : {div_rem_q[6:0], 1'b1};
@@ -364,7 +366,11 @@ module qilin_ex_post #(
   for (genvar l = 0; l < Dim; l++) begin : gen_shift
     logic signed [31:0] s;
     assign s            = rsp_q[32*l +: 32];
-    assign lane_bad[l]  = (s < -32'sd31) || (s > 32'sd30);
+    // -31 <= s <= 30 by bit reductions, not two 32-bit compares (carry chains: 19 levels
+    // through the lane OR, 11.1 ns routed, stop 18): s[31:5] all zeros with s[4:0] != 31,
+    // or all ones with s[4:0] != 0 (ShiftRange_A).
+    assign lane_bad[l]  = !(((s[31:5] == '0) && (s[4:0] != 5'h1f)) ||
+                            ((s[31:5] == '1) && (s[4:0] != 5'h00)));
     assign shift_rsp[l] = rsp_q[32*l +: ShiftW];
   end
 
@@ -414,6 +420,10 @@ module qilin_ex_post #(
   logic [3:0] kwm2_q, khm2_q;
   logic       kw1_q, kh1_q;
   logic signed [13:0] xls_q, yls_q;
+  // xls_q - col_q and yls_q - row_q, stepped with col_q and row_q (WalkRem_A): the next
+  // x_more / y_more is their sign bit, not a 14-bit compare in series with the flag's mux
+  // (10.9 ns routed into the walk registers, stop 18).
+  logic signed [13:0] xrem_q, yrem_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       kwm2_q <= '0;
@@ -447,6 +457,8 @@ module qilin_ex_post #(
       dy_q       <= '0;
       col_q      <= '0;
       row_q      <= '0;
+      xrem_q     <= '0;
+      yrem_q     <= '0;
       rdr_done_q <= 1'b0;
       dxl_q      <= 1'b0;
       dyl_q      <= 1'b0;
@@ -463,6 +475,8 @@ module qilin_ex_post #(
       dy_q       <= '0;
       col_q      <= '0;
       row_q      <= '0;
+      xrem_q     <= xls_q;
+      yrem_q     <= yls_q;
       rdr_done_q <= 1'b0;
       dxl_q      <= kw1_q;
       dyl_q      <= kh1_q;
@@ -484,17 +498,20 @@ module qilin_ex_post #(
         dx_q   <= '0;
         dy_q   <= '0;
         col_q  <= col_q + 12'(sw_q);
+        xrem_q <= xrem_q - 14'(sw_q);
         pix_q  <= pix_q + AccAddrW'(sw_q);
         wrow_q <= pix_q + AccAddrW'(sw_q);
         addr_q <= pix_q + AccAddrW'(sw_q);
         dxl_q  <= kw1_q;
         dyl_q  <= kh1_q;
-        xm_q   <= ($signed({2'b00, col_q}) <= xls_q);
+        xm_q   <= !xrem_q[13];  // col_q <= xls_q
       end else if (y_more) begin
         dx_q   <= '0;
         dy_q   <= '0;
         col_q  <= '0;
         row_q  <= row_q + 12'(sh_q);
+        xrem_q <= xls_q;
+        yrem_q <= yrem_q - 14'(sh_q);
         line_q <= line_q + step_line_q;
         pix_q  <= line_q + step_line_q;
         wrow_q <= line_q + step_line_q;
@@ -502,7 +519,7 @@ module qilin_ex_post #(
         dxl_q  <= kw1_q;
         dyl_q  <= kh1_q;
         xm_q   <= !x_lim_q[13];
-        ym_q   <= ($signed({2'b00, row_q}) <= yls_q);
+        ym_q   <= !yrem_q[13];  // row_q <= yls_q
       end else begin
         rdr_done_q <= 1'b1;
       end
@@ -695,7 +712,7 @@ module qilin_ex_post #(
   // -------------------------------------------------------------------------------------
   logic                  ofifo_valid;
   logic [Dim*8-1:0]      ofifo_data;
-  logic [OCntW-1:0]      unused_ofifo_cnt;
+  logic [OCntW-1:0]      ofifo_cnt;
   logic [SpAddrW-1:0]    wr_addr_q;  // o_addr + rows written; set in the parameter phase
 
   qilin_fifo #(.Width(Dim * 8), .Depth(ODepth)) u_ofifo (
@@ -708,11 +725,21 @@ module qilin_ex_post #(
     .out_valid_o (ofifo_valid),
     .out_ready_i (sp_wr_ready_i),
     .out_data_o  (ofifo_data),
-    .count_o     (unused_ofifo_cnt)
+    .count_o     (ofifo_cnt)
   );
 
-  assign ofifo_pop     = ofifo_valid && sp_wr_ready_i;
-  assign sp_wr_valid_o = ofifo_valid;
+  // The SP write valid is a flop equal to the FIFO's "not empty" (OfifoValid_A), not a decode
+  // of its count: it steers the core's SP bank arbitration, whose grant loads the LOAD
+  // DMA's address counter and FIFO (11.7 ns routed, stop 18).
+  logic ofifo_nv_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)      ofifo_nv_q <= 1'b0;
+    else if (clear_i) ofifo_nv_q <= 1'b0;
+    // Entries after this cycle: count + push - pop (a push always finds room).
+    else              ofifo_nv_q <= ofifo_push || (ofifo_cnt > OCntW'(ofifo_pop));
+  end
+  assign ofifo_pop     = ofifo_nv_q && sp_wr_ready_i;
+  assign sp_wr_valid_o = ofifo_nv_q;
   assign sp_wr_addr_o  = wr_addr_q;  // a register: it feeds the SP bank arbitration
   assign sp_wr_data_o  = ofifo_data;
 
@@ -803,6 +830,9 @@ module qilin_ex_post #(
                 ((dxl_q == (dx_q + 4'd1 == kw_q)) && (dyl_q == (dy_q + 4'd1 == kh_q)) &&
                  (xm_q == ($signed({2'b00, col_q}) <= x_lim_q)) &&
                  (ym_q == ($signed({2'b00, row_q}) <= y_lim_q))), clk_i, rst_ni)
+  `QILIN_ASSERT(WalkRem_A, (state_q != StStream) || rdr_done_q ||
+                ((xrem_q == xls_q - $signed({2'b00, col_q})) &&
+                 (yrem_q == yls_q - $signed({2'b00, row_q}))), clk_i, rst_ni)
   logic [AccRdLat-1:0] clear_hist_q;  // clear_i in each of the last AccRdLat cycles
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) clear_hist_q <= '0;
@@ -819,6 +849,13 @@ module qilin_ex_post #(
   `QILIN_ASSERT(CmdRegs_A, (state_q != StIdle) || (!bt_v_q && !a1_v_q && (avg_v_q == '0) &&
                 (ocred_q == '0) && (outst_q == '0)), clk_i, rst_ni)
   `QILIN_ASSERT(OutFifoRoom_A, !ofifo_push || ofifo_in_ready, clk_i, rst_ni)
+  for (genvar l = 0; l < Dim; l++) begin : gen_shift_chk
+    `QILIN_ASSERT(ShiftRange_A, lane_bad[l] == (($signed(rsp_q[32*l +: 32]) < -32'sd31) ||
+                                                ($signed(rsp_q[32*l +: 32]) > 32'sd30)),
+                  clk_i, rst_ni)
+  end
+  `QILIN_ASSERT(NWin_A, !cmd_fire || (cmd_n_win_i == n_win), clk_i, rst_ni)
+  `QILIN_ASSERT(OfifoValid_A, ofifo_nv_q == ofifo_valid, clk_i, rst_ni)
   // Commands are legal (the decoder checks them): pooling windows inside the grid, non-zero
   // window and stride, pool_kind 3 never reaches the unit.
   `QILIN_ASSERT(CmdLegal_A, !cmd_fire || ((cmd_pool_kind_i != 2'd3) &&

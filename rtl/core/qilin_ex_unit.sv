@@ -67,6 +67,7 @@ module qilin_ex_unit #(
   output logic [3:0]                    post_kw_o,
   output logic [2:0]                    post_sh_o,
   output logic [2:0]                    post_sw_o,
+  output logic [7:0]                    post_n_win_o,     // kh * kw (1 without pooling)
   output logic [8:0]                    post_out_zp_o,
   output logic [7:0]                    post_act_min_o,
   output logic [7:0]                    post_act_max_o,
@@ -126,6 +127,7 @@ module qilin_ex_unit #(
   // rows, exact without pooling, an over-estimate with it) and its decode.
   typedef struct packed {
     logic [127:0]    insn;
+    logic [7:0]      pn;    // POSTPROC window size N = kh * kw (1 without pooling)
     logic [RngW-1:0] mc_lo, mc_hi, ma_lo, ma_hi, mw_lo, mw_hi;
     logic [RngW-1:0] pc_lo, pc_hi, pp_lo, pp_hi, po_lo, po_hi;
     logic            is_mm, is_post, mm_work, m_zero;
@@ -144,8 +146,19 @@ module qilin_ex_unit #(
   assign in_op = in_insn[qilin_isa_pkg::InsnOpcodeLsb +: qilin_isa_pkg::InsnOpcodeW];
   assign in_m  = in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
   assign in_k  = in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
+  // N for ex_post, by shifts and adds (a `*` maps to a MULT18X18D even at 4x4 bits): computed
+  // here from the buffer's registers, it kept 10 levels out of ex_post's command intake.
+  logic [3:0] in_kh, in_kw;
+  assign in_kh = (in_insn[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW]
+                  == qilin_isa_pkg::PoolNone) ? 4'd1 :
+                 in_insn[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
+  assign in_kw = (in_insn[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW]
+                  == qilin_isa_pkg::PoolNone) ? 4'd1 :
+                 in_insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
   always_comb begin
     slot_d.insn    = in_insn;
+    slot_d.pn      = (in_kw[0] ? 8'(in_kh)      : 8'd0) + (in_kw[1] ? 8'(in_kh) << 1 : 8'd0) +
+                     (in_kw[2] ? 8'(in_kh) << 2 : 8'd0) + (in_kw[3] ? 8'(in_kh) << 3 : 8'd0);
     slot_d.mc_lo   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
     slot_d.mc_hi   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]) +
                      RngW'(in_m);
@@ -215,7 +228,7 @@ module qilin_ex_unit #(
   // The current slot, by groups of fields, each behind its own copy of rd_q.
   always_comb begin
     cur = rd_rep_q[0] ? slot1_q : slot0_q;
-    cur.insn = rd_rep_q[1] ? slot1_q.insn : slot0_q.insn;
+    {cur.insn, cur.pn} = rd_rep_q[1] ? {slot1_q.insn, slot1_q.pn} : {slot0_q.insn, slot0_q.pn};
     {cur.mc_lo, cur.mc_hi, cur.ma_lo, cur.ma_hi, cur.mw_lo, cur.mw_hi} = rd_rep_q[2] ?
         {slot1_q.mc_lo, slot1_q.mc_hi, slot1_q.ma_lo, slot1_q.ma_hi, slot1_q.mw_lo,
          slot1_q.mw_hi} :
@@ -289,6 +302,7 @@ module qilin_ex_unit #(
   assign post_kw_o         = insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
   assign post_sh_o         = insn[qilin_isa_pkg::PostprocPoolShLsb +: qilin_isa_pkg::PostprocPoolShW];
   assign post_sw_o         = insn[qilin_isa_pkg::PostprocPoolSwLsb +: qilin_isa_pkg::PostprocPoolSwW];
+  assign post_n_win_o      = cur.pn;
 
   // ---- state ----
   logic [CntW-1:0] mm_out_q, mm_drop_q, mm_out_d;  // MATMULs in ex_matmul (incl. dropped)
@@ -330,9 +344,9 @@ module qilin_ex_unit #(
   logic [1:0] mm_haz_s, post_haz_s;  // per slot
   for (genvar g = 0; g < 2; g++) begin : gen_haz
     slot_t s;
-    logic  c_haz, unused_dec;  // the instruction and its decode bits are not ranges
+    logic  c_haz, unused_dec;  // the instruction, N and the decode bits are not ranges
     assign s          = (g == 0) ? slot0_q : slot1_q;
-    assign unused_dec = ^{s.insn, s.is_mm, s.is_post, s.mm_work, s.m_zero};
+    assign unused_dec = ^{s.insn, s.pn, s.is_mm, s.is_post, s.mm_work, s.m_zero};
     always_comb begin
       c_haz = 1'b0;
       for (int unsigned i = 0; i < TrkDepth; i++) begin

@@ -515,17 +515,25 @@ module qilin_dma_rd #(
   // head's address is a counter (hd_addr_q) that moves on with every accepted write, and
   // the valid is a registered copy of the queue's "not empty".
   logic                dq_pop, dq_nvalid_q;
-  logic [DstAddrW-1:0] hd_addr_q;
-  assign dq_pop = dq_valid && wr_ready_i;
+  logic [DstAddrW-1:0] hd_addr_q, hd_addr1_q;  // hd_addr1_q == hd_addr_q + 1 (HdAddr1_A)
+  // The pop looks at the registered valid (DstValid_A): the late grant meets one flop only.
+  assign dq_pop = dq_nvalid_q && wr_ready_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       dq_nvalid_q <= 1'b0;
       hd_addr_q   <= '0;
+      hd_addr1_q  <= DstAddrW'(1);
     end else begin
       // Entries after this cycle: count + push - pop (push only when not full).
       dq_nvalid_q <= (emit && dq_in_ready) || (dq_count > 2'(dq_pop));
-      if (start_run)   hd_addr_q <= cmd_q.dst_addr[DstAddrW-1:0];
-      else if (dq_pop) hd_addr_q <= hd_addr_q + DstAddrW'(1);
+      // The late pop only selects the precomputed successor (no carry chain behind it).
+      if (start_run) begin
+        hd_addr_q  <= cmd_q.dst_addr[DstAddrW-1:0];
+        hd_addr1_q <= cmd_q.dst_addr[DstAddrW-1:0] + DstAddrW'(1);
+      end else if (dq_pop) begin
+        hd_addr_q  <= hd_addr1_q;
+        hd_addr1_q <= hd_addr1_q + DstAddrW'(1);
+      end
     end
   end
 
@@ -720,6 +728,7 @@ module qilin_dma_rd #(
                                                                  BiW'(SpBpv - 1))))),
                 clk_i, rst_ni)
   `QILIN_ASSERT(DstValid_A, dq_nvalid_q == dq_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(HdAddr1_A, hd_addr1_q == hd_addr_q + DstAddrW'(1), clk_i, rst_ni)
   // (A command without data, x_size 0, passes the check whatever its alignment; it never
   // consumes a beat.)
   `QILIN_ASSERT(OffAligned_A, !consume || ((off_q & OffW'(SpB - 1)) == '0), clk_i, rst_ni)

@@ -75,12 +75,16 @@ module qilin_post_tb_top #(
   logic                   unused_addr_bits;
   logic [Dim*32-1:0]      zero_row;
 
+  // The window size N, as the EX unit precomputes it for the unit (1 without pooling).
+  logic [7:0] cmd_n_win;
+  assign cmd_n_win = (cmd_pool_kind_i == 2'd0) ? 8'd1 : 8'(cmd_kh_i) * 8'(cmd_kw_i);
+
   qilin_ex_post #(.Dim(Dim), .AccAddrW(16), .SpAddrW(17)) u_post (
     .clk_i, .rst_ni, .clear_i,
     .cmd_valid_i, .cmd_ready_o, .cmd_c_addr_i, .cmd_p_addr_i, .cmd_o_addr_i, .cmd_in_h_i,
     .cmd_in_w_i, .cmd_out_signed_i, .cmd_bias_en_i, .cmd_pool_kind_i, .cmd_kh_i, .cmd_kw_i,
-    .cmd_sh_i, .cmd_sw_i, .cmd_out_zp_i, .cmd_act_min_i, .cmd_act_max_i,
-    .done_o, .err_o, .err_code_o, .err_addr_o, .busy_o,
+    .cmd_sh_i, .cmd_sw_i, .cmd_n_win_i(cmd_n_win), .cmd_out_zp_i, .cmd_act_min_i,
+    .cmd_act_max_i, .done_o, .err_o, .err_code_o, .err_addr_o, .busy_o,
     .acc_rd_valid_o(acc_rd_valid), .acc_rd_ready_i(acc_rd_ready), .acc_rd_addr_o(acc_rd_addr),
     .acc_rsp_valid_i(acc_rsp_valid), .acc_rsp_data_i(acc_rsp_data),
     .sp_wr_valid_o(unit_wr_valid), .sp_wr_ready_i(unit_wr_ready), .sp_wr_addr_o(unit_wr_addr),
