@@ -111,10 +111,10 @@ module qilin_ex_post #(
   assign sw_in = (cmd_pool_kind_i == PoolNone) ? 3'd1 : cmd_sw_i;
   // N = kh * kw comes with the command (the EX unit computes it when it decodes the
   // instruction into a slot): its shift-and-add chains behind the slot mux were 10 levels
-  // into half_q and div_n_q (11.4 ns routed, stop 18). Here only for NWin_A, the same
-  // shifts and adds (a `*` maps to a MULT18X18D even at 4x4 bits).
-  assign n_win = (kw_in[0] ? 8'(kh_in)        : 8'd0) + (kw_in[1] ? 8'(kh_in) << 1 : 8'd0) +
-                 (kw_in[2] ? 8'(kh_in) << 2   : 8'd0) + (kw_in[3] ? 8'(kh_in) << 3 : 8'd0);
+  // into half_q and div_n_q (11.4 ns routed, stop 18). Here only NWin_A reads it, so it is
+  // the plain product (an independent reference for the EX unit's shifts and adds; it
+  // drives no logic, so synthesis removes it).
+  assign n_win = 8'(kh_in) * 8'(kw_in);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
