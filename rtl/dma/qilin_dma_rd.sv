@@ -198,14 +198,18 @@ module qilin_dma_rd #(
   // ---------------------------------------------------------------------------------
   // R -> read buffer.
   // ---------------------------------------------------------------------------------
-  logic                 r_fire, r_last_exp, rbuf_in_ready, rbuf_valid, rbuf_pop;
+  logic                 r_fire, r_take, r_last_exp, rbuf_in_ready, rbuf_valid, rbuf_pop;
   logic [BusW-1:0]      rbuf_data;
   logic [$clog2(RdBufBeats+1)-1:0] rbuf_count;
 
   assign r_ready_o  = rbuf_in_ready;
   assign r_fire     = r_valid_i && r_ready_o;
+  // R is never back-pressured (RNoStall_A), so a beat is taken whenever it is valid: the
+  // late R valid from the memory's queue does not meet the read buffer's count compare
+  // on its way to the burst info pop, rcnt_q and the error registers (RTake_A).
+  assign r_take     = r_valid_i;
   assign r_last_exp = (rcnt_q == info_len);
-  assign info_pop   = r_fire && r_last_exp;
+  assign info_pop   = r_take && r_last_exp;
 
   qilin_fifo #(.Width(BusW), .Depth(RdBufBeats)) u_rbuf (
     .clk_i,
@@ -229,6 +233,8 @@ module qilin_dma_rd #(
   // queue's pointers. A beat per cycle flows. Buffer space is returned to the reservation
   // when a beat leaves the buffer.
   logic                pre_valid_q, hd_valid, hd_pop, pre_move;  // hd_*: queue head
+  logic                hdv_q;                 // hq_cnt_q != 0 (HeadValid_A)
+  logic [1:0]          hq_cnt_d;
   logic                w_pop;                 // the writer used up the head beat
   logic [BusW-1:0]     pre_data_q, hd_data;
   logic [BusW-1:0]     hq0_q, hq1_q;         // queue slots (flip-flops, not a memory)
@@ -238,7 +244,10 @@ module qilin_dma_rd #(
   assign hd_pop     = abort_q ? hd_valid : w_pop;
   assign pre_move   = pre_valid_q && (hq_cnt_q != 2'd2);
   assign rbuf_pop   = rbuf_valid && (!pre_valid_q || (hq_cnt_q != 2'd2));
-  assign hd_valid   = (hq_cnt_q != 2'd0);
+  // The writer's consume/emit decisions read the registered copy (one flop instead of the
+  // count compare in series with them).
+  assign hd_valid   = hdv_q;
+  assign hq_cnt_d   = hq_cnt_q + 2'(pre_move) - 2'(hd_pop);
   assign hd_data    = hq_rd_q ? hq1_q : hq0_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -247,12 +256,14 @@ module qilin_dma_rd #(
       hq_wr_q     <= 1'b0;
       hq_rd_q     <= 1'b0;
       hq_cnt_q    <= '0;
+      hdv_q       <= 1'b0;
     end else begin
       if (rbuf_pop)      pre_valid_q <= 1'b1;
       else if (pre_move) pre_valid_q <= 1'b0;
       if (pre_move) hq_wr_q <= !hq_wr_q;
       if (hd_pop)   hq_rd_q <= !hq_rd_q;
-      hq_cnt_q <= hq_cnt_q + 2'(pre_move) - 2'(hd_pop);
+      hq_cnt_q <= hq_cnt_d;
+      hdv_q    <= (hq_cnt_d != 2'd0);
     end
   end
   // Data has no reset: it is only used while its valid bit is set.
@@ -273,7 +284,7 @@ module qilin_dma_rd #(
   logic [GridW-1:0]    yy_q, yy_d, xx_q, xx_d;
   logic [OffW-1:0]     off_q, off_d, rowoff_q, rowoff_d;  // byte offset in the head beat
   logic [BiW-1:0]      bi_q, bi_d;                        // beat index within the vector
-  logic                is_data, row_end, chunk_last, w_go, consume, emit;
+  logic                row_end, chunk_last, consume, emit;
   logic [OffW:0]       chunk_b, off_sum;
   logic                dq_in_ready, dq_valid;
   logic [DqW-1:0]      dq_in, dq_out;
@@ -383,23 +394,36 @@ module qilin_dma_rd #(
   // (assertion below): isd_q (a data vector, not padding), clast_q (last beat of the
   // vector), wgo_q (running with vectors left). The data select on padding uses the two
   // position flags, so isd_q has no wide fanout.
-  logic isd_q, clast_q, wgo_q, clast_d;
-  assign is_data    = isd_q;
+  logic isd_q, clast_q, wgo_q, clast_d, isd_d, wgo_d;
+  // The decisions themselves come from registers too, each a one-LUT function of four
+  // flops (WriterDec_A, EmitConsume_A): the head's valid (hdv_q), the destination queue's
+  // room (dq_rdy_q) and the writer's state split three ways, prepared from the next-state
+  // values: a pad vector to emit (epad_q), the last beat of a data vector, which needs the
+  // head and queue room (edat_q), an earlier beat of a data vector, which needs the head
+  // only (cmid_q). Head queue -> position/offset registers 6 -> 4 LUT levels, -> flags 7 -> 6.
+  logic epad_q, edat_q, cmid_q, dq_rdy_q;
   assign row_end    = xend_q;
   assign chunk_b    = cmd_q.dst_acc ? (OffW+1)'(AccChunkB) : (OffW+1)'(SpChunkB);
   assign chunk_last = clast_q;
   assign off_sum    = {1'b0, off_q} + chunk_b;
-  assign w_go       = wgo_q;
-  assign consume    = w_go && is_data && hd_valid && (!chunk_last || dq_in_ready);
-  assign emit       = w_go && dq_in_ready && (!is_data || (hd_valid && chunk_last));
+  assign consume    = hd_valid && (cmid_q || (edat_q && dq_rdy_q));
+  assign emit       = dq_rdy_q && (epad_q || (edat_q && hd_valid));
   // A beat is used up when its last byte was taken or its row ended.
   assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
   // dram_addr and dram_stride are multiples of the vector size (check), so the byte offset
   // is a multiple of SpB (both chunk sizes are): a select among BeatB/SpB positions instead
   // of a byte shifter.
   localparam int unsigned SlotW = (OffW > SpLog2) ? OffW - SpLog2 : 1;
+  // The data select reads a kept copy of the offset's slot bits (SlotCopy_A): off_q itself
+  // (fan-out 324 as the select) also feeds the head pop.
+  (* keep *) logic [SlotW-1:0] slot_q;
   logic [SlotW-1:0] slot;
-  assign slot       = SlotW'(off_q >> SpLog2);
+  (* keep *)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) slot_q <= '0;
+    else         slot_q <= SlotW'(off_d >> SpLog2);
+  end
+  assign slot       = slot_q;
   assign shifted    = hd_data >> {slot, {(SpLog2 + 3){1'b0}}};
 
   // Vectors wider than a beat: earlier beats wait in gath_q, the last comes from the head.
@@ -521,11 +545,14 @@ module qilin_dma_rd #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       dq_nvalid_q <= 1'b0;
+      dq_rdy_q    <= 1'b1;
       hd_addr_q   <= '0;
       hd_addr1_q  <= DstAddrW'(1);
     end else begin
-      // Entries after this cycle: count + push - pop (push only when not full).
-      dq_nvalid_q <= (emit && dq_in_ready) || (dq_count > 2'(dq_pop));
+      // Entries after this cycle: count + push - pop (emit pushes: it implies room).
+      dq_nvalid_q <= emit || (dq_count > 2'(dq_pop));
+      // Room after this cycle: fewer than two entries.
+      dq_rdy_q    <= dq_pop || (dq_count == 2'd0) || ((dq_count == 2'd1) && !emit);
       // The late pop only selects the precomputed successor (no carry chain behind it).
       if (start_run) begin
         hd_addr_q  <= cmd_q.dst_addr[DstAddrW-1:0];
@@ -538,6 +565,8 @@ module qilin_dma_rd #(
   end
 
   assign clast_d = (bi_d == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+  assign wgo_d   = (st_d == StRun) && !abort_d && w_active_d;
+  assign isd_d   = ydata_d && xdata_d;
 
   qilin_fifo #(.Width(DqW), .Depth(2)) u_dstq (
     .clk_i,
@@ -551,8 +580,24 @@ module qilin_dma_rd #(
     .out_data_o  (dq_out),
     .count_o     (dq_count)
   );
-  assign wr_valid_o = dq_nvalid_q;
-  assign wr_acc_o   = cmd_q.dst_acc;  // held from StChkGo until the command is done
+  // The write's valid and ACC flag leave from flip-flops of their own (kept, so Yosys does
+  // not merge them back): the core's SP / ACC write arbitration sees a flop with a fan-out
+  // of one block instead of cmd_q.dst_acc (fan-out 153, the destination data select) or
+  // the queue's valid (the pop and address counter).
+  (* keep *) logic wrv_q;
+  (* keep *) logic wracc_q;
+  (* keep *)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) wrv_q <= 1'b0;
+    else         wrv_q <= emit || (dq_count > 2'(dq_pop));
+  end
+  (* keep *)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)     wracc_q <= 1'b0;
+    else if (idle_q) wracc_q <= cmd_i.dst_acc;
+  end
+  assign wr_valid_o = wrv_q;
+  assign wr_acc_o   = wracc_q;  // held from StChkGo until the command is done
   assign wr_addr_o  = hd_addr_q;
   assign wr_data_o  = dq_out;
 
@@ -571,8 +616,8 @@ module qilin_dma_rd #(
       2'b10:   free_d = free_sub;
       default: free_d = free_sub + ResvW'(1);
     endcase
-    rcnt_d  = r_fire ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
-    if (r_fire && r_i.resp[1] && !abort_q) begin
+    rcnt_d  = r_take ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
+    if (r_take && r_i.resp[1] && !abort_q) begin
       abort_d = 1'b1;
       err_d   = qilin_dma_pkg::ErrAxi;
       eaddr_d = DramAddrW'(info_addr);
@@ -672,15 +717,21 @@ module qilin_dma_rd #(
       wgo_q   <= 1'b0;
       isd_q   <= 1'b0;
       clast_q <= 1'b0;
+      epad_q  <= 1'b0;
+      edat_q  <= 1'b0;
+      cmid_q  <= 1'b0;
       cmd_q   <= '0;
     end else begin
       idle_q  <= (st_d == StIdle);
       chkgo_q <= (st_d == StChkGo);
       go_q    <= (st_d == StRun) && !abort_d;
       clr_q   <= abort_d || (st_d == StDone);
-      wgo_q   <= (st_d == StRun) && !abort_d && w_active_d;
-      isd_q   <= ydata_d && xdata_d;
+      wgo_q   <= wgo_d;
+      isd_q   <= isd_d;
       clast_q <= clast_d;
+      epad_q  <= wgo_d && !isd_d;
+      edat_q  <= wgo_d && isd_d && clast_d;
+      cmid_q  <= wgo_d && isd_d && !clast_d;
       if (idle_q) cmd_q  <= cmd_i;
     end
   end
@@ -728,6 +779,21 @@ module qilin_dma_rd #(
                                                                  BiW'(SpBpv - 1))))),
                 clk_i, rst_ni)
   `QILIN_ASSERT(DstValid_A, dq_nvalid_q == dq_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(WrCopies_A, (wrv_q == dq_nvalid_q) && (wracc_q == cmd_q.dst_acc),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(SlotCopy_A, slot_q == SlotW'(off_q >> SpLog2), clk_i, rst_ni)
+  `QILIN_ASSERT(DstReady_A, dq_rdy_q == dq_in_ready, clk_i, rst_ni)
+  `QILIN_ASSERT(HeadValid_A, hdv_q == (hq_cnt_q != 2'd0), clk_i, rst_ni)
+  `QILIN_ASSERT(RTake_A, r_take == r_fire, clk_i, rst_ni)
+  `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
+                (edat_q == (wgo_q && isd_q && clast_q)) &&
+                (cmid_q == (wgo_q && isd_q && !clast_q)), clk_i, rst_ni)
+  // The decisions equal the expressions on the unregistered terms.
+  `QILIN_ASSERT(EmitConsume_A,
+                (emit == (wgo_q && dq_in_ready &&
+                          (!isd_q || ((hq_cnt_q != 2'd0) && clast_q)))) &&
+                (consume == (wgo_q && isd_q && (hq_cnt_q != 2'd0) &&
+                             (!clast_q || dq_in_ready))), clk_i, rst_ni)
   `QILIN_ASSERT(HdAddr1_A, hd_addr1_q == hd_addr_q + DstAddrW'(1), clk_i, rst_ni)
   // (A command without data, x_size 0, passes the check whatever its alignment; it never
   // consumes a beat.)
