@@ -66,6 +66,7 @@ module qilin_core #(
   localparam int unsigned DstAW   = (SpAW > AccAW) ? SpAW : AccAW;
   // STORE source chunk address: an SP row, or 4*row + j for chunk j of an ACC row.
   localparam int unsigned SrcAW   = (SpAW > AccAW + 2) ? SpAW : AccAW + 2;
+  localparam int unsigned AccBW   = (AccBanks > 1) ? $clog2(AccBanks) : 1;
   localparam int unsigned AxW     = qilin_axi_pkg::IdW + qilin_axi_pkg::AddrW + 8 + 3 + 2;
   localparam int unsigned WW      = qilin_axi_pkg::DataW + qilin_axi_pkg::StrbW + 1;
   localparam int unsigned BW      = qilin_axi_pkg::IdW + 2;
@@ -533,6 +534,7 @@ module qilin_core #(
   logic [39:0] wr_err_addr;
   logic        wr_busy, st_busy, st_sp_rsp_ready;
   logic             dws_req_valid, dws_req_ready, dws_req_acc, dws_rsp_valid;
+  logic             dws_req_sp, dws_req_accv;  // the valid split by memory, flip-flops
   logic [SrcAW-1:0] dws_req_addr;
   logic [SpW-1:0]   dws_rsp_data;
 
@@ -574,6 +576,8 @@ module qilin_core #(
     .sp_req_ready_i (dws_req_ready),
     .sp_req_addr_o  (dws_req_addr),
     .sp_req_acc_o   (dws_req_acc),
+    .sp_req_sp_o    (dws_req_sp),
+    .sp_req_accv_o  (dws_req_accv),
     .sp_rsp_valid_i (dws_rsp_valid),
     .sp_rsp_ready_o (st_sp_rsp_ready),  // never low (qilin_dma_wr buffers its requests)
     .sp_rsp_data_i  (dws_rsp_data),
@@ -604,11 +608,15 @@ module qilin_core #(
   logic [1:0]       dwa_chunk;
   logic [SpW-1:0]   dwa_rsp_data;
 
-  assign sp_rd_valid[2] = dws_req_valid && !dws_req_acc;
+  // The two request valids come split from the DMA's flip-flops (DwSplit_A), so the SP and
+  // ACC arbiters start from registers. A ready is low without its valid and the valids are
+  // exclusive, so the OR is the select by dws_req_acc (a 40-load flop, no longer in the
+  // path back to the DMA's pop: stop 20).
+  assign sp_rd_valid[2] = dws_req_sp;
   assign sp_rd_addr[2]  = dws_req_addr[SpAW-1:0];
-  assign dwa_req_valid  = dws_req_valid && dws_req_acc;
+  assign dwa_req_valid  = dws_req_accv;
   assign dwa_req_addr   = dws_req_addr[AccAW+1:2];
-  assign dws_req_ready  = dws_req_acc ? dwa_req_ready : sp_rd_ready[2];
+  assign dws_req_ready  = dwa_req_ready || sp_rd_ready[2];
 
   always_comb begin
     dwa_rsp_data = '0;
@@ -781,15 +789,36 @@ module qilin_core #(
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .req_i     ({dwa_req_valid, post_rd_valid}),
-    .advance_i (acc_rd_valid && acc_rd_ready),
+    .advance_i (post_rd_ready || dwa_req_ready),  // == acc_rd_valid && acc_rd_ready
     .gnt_o     (acc_gnt),
     .idx_o     (acc_gnt_idx)
   );
 
+  // Each client's ready is its grant and the accumulate port's claim on its own bank
+  // (acc_claim, from the matmul's and zero fill's registers), not acc_mem's rd_ready_o of
+  // the granted address: the grant -> address select -> bank compare chain is no longer in
+  // series with the pops (dma_wr state -> ex_post / dma_wr request heads: 8 LUT levels
+  // before, stop 20). AccRdy_A checks both against the original expression.
+  logic             acc_claim;
+  logic [AccBW-1:0] post_bank, dwa_bank, mm_bank;
+  if (AccBanks > 1) begin : gen_acc_banks
+    assign post_bank = post_rd_addr[AccAW-1 -: AccBW];
+    assign dwa_bank  = dwa_req_addr[AccAW-1 -: AccBW];
+    assign mm_bank   = mm_acc_addr[AccAW-1 -: AccBW];
+  end else begin : gen_acc_bank1
+    assign post_bank = '0;
+    assign dwa_bank  = '0;
+    assign mm_bank   = '0;
+  end
+  // acc_mem: rd_ready_o = !(acc_valid && acc_add && acc_bank == rd_bank); acc_add needs
+  // !zf_valid, and then the bank is the matmul's. One LUT from registers (acc_claim), then
+  // one with the grant and the two bank bits.
+  assign acc_claim = mm_acc_valid && mm_acc_add && !zf_valid;
+
   assign acc_rd_valid  = post_rd_valid || dwa_req_valid;
   assign acc_rd_addr   = acc_gnt[1] ? dwa_req_addr : post_rd_addr;
-  assign post_rd_ready = acc_gnt[0] && acc_rd_ready;
-  assign dwa_req_ready = acc_gnt[1] && acc_rd_ready;
+  assign post_rd_ready = acc_gnt[0] && !(acc_claim && (mm_bank == post_bank));
+  assign dwa_req_ready = acc_gnt[1] && !(acc_claim && (mm_bank == dwa_bank));
 
   // The grant's owner and chunk travel with the read until its response (1 or 2 cycles).
   qilin_delay #(.Width(3), .Depth(MemRegs ? 2 : 1)) u_acc_own (
@@ -824,4 +853,12 @@ module qilin_core #(
   // One response source at a time for the STORE DMA; an ACC response belongs to the winner.
   `QILIN_ASSERT(DwRspOne_A, !(sp_rsp_valid[2] && dwa_rsp_valid), clk_i, rst_ni)
   `QILIN_ASSERT(AccGntOne_A, !(acc_gnt[0] && acc_gnt[1]), clk_i, rst_ni)
+  // The retimed request valids and readies equal the original expressions every cycle.
+  `QILIN_ASSERT(DwSplit_A, (dws_req_sp == (dws_req_valid && !dws_req_acc)) &&
+                (dws_req_accv == (dws_req_valid && dws_req_acc)) &&
+                (dws_req_ready == (dws_req_acc ? dwa_req_ready : sp_rd_ready[2])), clk_i, rst_ni)
+  `QILIN_ASSERT(AccRdy_A, (post_rd_ready == (acc_gnt[0] && acc_rd_ready)) &&
+                (dwa_req_ready == (acc_gnt[1] && acc_rd_ready)) &&
+                ((post_rd_ready || dwa_req_ready) == (acc_rd_valid && acc_rd_ready)),
+                clk_i, rst_ni)
 endmodule

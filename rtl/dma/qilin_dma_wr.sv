@@ -42,6 +42,8 @@ module qilin_dma_wr #(
   input  logic                                 sp_req_ready_i,
   output logic [SpAddrW-1:0]                   sp_req_addr_o,
   output logic                                 sp_req_acc_o,   // chunk of ACC row addr/4
+  output logic                                 sp_req_sp_o,    // sp_req_valid_o && !sp_req_acc_o
+  output logic                                 sp_req_accv_o,  // sp_req_valid_o && sp_req_acc_o
   input  logic                                 sp_rsp_valid_i,
   output logic                                 sp_rsp_ready_o,
   input  logic [SpW-1:0]                       sp_rsp_data_i,
@@ -110,15 +112,25 @@ module qilin_dma_wr #(
   // cycles before the command runs).
   logic [SizeW+1:0]     xvm1_q;   // xv - 1
   logic [SizeW-1:0]     ym1_q;    // y_size - 1
+  // xv - 2 and y_size - 2 (reset to xvm1_q - 1, ym1_q - 1): a counter's "next value is the
+  // bound" is a compare of two registers, not an incrementer's carry chain in series with
+  // the compare (rq_x_q / px_q -> row-end flags -> the request and packer state: 9 CCU2C +
+  // 5 LUT levels before, stop 20). Bounds_A.
+  logic [SizeW+1:0]     xvm2_q;
+  logic [SizeW-1:0]     ym2_q;
   logic                 empty_q;  // y_size or x_size is 0
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       xvm1_q  <= '0;
       ym1_q   <= '0;
+      xvm2_q  <= '1;
+      ym2_q   <= '1;
       empty_q <= 1'b1;
     end else begin
       xvm1_q  <= xv - (SizeW+2)'(1);
       ym1_q   <= cmd_q.y_size - SizeW'(1);
+      xvm2_q  <= xv - (SizeW+2)'(2);
+      ym2_q   <= cmd_q.y_size - SizeW'(2);
       empty_q <= (cmd_q.y_size == '0) || (cmd_q.x_size == '0);
     end
   end
@@ -261,8 +273,8 @@ module qilin_dma_wr #(
 
   assign rq_x_nx    = rq_x_q + (SizeW+2)'(1);
   assign rq_y_nx    = rq_y_q + SizeW'(1);
-  assign rq_xl_nx   = (rq_x_nx == xvm1_q);
-  assign rq_yl_nx   = (rq_y_nx == ym1_q);
+  assign rq_xl_nx   = (rq_x_q == xvm2_q);  // == (rq_x_nx == xvm1_q)
+  assign rq_yl_nx   = (rq_y_q == ym2_q);   // == (rq_y_nx == ym1_q)
   assign sp_out_inc = sp_out_q + SpOutW'(1);
   assign sp_out_dec = sp_out_q - SpOutW'(1);
 
@@ -271,16 +283,26 @@ module qilin_dma_wr #(
   // consecutive, so the head's address is a counter that moves on with every accepted
   // request, and the valid is a registered copy of the queue's "not empty". The queue's
   // own data only back the assertion below.
-  logic               reqq_valid, rqv_q, rq_pop;
+  // The valid is also kept split by memory (rqs_q, rqa_q), so the core's SP and ACC
+  // arbiters take their request bits straight from flip-flops (no AND with the ACC flag,
+  // a 40-load net, in front of the arbitration: stop 20). cmd_q holds still whenever a
+  // request is queued (it loads only while idle, when the queue is empty).
+  logic               reqq_valid, rqv_q, rqv_d, rqs_q, rqa_q, rq_pop;
   logic [SpAddrW-1:0] rq_hd_q, reqq_addr;
   logic               reqq_acc;
-  assign rq_pop = reqq_valid && sp_req_ready_i;
+  // rqv_q == reqq_valid (SpReq_A): the pop starts from a flip-flop, not the count compare.
+  assign rq_pop = rqv_q && sp_req_ready_i;
+  assign rqv_d  = rq_push || (reqq_count > 2'(rq_pop));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rqv_q   <= 1'b0;
+      rqs_q   <= 1'b0;
+      rqa_q   <= 1'b0;
       rq_hd_q <= '0;
     end else begin
-      rqv_q <= rq_push || (reqq_count > 2'(rq_pop));
+      rqv_q <= rqv_d;
+      rqs_q <= rqv_d && !cmd_q.src_acc;
+      rqa_q <= rqv_d && cmd_q.src_acc;
       if (start_run)   rq_hd_q <= src0[SpAddrW-1:0];
       else if (rq_pop) rq_hd_q <= rq_hd_q + SpAddrW'(1);
     end
@@ -301,6 +323,8 @@ module qilin_dma_wr #(
   assign sp_req_valid_o = rqv_q;
   assign sp_req_addr_o  = rq_hd_q;
   assign sp_req_acc_o   = cmd_q.src_acc;  // held from StChkGo until the command is done
+  assign sp_req_sp_o    = rqs_q;
+  assign sp_req_accv_o  = rqa_q;
 
   qilin_fifo #(.Width(SpW), .Depth(SpRspDepth)) u_spbuf (
     .clk_i,
@@ -360,7 +384,7 @@ module qilin_dma_wr #(
   logic                  pend_q, pend_d, pend_nx;
   logic [SizeW+1:0]      px_nx;
   assign px_nx      = px_q + (SizeW+2)'(1);
-  assign pend_nx    = (px_nx == xvm1_q);
+  assign pend_nx    = (px_q == xvm2_q);    // == (px_nx == xvm1_q)
   assign off_sum    = {1'b0, off_q} + (OffW+1)'(ChunkB);
 
   // The chunk ends its beat (its last byte lane is filled, or its row ends). Kept as a
@@ -668,6 +692,12 @@ module qilin_dma_wr #(
   `QILIN_ASSERT(SpReq_A, (rqv_q == reqq_valid) &&
                 (!reqq_valid || ((reqq_addr == rq_hd_q) && (reqq_acc == cmd_q.src_acc))),
                 clk_i, rst_ni)
+  `QILIN_ASSERT(SpReqSplit_A, (rqs_q == (rqv_q && !cmd_q.src_acc)) &&
+                (rqa_q == (rqv_q && cmd_q.src_acc)) && (rq_pop == (reqq_valid && sp_req_ready_i)),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(Bounds_A, (xvm2_q == xvm1_q - (SizeW+2)'(1)) && (ym2_q == ym1_q - SizeW'(1)) &&
+                (rq_xl_nx == (rq_x_nx == xvm1_q)) && (rq_yl_nx == (rq_y_nx == ym1_q)) &&
+                (pend_nx == (px_nx == xvm1_q)), clk_i, rst_ni)
   `QILIN_ASSERT(BeatEnd_A, !((st_q == StRun) && pk_active_q) ||
                 (bend_q == (off_sum[OffW] || (chunk_last && pend_q))), clk_i, rst_ni)
   `QILIN_ASSERT(OffAligned_A, !((st_q == StRun) && pk_active_q) ||
