@@ -50,24 +50,35 @@ module qilin_ex_matmul #(
   qilin_core_pkg::matmul_cmd_t wq_cmd, aq_cmd, oq_cmd;
   logic wq_valid, aq_valid, oq_valid, wq_in_ready, aq_in_ready, oq_in_ready;
   logic wq_pop, aq_pop, oq_pop;
-  logic [$clog2(CmdDepth+1)-1:0] unused_wq_cnt, unused_aq_cnt, unused_oq_cnt;
+  localparam int unsigned CmdCntW = $clog2(CmdDepth + 1);
+  logic [CmdCntW-1:0] wq_cnt, aq_cnt, unused_oq_cnt;
+  logic            cmd_push;
+  // The row streams' entries carry the command's "one row" flag (k_size == 1 / m_size == 1),
+  // decided at the push, so the first row's last-row flag is the LUT-RAM read, not a compare.
+  logic [CmdW:0]   wq_data, aq_data;
+  logic            wq_k1, aq_m1;
 
   assign cmd_ready_o = wq_in_ready && aq_in_ready && oq_in_ready;
+  assign cmd_push    = cmd_valid_i && cmd_ready_o;
+  assign wq_cmd      = wq_data[CmdW:1];
+  assign wq_k1       = wq_data[0];
+  assign aq_cmd      = aq_data[CmdW:1];
+  assign aq_m1       = aq_data[0];
 
   // Each stream walks the command queue at its own pace.
-  qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_wq (
+  qilin_fifo #(.Width(CmdW + 1), .Depth(CmdDepth)) u_wq (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(wq_in_ready), .in_data_i(cmd_i),
-    .out_valid_o(wq_valid), .out_ready_i(wq_pop), .out_data_o(wq_cmd), .count_o(unused_wq_cnt)
+    .in_valid_i(cmd_push), .in_ready_o(wq_in_ready), .in_data_i({cmd_i, cmd_i.k_size == 8'd1}),
+    .out_valid_o(wq_valid), .out_ready_i(wq_pop), .out_data_o(wq_data), .count_o(wq_cnt)
   );
-  qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_aq (
+  qilin_fifo #(.Width(CmdW + 1), .Depth(CmdDepth)) u_aq (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(aq_in_ready), .in_data_i(cmd_i),
-    .out_valid_o(aq_valid), .out_ready_i(aq_pop), .out_data_o(aq_cmd), .count_o(unused_aq_cnt)
+    .in_valid_i(cmd_push), .in_ready_o(aq_in_ready), .in_data_i({cmd_i, cmd_i.m_size == 16'd1}),
+    .out_valid_o(aq_valid), .out_ready_i(aq_pop), .out_data_o(aq_data), .count_o(aq_cnt)
   );
   qilin_fifo #(.Width(CmdW), .Depth(CmdDepth)) u_oq (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .in_valid_i(cmd_valid_i && cmd_ready_o), .in_ready_o(oq_in_ready), .in_data_i(cmd_i),
+    .in_valid_i(cmd_push), .in_ready_o(oq_in_ready), .in_data_i(cmd_i),
     .out_valid_o(oq_valid), .out_ready_i(oq_pop), .out_data_o(oq_cmd), .count_o(unused_oq_cnt)
   );
 
@@ -102,12 +113,31 @@ module qilin_ex_matmul #(
     end
   end
 
-  assign w_last_row = ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size});
-  assign a_last_row = (a_row_q + 16'd1 == aq_cmd.m_size);
-  assign w_gen  = wq_valid && w_rq_ready &&
-                  (32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd) < BufDepth);
-  assign a_gen  = aq_valid && a_rq_ready &&
-                  (32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd) < BufDepth);
+  // The generators' decisions from flip-flops (routed critical path: the count adders and a
+  // 16-bit compare on the FIFO's LUT-RAM read, then the FIFO pointers and the skid's enables;
+  // 10 LUT levels to u_wq's pointers before, 3 after):
+  // - the FIFO's valid (QValid_A), from its next count;
+  // - the credit "rows queued + in flight + buffered < BufDepth" (Credit_A): the sum moves
+  //   only by a generated row (+1) and a row leaving the buffer (-1);
+  // - the last-row flag and the row's address (RowWalkW_A, RowWalkA_A): the first row takes
+  //   them from the head entry (its one-row flag and base address), later rows from
+  //   registers counting the rows left and the address, instead of cmd.size == row + 1 and
+  //   cmd.addr + row.
+  logic              w_qv_q, a_qv_q, w_room_q, a_room_q, w_pop, a_pop;
+  logic [CntW:0]     w_tot_q, a_tot_q, w_tot_n, a_tot_n;
+  logic              w_first_q, a_first_q, w_last_q, a_last_q;
+  logic [7:0]        w_rem_q;
+  logic [15:0]       a_rem_q;
+  logic [SpAddrW-1:0] w_addr_q, a_addr_q, w_addr, a_addr;
+
+  assign w_last_row = w_first_q ? wq_k1 : w_last_q;
+  assign a_last_row = a_first_q ? aq_m1 : a_last_q;
+  assign w_addr     = w_first_q ? wq_cmd.w_addr : w_addr_q;
+  assign a_addr     = a_first_q ? aq_cmd.a_addr : a_addr_q;
+  assign w_gen  = w_qv_q && w_rq_ready && w_room_q;
+  assign a_gen  = a_qv_q && a_rq_ready && a_room_q;
+  assign w_tot_n = w_tot_q + (CntW+1)'(w_gen) - (CntW+1)'(w_pop);
+  assign a_tot_n = a_tot_q + (CntW+1)'(a_gen) - (CntW+1)'(a_pop);
   assign wq_pop = w_gen && w_last_row;
   assign aq_pop = a_gen && a_last_row;
   assign w_gnt  = sp_w_valid_o && sp_w_ready_i;
@@ -119,7 +149,7 @@ module qilin_ex_matmul #(
     .clk_i, .rst_ni, .flush_i(1'b0),
     .in_valid_i (w_gen),
     .in_ready_o (w_rq_ready),
-    .in_data_i  ({wq_cmd.w_addr + SpAddrW'(w_row_q), wq_cmd.w_zp, wq_cmd.w_signed, w_last_row}),
+    .in_data_i  ({w_addr, wq_cmd.w_zp, wq_cmd.w_signed, w_last_row}),
     .out_valid_o(sp_w_valid_o),
     .out_ready_i(sp_w_ready_i),
     .out_data_o (w_rq_head),
@@ -129,7 +159,7 @@ module qilin_ex_matmul #(
     .clk_i, .rst_ni, .flush_i(1'b0),
     .in_valid_i (a_gen),
     .in_ready_o (a_rq_ready),
-    .in_data_i  ({aq_cmd.a_addr + SpAddrW'(a_row_q), aq_cmd.a_zp, aq_cmd.a_signed, a_last_row}),
+    .in_data_i  ({a_addr, aq_cmd.a_zp, aq_cmd.a_signed, a_last_row}),
     .out_valid_o(sp_a_valid_o),
     .out_ready_i(sp_a_ready_i),
     .out_data_o (a_rq_head),
@@ -142,6 +172,20 @@ module qilin_ex_matmul #(
     if (!rst_ni) begin
       w_row_q <= '0;
       a_row_q <= '0;
+      w_qv_q    <= 1'b0;
+      a_qv_q    <= 1'b0;
+      w_tot_q   <= '0;
+      a_tot_q   <= '0;
+      w_room_q  <= 1'b1;
+      a_room_q  <= 1'b1;
+      w_first_q <= 1'b1;
+      a_first_q <= 1'b1;
+      w_last_q  <= 1'b0;
+      a_last_q  <= 1'b0;
+      w_rem_q   <= '0;
+      a_rem_q   <= '0;
+      w_addr_q  <= '0;
+      a_addr_q  <= '0;
       for (int unsigned i = 0; i < SpRdLat; i++) begin
         w_meta_valid_q[i] <= 1'b0;
         a_meta_valid_q[i] <= 1'b0;
@@ -161,8 +205,42 @@ module qilin_ex_matmul #(
       end
       if (w_gen) w_row_q <= w_last_row ? '0 : w_row_q + 8'd1;
       if (a_gen) a_row_q <= a_last_row ? '0 : a_row_q + 16'd1;
+      w_qv_q   <= cmd_push || (wq_cnt > CmdCntW'(1)) || (wq_cnt == CmdCntW'(1) && !wq_pop);
+      a_qv_q   <= cmd_push || (aq_cnt > CmdCntW'(1)) || (aq_cnt == CmdCntW'(1) && !aq_pop);
+      w_tot_q  <= w_tot_n;
+      a_tot_q  <= a_tot_n;
+      w_room_q <= (w_tot_n < (CntW+1)'(BufDepth));
+      a_room_q <= (a_tot_n < (CntW+1)'(BufDepth));
+      if (w_gen) begin
+        w_first_q <= w_last_row;
+        w_last_q  <= w_first_q ? (wq_cmd.k_size == 8'd2) : (w_rem_q == 8'd1);
+        w_rem_q   <= w_first_q ? wq_cmd.k_size - 8'd2 : w_rem_q - 8'd1;
+        w_addr_q  <= w_addr + SpAddrW'(1);
+      end
+      if (a_gen) begin
+        a_first_q <= a_last_row;
+        a_last_q  <= a_first_q ? (aq_cmd.m_size == 16'd2) : (a_rem_q == 16'd1);
+        a_rem_q   <= a_first_q ? aq_cmd.m_size - 16'd2 : a_rem_q - 16'd1;
+        a_addr_q  <= a_addr + SpAddrW'(1);
+      end
     end
   end
+  // The retimed decisions equal the original expressions every cycle (w_row_q/a_row_q are
+  // kept for these checks only).
+  `QILIN_ASSERT(QValid_A, w_qv_q == wq_valid && a_qv_q == aq_valid, clk_i, rst_ni)
+  `QILIN_ASSERT(Credit_A,
+                32'(w_tot_q) == 32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd) &&
+                32'(a_tot_q) == 32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd) &&
+                w_room_q == (32'(w_buf_cnt) + 32'(w_fly) + 32'(w_qd) < BufDepth) &&
+                a_room_q == (32'(a_buf_cnt) + 32'(a_fly) + 32'(a_qd) < BufDepth), clk_i, rst_ni)
+  `QILIN_ASSERT(RowWalkW_A, !wq_valid ||
+                (w_first_q == (w_row_q == '0) &&
+                 w_last_row == ({8'd0, w_row_q} + 16'd1 == {8'd0, wq_cmd.k_size}) &&
+                 w_addr == wq_cmd.w_addr + SpAddrW'(w_row_q)), clk_i, rst_ni)
+  `QILIN_ASSERT(RowWalkA_A, !aq_valid ||
+                (a_first_q == (a_row_q == '0) &&
+                 a_last_row == (a_row_q + 16'd1 == aq_cmd.m_size) &&
+                 a_addr == aq_cmd.a_addr + SpAddrW'(a_row_q)), clk_i, rst_ni)
 
   logic             wb_valid, wb_ready, wb_valid_next, ab_valid, ab_ready;
   logic [RowW-1:0]  wb_row, ab_row;
@@ -183,7 +261,7 @@ module qilin_ex_matmul #(
 
   // "Buffer holds >= 1 / >= 2 rows" as flops from the next count (BufFlags_A), so the array's
   // valids and the look-ahead below are a gate from flops, not a decode of the counts.
-  logic w_ge1_q, w_ge2_q, a_ge1_q, w_pop, a_pop;
+  logic w_ge1_q, w_ge2_q, a_ge1_q;
   logic [CntW:0] w_cnt_n, a_cnt_n;
   assign w_pop   = w_ge1_q && wb_ready;
   assign a_pop   = a_ge1_q && ab_ready;
