@@ -794,7 +794,7 @@ module qilin_core #(
     .idx_o     (acc_gnt_idx)
   );
 
-  // Each client's ready is its grant and the accumulate port's claim on its own bank
+  // Each client's ready is its grant, unless the accumulate port claims its own bank
   // (acc_claim, from the matmul's and zero fill's registers), not acc_mem's rd_ready_o of
   // the granted address: the grant -> address select -> bank compare chain is no longer in
   // series with the pops (dma_wr state -> ex_post / dma_wr request heads: 8 LUT levels
