@@ -38,6 +38,10 @@ module qilin_acc_mem #(
   // Read port: data one cycle after the grant (two with OutReg), no backpressure.
   input  logic             rd_valid_i,
   output logic             rd_ready_o,
+  // The accumulate port takes bank b's read port this cycle: a read of bank b is refused
+  // (rd_ready_o is this bit for the read's bank). For clients that form their ready from
+  // their own bank and grant, without the granted address's bank compare.
+  output logic [NumBanks-1:0] rd_bank_busy_o,
   input  logic [AddrW-1:0] rd_addr_i,
   output logic             rsp_valid_o,
   output logic [Width-1:0] rsp_data_o,
@@ -92,7 +96,10 @@ module qilin_acc_mem #(
 
   // The accumulate port owns its bank's read port in stage 1 (only when adding) and its
   // bank's write port in stage 4.
-  assign rd_ready_o = !(acc_valid_i && acc_add_i && (acc_bank == rd_bank));
+  for (genvar b = 0; b < NumBanks; b++) begin : gen_rd_busy
+    assign rd_bank_busy_o[b] = acc_valid_i && acc_add_i && (acc_bank == BankW'(b));
+  end
+  assign rd_ready_o = !rd_bank_busy_o[rd_bank];
   assign wr_ready_o = !(s4_valid_q && (s4_bank == wr_bank));
 
   for (genvar b = 0; b < NumBanks; b++) begin : gen_bank

@@ -425,6 +425,7 @@ module qilin_core #(
   logic [AccAW-1:0] acc_addr;
   logic [AccW-1:0]  acc_data;
   logic             acc_rd_valid, acc_rd_ready, acc_rsp_valid;
+  logic [AccBanks-1:0] acc_rd_busy;  // the accumulate port holds bank b's read port
   logic [AccAW-1:0] acc_rd_addr;
   logic [AccW-1:0]  acc_rsp_data;
   logic             acc_wr_valid, acc_wr_ready;
@@ -444,8 +445,9 @@ module qilin_core #(
     .acc_data_i  (acc_data),
     .acc_add_i   (acc_add),
     .rd_valid_i  (acc_rd_valid),
-    .rd_ready_o  (acc_rd_ready),
-    .rd_addr_i   (acc_rd_addr),
+    .rd_ready_o     (acc_rd_ready),
+    .rd_bank_busy_o (acc_rd_busy),
+    .rd_addr_i      (acc_rd_addr),
     .rsp_valid_o (acc_rsp_valid),
     .rsp_data_o  (acc_rsp_data),
     .wr_valid_i  (acc_wr_valid),
@@ -794,31 +796,24 @@ module qilin_core #(
     .idx_o     (acc_gnt_idx)
   );
 
-  // Each client's ready is its grant, unless the accumulate port claims its own bank
-  // (acc_claim, from the matmul's and zero fill's registers), not acc_mem's rd_ready_o of
-  // the granted address: the grant -> address select -> bank compare chain is no longer in
-  // series with the pops (dma_wr state -> ex_post / dma_wr request heads: 8 LUT levels
-  // before, stop 20). AccRdy_A checks both against the original expression.
-  logic             acc_claim;
-  logic [AccBW-1:0] post_bank, dwa_bank, mm_bank;
+  // Each client's ready is its grant, unless the accumulate port holds its own bank's read
+  // port (acc_mem's rd_bank_busy_o), not acc_mem's rd_ready_o of the granted address: the
+  // grant -> address select -> bank compare chain is no longer in series with the pops
+  // (dma_wr state -> ex_post / dma_wr request heads: 8 LUT levels before, stop 20).
+  // AccRdy_A checks both against the original expression.
+  logic [AccBW-1:0] post_bank, dwa_bank;
   if (AccBanks > 1) begin : gen_acc_banks
     assign post_bank = post_rd_addr[AccAW-1 -: AccBW];
     assign dwa_bank  = dwa_req_addr[AccAW-1 -: AccBW];
-    assign mm_bank   = mm_acc_addr[AccAW-1 -: AccBW];
   end else begin : gen_acc_bank1
     assign post_bank = '0;
     assign dwa_bank  = '0;
-    assign mm_bank   = '0;
   end
-  // acc_mem: rd_ready_o = !(acc_valid && acc_add && acc_bank == rd_bank); acc_add needs
-  // !zf_valid, and then the bank is the matmul's. One LUT from registers (acc_claim), then
-  // one with the grant and the two bank bits.
-  assign acc_claim = mm_acc_valid && mm_acc_add && !zf_valid;
 
   assign acc_rd_valid  = post_rd_valid || dwa_req_valid;
   assign acc_rd_addr   = acc_gnt[1] ? dwa_req_addr : post_rd_addr;
-  assign post_rd_ready = acc_gnt[0] && !(acc_claim && (mm_bank == post_bank));
-  assign dwa_req_ready = acc_gnt[1] && !(acc_claim && (mm_bank == dwa_bank));
+  assign post_rd_ready = acc_gnt[0] && !acc_rd_busy[post_bank];
+  assign dwa_req_ready = acc_gnt[1] && !acc_rd_busy[dwa_bank];
 
   // The grant's owner and chunk travel with the read until its response (1 or 2 cycles).
   qilin_delay #(.Width(3), .Depth(MemRegs ? 2 : 1)) u_acc_own (
