@@ -40,6 +40,7 @@ module qilin_ex_tb_top #(
   logic [15:0] acc_addr;
   logic [Dim*32-1:0] acc_data;
   logic        unused_wr_ready;
+  logic [1:0]  unused_rd_busy;  // for cores that form their own ACC readies
   logic [Dim*32-1:0] unused_acc_wr_data;
 
   assign rd_valid = {1'b0, sp_a_valid, sp_w_valid};
@@ -70,7 +71,8 @@ module qilin_ex_tb_top #(
     .clk_i, .rst_ni,
     .acc_valid_i(acc_valid), .acc_addr_i(acc_addr[AccAW-1:0]), .acc_data_i(acc_data),
     .acc_add_i(acc_add),
-    .rd_valid_i(acc_rd_valid_i), .rd_ready_o(acc_rd_ready_o), .rd_addr_i(acc_rd_addr_i[AccAW-1:0]),
+    .rd_valid_i(acc_rd_valid_i), .rd_ready_o(acc_rd_ready_o), .rd_bank_busy_o(unused_rd_busy),
+    .rd_addr_i(acc_rd_addr_i[AccAW-1:0]),
     .rsp_valid_o(acc_rsp_valid_o), .rsp_data_o(acc_rsp_data_o),
     .wr_valid_i(1'b0), .wr_ready_o(unused_wr_ready), .wr_addr_i('0), .wr_data_i(unused_acc_wr_data),
     .idle_o(acc_idle_o)

@@ -91,12 +91,14 @@ module qilin_post_tb_top #(
     .sp_wr_data_o(unit_wr_data)
   );
 
+  logic [1:0] unused_rd_busy;  // for cores that form their own ACC readies
   assign zero_row = '0;
   qilin_acc_mem #(.Dim(Dim), .Rows(AccRows), .NumBanks(2)) u_acc (
     .clk_i, .rst_ni,
     .acc_valid_i(acc_touch_valid_i), .acc_addr_i(acc_touch_addr_i[AccAW-1:0]),
     .acc_data_i(zero_row), .acc_add_i(1'b1),
-    .rd_valid_i(acc_rd_valid), .rd_ready_o(acc_rd_ready), .rd_addr_i(acc_rd_addr[AccAW-1:0]),
+    .rd_valid_i(acc_rd_valid), .rd_ready_o(acc_rd_ready), .rd_bank_busy_o(unused_rd_busy),
+    .rd_addr_i(acc_rd_addr[AccAW-1:0]),
     .rsp_valid_o(acc_rsp_valid), .rsp_data_o(acc_rsp_data),
     .wr_valid_i(acc_wr_valid_i), .wr_ready_o(acc_wr_ready_o),
     .wr_addr_i(acc_wr_addr_i[AccAW-1:0]), .wr_data_i(acc_wr_data_i),
