@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Synchronous valid/ready FIFO; the head is visible combinationally (first-word fall-through).
+// HeadReg keeps a copy of the head in flip-flops, so out_data_o comes from registers instead
+// of the storage's read mux (a LUT-RAM read on FPGAs); the handshake and counts are the same.
 `include "qilin_assert.svh"
 
 module qilin_fifo #(
   parameter int unsigned Width = 8,
   parameter int unsigned Depth = 4,
+  parameter bit          HeadReg = 1'b0,
   // Do not override.
   parameter int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1,
   parameter int unsigned CntW = $clog2(Depth + 1)
@@ -27,7 +30,6 @@ module qilin_fifo #(
 
   assign in_ready_o  = (cnt_q != CntW'(Depth));
   assign out_valid_o = (cnt_q != '0);
-  assign out_data_o  = mem_q[rd_ptr_q];
   assign count_o     = cnt_q;
   assign push        = in_valid_i && in_ready_o;
   assign pop         = out_valid_o && out_ready_i;
@@ -71,6 +73,25 @@ module qilin_fifo #(
   // Storage has no reset: it is only read where count says it was written.
   always_ff @(posedge clk_i) begin
     if (push) mem_q[wr_ptr_q] <= in_data_i;
+  end
+
+  if (HeadReg) begin : gen_head_reg
+    // The head after this cycle: the row written now if it lands at the new read pointer
+    // (empty, or its only row popped), else the stored row after the popped one.
+    logic [Width-1:0] head_q;
+    always_ff @(posedge clk_i) begin
+      if (push && ((cnt_q == '0) || (pop && (cnt_q == CntW'(1))))) head_q <= in_data_i;
+      else if (pop)                                                 head_q <= mem_q[rd_ptr_inc];
+    end
+    assign out_data_o = head_q;
+`ifndef SYNTHESIS
+    // Through a wire: Verilator 5.006 fails internally on a memory select in an assertion.
+    logic [Width-1:0] head_ref;
+    assign head_ref = mem_q[rd_ptr_q];
+    `QILIN_ASSERT(HeadReg_A, (cnt_q == '0) || (head_q == head_ref), clk_i, rst_ni)
+`endif
+  end else begin : gen_head_mux
+    assign out_data_o = mem_q[rd_ptr_q];
   end
 
   `QILIN_ASSERT_INIT(DepthMin_A, Depth >= 1)

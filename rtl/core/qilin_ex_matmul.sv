@@ -246,13 +246,16 @@ module qilin_ex_matmul #(
   logic [RowW-1:0]  wb_row, ab_row;
   logic             unused_wb_in_ready, unused_ab_in_ready;
 
-  qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_wbuf (
+  // Heads in flip-flops (HeadReg): the array's row-0 multiplier operands and the last-row
+  // bits in its enable look-ahead would otherwise come through the LUT-RAM read mux
+  // (10.2 and 10.8 ns routed into the DSP inputs and the enable copies, stop 20).
+  qilin_fifo #(.Width(RowW), .Depth(BufDepth), .HeadReg(1'b1)) u_wbuf (
     .clk_i, .rst_ni, .flush_i(1'b0),
     .in_valid_i(w_push), .in_ready_o(unused_wb_in_ready),
     .in_data_i({sp_w_rsp_data_i, w_meta_q[SpRdLat-1]}),
     .out_valid_o(wb_valid), .out_ready_i(wb_ready), .out_data_o(wb_row), .count_o(w_buf_cnt)
   );
-  qilin_fifo #(.Width(RowW), .Depth(BufDepth)) u_abuf (
+  qilin_fifo #(.Width(RowW), .Depth(BufDepth), .HeadReg(1'b1)) u_abuf (
     .clk_i, .rst_ni, .flush_i(1'b0),
     .in_valid_i(a_push), .in_ready_o(unused_ab_in_ready),
     .in_data_i({sp_a_rsp_data_i, a_meta_q[SpRdLat-1]}),

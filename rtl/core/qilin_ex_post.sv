@@ -159,17 +159,29 @@ module qilin_ex_post #(
     end
   end
 
-  // Derived from the command registers, every cycle: valid from the second cycle after
-  // acceptance, long before the grid reader starts (after the parameter rows).
+  // Derived from the command registers, every cycle, in two stages of one adder each
+  // (two in series were 11.1 ns routed, stop 20): valid from the third cycle after
+  // acceptance, long before the grid reader starts (the last cycle of the parameter phase,
+  // its sixth or later, loads the walk from them and from xls_q/yls_q one stage later).
+  logic [13:0]        step_lo_q, step_hi_q;  // in_w * sh[1:0], in_w * sh[2]
+  logic signed [13:0] x_part_q, y_part_q;    // in_w - sw, in_h - sh
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      step_lo_q   <= '0;
+      step_hi_q   <= '0;
+      x_part_q    <= '0;
+      y_part_q    <= '0;
       step_line_q <= '0;
       x_lim_q     <= '0;
       y_lim_q     <= '0;
     end else begin
-      step_line_q <= AccAddrW'(16'(in_w_q) * 16'(sh_q));
-      x_lim_q     <= $signed(14'(in_w_q) - 14'(sw_q) - 14'(kw_q));
-      y_lim_q     <= $signed(14'(in_h_q) - 14'(sh_q) - 14'(kh_q));
+      step_lo_q   <= 14'(in_w_q) * 14'(sh_q[1:0]);
+      step_hi_q   <= sh_q[2] ? 14'(in_w_q) : '0;
+      x_part_q    <= $signed(14'(in_w_q) - 14'(sw_q));
+      y_part_q    <= $signed(14'(in_h_q) - 14'(sh_q));
+      step_line_q <= AccAddrW'(16'(step_lo_q) + (16'(step_hi_q) << 2));
+      x_lim_q     <= x_part_q - 14'(kw_q);
+      y_lim_q     <= y_part_q - 14'(kh_q);
     end
   end
 
@@ -246,13 +258,17 @@ module qilin_ex_post #(
   logic [11:0]           col_q, row_q;     // ox*sw and oy*sh
   logic                  rdr_done_q;
   logic                  dx_last, dy_last, x_more, y_more, win_last;
-  logic [OutW-1:0]       outst_q;          // data rows pushed and not yet popped from the requantiser
+  logic [OutW-1:0]       outst_q, outst_d;  // data rows pushed and not yet popped from the requantiser
 
   // A data row is pushed only if its response is sure to find a requantiser credit: at most
   // RqDepth rows are between the push and the requantiser's output pop. Everything here
   // is a register or a compare of registers.
-  assign gen_prm   = (state_q == StParam) && (prm_idx_q != 2'd3);
-  assign gen_data  = (state_q == StStream) && !rdr_done_q && (outst_q < OutW'(RqDepth));
+  // The state compares and the credit test are flops (PushTerms_A), so data_push, the
+  // enable of the whole walk below, is one gate from registers (9 levels into the walk
+  // registers' enables before, 11.4 ns routed, stop 20).
+  logic st_param_q, st_stream_q, rq_credit_q;
+  assign gen_prm   = st_param_q && (prm_idx_q != 2'd3);
+  assign gen_data  = st_stream_q && !rdr_done_q && rq_credit_q;
   assign gen_push  = (gen_prm || gen_data) && !tl_v_q;
   assign prm_push  = gen_prm && !tl_v_q;
   assign data_push = gen_data && !tl_v_q;
@@ -282,7 +298,7 @@ module qilin_ex_post #(
   logic [AccAddrW-1:0] hd_addr;
   logic [1:0]      unused_rq_cnt;
 
-  assign req_new = (state_q == StParam) ? {1'b1, prm_idx_q, 1'b0, prm_addr_q}
+  assign req_new = st_param_q ? {1'b1, prm_idx_q, 1'b0, prm_addr_q}
                                         : {1'b0, 2'd0, win_last, addr_q};
   assign {hd_prm, hd_idx, hd_last, hd_addr} = hd_q;
   assign rd_gnt  = hd_v && acc_rd_ready_i;
@@ -338,10 +354,12 @@ module qilin_ex_post #(
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= '0;
       {r_data_q, r_bias_q, r_mult_q, r_shift_q, r_last_q}               <= '0;
       outst_q                                                          <= '0;
+      rq_credit_q                                                      <= 1'b1;
     end else if (clear_i) begin
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q} <= '0;
       {r_data_q, r_bias_q, r_mult_q, r_shift_q}             <= '0;
       outst_q                                               <= '0;
+      rq_credit_q                                           <= 1'b1;
     end else begin
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= gk_rsp;
       r_data_q     <= pend_data_q;
@@ -349,9 +367,11 @@ module qilin_ex_post #(
       r_mult_q     <= pend_mult_q;
       r_shift_q    <= pend_shift_q;
       r_last_q     <= pend_last_q;
-      outst_q      <= outst_q + OutW'(data_push) - OutW'(rq_pop && (state_q == StStream));
+      outst_q      <= outst_d;
+      rq_credit_q  <= (outst_d < OutW'(RqDepth));
     end
   end
+  assign outst_d = outst_q + OutW'(data_push) - OutW'(rq_pop && st_stream_q);
 
   // ACC read data: straight into a register (no reset, no enable).
   always_ff @(posedge clk_i) rsp_q <= acc_rsp_data_i;
@@ -390,7 +410,7 @@ module qilin_ex_post #(
   logic bias_zero_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) bias_zero_q <= 1'b0;
-    else         bias_zero_q <= (state_q == StParam) && !bias_en_q;
+    else         bias_zero_q <= st_param_q && !bias_en_q;
   end
 
   always_ff @(posedge clk_i) begin
@@ -409,7 +429,7 @@ module qilin_ex_post #(
   // that no enable here comes through the EX unit's handshake.
   // -------------------------------------------------------------------------------------
   logic rdr_init;
-  assign rdr_init = (state_q == StParam);
+  assign rdr_init = st_param_q;
 
   // The walk's four decisions are registers kept equal to their compares (WalkFlags_A), so
   // the walk registers' enables are a register-only select behind data_push, with no carry
@@ -585,7 +605,7 @@ module qilin_ex_post #(
   logic                     a1_v_q;     // red_q holds a window's result
   logic [5:2]               avg_v_q;    // an AVG result in stage A2, A2b, A3, A3b
 
-  assign win_pop = rq_pop && rq_out_last && (state_q == StStream);
+  assign win_pop = rq_pop && rq_out_last && st_stream_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -593,7 +613,7 @@ module qilin_ex_post #(
       bt_last_q <= 1'b0;
       bt_data_q <= '0;
     end else begin
-      bt_v_q    <= rq_pop && (state_q == StStream) && !clear_i;
+      bt_v_q    <= rq_pop && st_stream_q && !clear_i;
       bt_last_q <= rq_out_last;
       bt_data_q <= rq_out_data;
     end
@@ -756,7 +776,7 @@ module qilin_ex_post #(
 
   // Nothing left in the requantiser, the reduction pipeline or the output FIFO (a window's
   // last beat is counted from its pop to its SP write).
-  assign stream_done = (state_q == StStream) && rdr_done_q && (outst_q == '0) && (ocred_q == '0);
+  assign stream_done = st_stream_q && rdr_done_q && (outst_q == '0) && (ocred_q == '0);
 
   always_comb begin
     state_d = state_q;
@@ -798,14 +818,18 @@ module qilin_ex_post #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q    <= StIdle;
-      done_o     <= 1'b0;
-      err_o      <= 1'b0;
-      err_addr_o <= '0;
+      state_q     <= StIdle;
+      st_param_q  <= 1'b0;
+      st_stream_q <= 1'b0;
+      done_o      <= 1'b0;
+      err_o       <= 1'b0;
+      err_addr_o  <= '0;
     end else begin
-      state_q <= state_d;
-      done_o  <= done_d;
-      err_o   <= err_d;
+      state_q     <= state_d;
+      st_param_q  <= (state_d == StParam);
+      st_stream_q <= (state_d == StStream);
+      done_o      <= done_d;
+      err_o       <= err_d;
       if (err_d) err_addr_o <= p_addr_q + AccAddrW'(2);
     end
   end
@@ -825,6 +849,16 @@ module qilin_ex_post #(
   `QILIN_ASSERT_INIT(AccExact_A, Dim <= qilin_pkg::MaxRowsExact)
   // Every ACC response finds a requantiser credit, and responses come AccRdLat cycles after
   // grants (a clear drops the reads in flight, whose responses still arrive).
+  // The staged bounds are settled when the parameter phase ends (it loads the walk).
+  `QILIN_ASSERT(WalkBounds_A, !(st_param_q && shift_arrives) ||
+                ((step_line_q == AccAddrW'(16'(in_w_q) * 16'(sh_q))) &&
+                 (x_lim_q == $signed(14'(in_w_q) - 14'(sw_q) - 14'(kw_q))) &&
+                 (y_lim_q == $signed(14'(in_h_q) - 14'(sh_q) - 14'(kh_q))) &&
+                 (xls_q == x_lim_q - 14'(sw_q)) && (yls_q == y_lim_q - 14'(sh_q))),
+                clk_i, rst_ni)
+  `QILIN_ASSERT(PushTerms_A, (st_param_q == (state_q == StParam)) &&
+                (st_stream_q == (state_q == StStream)) &&
+                (rq_credit_q == (outst_q < OutW'(RqDepth))), clk_i, rst_ni)
   `QILIN_ASSERT(RqCredit_A, !r_data_q || rq_in_ready, clk_i, rst_ni)
   `QILIN_ASSERT(WalkFlags_A, (state_q != StStream) || rdr_done_q ||
                 ((dxl_q == (dx_q + 4'd1 == kw_q)) && (dyl_q == (dy_q + 4'd1 == kh_q)) &&
