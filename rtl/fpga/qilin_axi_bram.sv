@@ -111,6 +111,14 @@ module qilin_axi_bram #(
   logic [qilin_axi_pkg::DataW-1:0] wdata, wdata_q;
   logic [BeatB-1:0]                we, we_q;
   logic                            re;
+  // The read enable (m_valid_q && rq_room) as flip-flops from next state, one copy per
+  // group of LanesPerRe RAMs and one for the control here (ReCopies_A): the 32 RAMs sit
+  // across the block-RAM rows, and one LUT driving all their enables was 10-11 ns routed
+  // (stop 21).
+  localparam int unsigned LanesPerRe = 8;
+  localparam int unsigned ReCopies   = 1 + (BeatB + LanesPerRe - 1) / LanesPerRe;
+  logic [ReCopies-1:0]             re_rep;
+  assign re = re_rep[0];
 
   always_comb begin
     we    = '0;
@@ -124,7 +132,6 @@ module qilin_axi_bram #(
     end else if (w_take && !w_err_q) begin
       we = s_axi_w_i.strb;
     end
-    re    = m_valid_q && rq_room;
   end
 
   // The write port's registers (no reset on the address and data).
@@ -146,7 +153,7 @@ module qilin_axi_bram #(
       .we_i    (we_q[b]),
       .waddr_i (waddr_q),
       .wdata_i (wdata_q[8*b +: 8]),
-      .re_i    (re),
+      .re_i    (re_rep[1 + b / LanesPerRe]),
       .raddr_i (raddr_q),
       .rdata_o (rdata[8*b +: 8])
     );
@@ -270,6 +277,23 @@ module qilin_axi_bram #(
     .count_o     (rq_count)
   );
   assign {s_axi_r_o.id, s_axi_r_o.resp, s_axi_r_o.last, s_axi_r_o.data} = rq_out;
+
+  // Next cycle's read enable: M's next valid and the queue's room after this cycle's push
+  // (O), pop (R) and read (D). R's ready only selects between the two room results.
+  localparam int unsigned HeldW = $clog2(RqDepth + 1) + 2;
+  logic             m_valid_n, re_n;
+  logic [HeldW-1:0] held_n;  // queue + D + O after this cycle, before R's pop
+  assign m_valid_n = (host_rd || r_issue) || (m_valid_q && !re);
+  assign held_n    = HeldW'(rq_count) + HeldW'(o_valid_q && !o_host) + HeldW'(re) +
+                     HeldW'(d_valid_q);
+  assign re_n      = m_valid_n && ((s_axi_r_valid_o && s_axi_r_ready_i)
+                                   ? (held_n < HeldW'(RqDepth + 1)) : (held_n < HeldW'(RqDepth)));
+  qilin_keep_copies #(.N(ReCopies)) u_re_copies (
+    .clk_i, .rst_ni, .d_i(re_n), .q_o(re_rep)
+  );
+  for (genvar i = 0; i < ReCopies; i++) begin : gen_re_check
+    `QILIN_ASSERT(ReCopies_A, re_rep[i] == (m_valid_q && rq_room), clk_i, rst_ni)
+  end
   assign host_rvalid_o   = host_rvalid_q;
   assign host_rdata_o    = host_rdata_q;
 
