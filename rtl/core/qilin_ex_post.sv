@@ -299,7 +299,7 @@ module qilin_ex_post #(
   logic [1:0]      unused_rq_cnt;
 
   assign req_new = st_param_q ? {1'b1, prm_idx_q, 1'b0, prm_addr_q}
-                                        : {1'b0, 2'd0, win_last, addr_q};
+                               : {1'b0, 2'd0, win_last, addr_q};
   assign {hd_prm, hd_idx, hd_last, hd_addr} = hd_q;
   assign rd_gnt  = hd_v && acc_rd_ready_i;
   assign tl_v_q  = !rq_room;   // a register in qilin_skid
