@@ -77,7 +77,6 @@ module qilin_axi_bram #(
   logic            d_valid_q, o_valid_q;
   logic            o_last, o_err, o_host;
   logic [IdW-1:0]  m_id_q, o_id;
-  logic            rq_room;  // the queue has room for a beat read now
   // Host request register, and the host read in O, in host_row_q, then in host_rdata_q.
   logic             host_req_q, host_we_q;
   logic [ByteW-1:0] host_addr_q;
@@ -111,7 +110,7 @@ module qilin_axi_bram #(
   logic [qilin_axi_pkg::DataW-1:0] wdata, wdata_q;
   logic [BeatB-1:0]                we, we_q;
   logic                            re;
-  // The read enable (m_valid_q && rq_room) as flip-flops from next state, one copy per
+  // The read enable (M valid and room in the R queue for a beat read now) as flip-flops from next state, one copy per
   // group of LanesPerRe RAMs and one for the control here (ReCopies_A): the 32 RAMs sit
   // across the block-RAM rows, and one LUT driving all their enables was 10-11 ns routed
   // (stop 21).
@@ -223,7 +222,7 @@ module qilin_axi_bram #(
       end else if (re) begin
         m_valid_q <= 1'b0;
       end
-      // D and O move every cycle: nothing waits there (the queue has room, see rq_room).
+      // D and O move every cycle: nothing waits there (the queue has room, see re_n).
       d_valid_q <= re;
       o_valid_q <= d_valid_q;
       // Host requests.
@@ -262,7 +261,6 @@ module qilin_axi_bram #(
   logic [$clog2(RqDepth+1)-1:0] rq_count;
   logic                         rq_in_ready;
   logic [RqW-1:0]               rq_out;
-  assign rq_room = (32'(rq_count) + 32'(d_valid_q) + 32'(o_valid_q)) < RqDepth;
 
   qilin_fifo #(.Width(RqW), .Depth(RqDepth)) u_rq (
     .clk_i,
@@ -291,9 +289,12 @@ module qilin_axi_bram #(
   qilin_keep_copies #(.N(ReCopies)) u_re_copies (
     .clk_i, .rst_ni, .d_i(re_n), .q_o(re_rep)
   );
-  for (genvar i = 0; i < ReCopies; i++) begin : gen_re_check
-    `QILIN_ASSERT(ReCopies_A, re_rep[i] == (m_valid_q && rq_room), clk_i, rst_ni)
-  end
+`ifndef SYNTHESIS
+  // Every copy is M's valid and the room for a beat read now (queue, D and O).
+  logic rq_room;
+  assign rq_room = (32'(rq_count) + 32'(d_valid_q) + 32'(o_valid_q)) < RqDepth;
+  `QILIN_ASSERT(ReCopies_A, re_rep == {ReCopies{m_valid_q && rq_room}}, clk_i, rst_ni)
+`endif
   assign host_rvalid_o   = host_rvalid_q;
   assign host_rdata_o    = host_rdata_q;
 
