@@ -129,60 +129,39 @@ module qilin_banked_mem #(
     assign rsp_owner[b] = own_dly[RdIdxW-1:0];
   end
 
-  // Read readies per client, not through the arbiters' grant chains: pri_q[b] bit
-  // j*NumRd + i says that client j wins over client i in bank b (the order rotated past bank b's last
-  // winner, as in qilin_rr_arb), a register, so client i's ready is its valid and no
-  // winning rival in its own bank, from the clients' valids and bank bits and these
-  // registers (SP: rr_arb grants -> OR over banks -> ex_matmul / dma_wr pops, 6 LUT levels
-  // before, stop 20). RdReady_A checks it against the grants every cycle.
-  logic [NumRd*NumRd-1:0]      pri_q  [NumBanks];  // bit j*NumRd + i: j wins over i
-  logic [NumRd-1:0]            rd_blk [NumBanks];  // a winning rival requests the bank
-  logic [NumBanks-1:0][NumRd-1:0] rd_blk_p;
-  logic [NumRd-1:0]            rd_ready_gnt;
+  // Readies per client, not through the arbiters' grant chains: a client is ready when it
+  // is valid and no rival that wins over it (a pairwise priority register, qilin_rr_pri)
+  // requests its bank, from the clients' valids and bank bits and those registers. (SP
+  // reads: grants -> OR over banks -> ex_matmul / dma_wr pops were 6 LUT levels, stop 20;
+  // SP writes: dma_rd's ACC flag -> grants -> OR -> ex_post's and dma_rd's queue pops were
+  // 7, 11.38 ns routed, stop 21.) RdReady_A and WrReady_A check them against the grants.
+  logic [NumBanks-1:0][NumRd-1:0] rd_blk;  // a winning rival requests the bank
+  logic [NumBanks-1:0][NumWr-1:0] wr_blk;
+  logic [NumRd-1:0]               rd_ready_gnt;
+  logic [NumWr-1:0]               wr_ready_gnt;
 
   for (genvar b = 0; b < NumBanks; b++) begin : gen_pri
-    // The order after winner w is w+1, w+2, ..., w: for j < i, j wins unless j <= w < i;
-    // for j > i, j wins if i <= w < j. After reset (w = NumRd - 1), j wins iff j < i.
-    logic [NumRd*NumRd-1:0] pri_nx;
-    always_comb begin
-      pri_nx = '0;
-      for (int unsigned j = 0; j < NumRd; j++) begin
-        for (int unsigned i = 0; i < NumRd; i++) begin
-          if (j < i)      pri_nx[j*NumRd + i] = (32'(rd_idx[b]) < j) || (32'(rd_idx[b]) >= i);
-          else if (j > i) pri_nx[j*NumRd + i] = (32'(rd_idx[b]) >= i) && (32'(rd_idx[b]) < j);
-        end
-      end
-    end
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        pri_q[b] <= '0;
-        for (int unsigned j = 0; j < NumRd; j++)
-          for (int unsigned i = j + 1; i < NumRd; i++) pri_q[b][j*NumRd + i] <= 1'b1;
-      end else if (|rd_req[b]) begin
-        pri_q[b] <= pri_nx;
-      end
-    end
-    always_comb begin
-      for (int unsigned i = 0; i < NumRd; i++) begin
-        rd_blk[b][i] = 1'b0;
-        for (int unsigned j = 0; j < NumRd; j++)
-          if (j != i) rd_blk[b][i] = rd_blk[b][i] || (rd_req[b][j] && pri_q[b][j*NumRd + i]);
-      end
-    end
-    assign rd_blk_p[b] = rd_blk[b];
+    qilin_rr_pri #(.N(NumRd)) u_rd_pri (
+      .clk_i, .rst_ni, .req_i(rd_req[b]), .win_idx_i(rd_idx[b]), .blk_o(rd_blk[b])
+    );
+    qilin_rr_pri #(.N(NumWr)) u_wr_pri (
+      .clk_i, .rst_ni, .req_i(wr_req[b]), .win_idx_i(wr_idx[b]), .blk_o(wr_blk[b])
+    );
   end
 
   // A client's address selects one bank, so at most one bank answers it per cycle.
   always_comb begin
     rd_ready_gnt = '0;
-    wr_ready_o   = '0;
+    wr_ready_gnt = '0;
     rsp_valid_o  = '0;
     rsp_data_o   = '0;
     for (int unsigned i = 0; i < NumRd; i++)
-      rd_ready_o[i] = rd_valid_i[i] && !rd_blk_p[rd_bank[i]][i];
+      rd_ready_o[i] = rd_valid_i[i] && !rd_blk[rd_bank[i]][i];
+    for (int unsigned i = 0; i < NumWr; i++)
+      wr_ready_o[i] = wr_valid_i[i] && !wr_blk[wr_bank[i]][i];
     for (int unsigned b = 0; b < NumBanks; b++) begin
       rd_ready_gnt |= rd_gnt[b];
-      wr_ready_o   |= wr_gnt[b];
+      wr_ready_gnt |= wr_gnt[b];
       for (int unsigned i = 0; i < NumRd; i++) begin
         if (rsp_pend[b] && (rsp_owner[b] == RdIdxW'(i))) begin
           rsp_valid_o[i] = 1'b1;
@@ -193,6 +172,7 @@ module qilin_banked_mem #(
   end
 
   `QILIN_ASSERT(RdReady_A, rd_ready_o == rd_ready_gnt, clk_i, rst_ni)
+  `QILIN_ASSERT(WrReady_A, wr_ready_o == wr_ready_gnt, clk_i, rst_ni)
   `QILIN_ASSERT_INIT(RdLat_A, RdLat == 1 + int'(InReg) + int'(OutReg))
   `QILIN_ASSERT_INIT(BanksPow2_A, (NumBanks & (NumBanks - 1)) == 0)
   `QILIN_ASSERT_INIT(RowsSplit_A, BankRows * NumBanks == Rows && (1 << RowW) == BankRows)

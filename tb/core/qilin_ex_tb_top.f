@@ -8,6 +8,7 @@ rtl/common/qilin_fifo.sv
 rtl/common/qilin_mul18.sv
 rtl/common/qilin_skid.sv
 rtl/common/qilin_rr_arb.sv
+rtl/common/qilin_rr_pri.sv
 rtl/common/qilin_sram.sv
 rtl/common/qilin_banked_mem.sv
 rtl/array/qilin_pe.sv
