@@ -40,11 +40,11 @@ module qilin_dma_check (
 
   // Pipeline: start (operand stage: two 16 x 16 multiplies, addr - stride, row bytes, flags)
   // -> StAdd (first row's end, addr + row_bytes - stride, the product) -> StSum (last row's
-  // end) -> StCmp (verdict) -> StSearch (error path only). Every stage is one adder or
-  // compare from registers. The last row's end is
+  // end, as the limit minus it) -> StCmp (verdict) -> StSearch (error path only). Every
+  // stage is one or two adders, or one compare, from registers. The last row's end is
   //   addr + (y_size-1)*stride + row_bytes = (addr - stride + row_bytes) + y_size*stride,
-  // which keeps a decrement out of the multiplier's path; the sum is exact mod 2**WideW
-  // (an intermediate may wrap, the result is below 2**50). The operand and adder stages
+  // which keeps a decrement out of the multiplier's path; addr - stride is signed (one bit
+  // more than WideW), so every intermediate is exact. The operand and adder stages
   // load on every cycle (the operands are held from start_i on), so only the window, which
   // is sampled at start_i, needs an enable (idle_q, a flip-flop).
   logic                 idle_q;             // st_q == StIdle
@@ -52,14 +52,20 @@ module qilin_dma_check (
   logic [2*SizeW-1:0]   plo_q;              // y_size * stride[15:0]
   logic [2*SizeW-1:0]   phi_q;              // y_size * stride[31:16]
   logic [RowBytesW-1:0] rb_q;               // row_bytes
-  logic [WideW-1:0]     ams_q;              // addr - stride
+  logic [WideW:0]       ams_q;              // addr - stride (signed)
   logic [WideW-1:0]     arb_q;              // addr + row_bytes: end of the first row
-  logic [WideW-1:0]     ars_q;              // addr + row_bytes - stride
+  logic [WideW:0]       ars_q;              // addr + row_bytes - stride (signed)
   logic [WideW-1:0]     prod_q;             // y_size * stride
-  logic [WideW-1:0]     last_q;             // end of the last row
+  // The limit compares are sign bits of differences kept in registers (lim - x < 0 iff
+  // x > lim; both sides are below 2**50, so a 51-bit difference): a 50-bit compare in
+  // front of the verdict and the search's selects was a carry chain of 25 cells, 33 levels
+  // (11.20 ns routed, stop 21). Differences are one adder (or two in series) from registers.
+  localparam int unsigned DiffW = WideW + 1;
+  logic [DiffW-1:0]     dlast_q;            // lim - end of the last row (DiffRef_A)
   logic                 empty_q, misal_q, below_q;
   logic [WideW-1:0]     rs_q, rs_d;         // search: start of the current row
-  logic [WideW-1:0]     re_q, re_d;         // search: end of the current row (exclusive)
+  logic [DiffW-1:0]     drs_q, drs_d;       // search: lim - rs
+  logic [DiffW-1:0]     dre_q, dre_d;       // search: lim - end of the current row (excl.)
   logic                 done_q, done_d, pass_q;
   logic [ErrW-1:0]      code_q, code_d;
   logic [WideW-1:0]     eaddr_q, eaddr_d;
@@ -97,18 +103,19 @@ module qilin_dma_check (
       arb_q   <= '0;
       ars_q   <= '0;
       prod_q  <= '0;
-      last_q  <= '0;
+      dlast_q <= '0;
       empty_q <= 1'b0;
       misal_q <= 1'b0;
     end else begin
       rb_q    <= RowBytesW'(x_size_i) << vb_log2_i;
-      ams_q   <= WideW'(addr_i) - WideW'(stride_i);
+      ams_q   <= (WideW+1)'(addr_i) - (WideW+1)'(stride_i);
       empty_q <= (y_size_i == '0) || (x_size_i == '0);
       misal_q <= ((addr_i[7:0] & align_mask) != 8'd0) || ((stride_i[7:0] & align_mask) != 8'd0);
       arb_q   <= WideW'(addr_i) + WideW'(rb_q);
-      ars_q   <= ams_q + WideW'(rb_q);
+      ars_q   <= ams_q + (WideW+1)'(rb_q);
       prod_q  <= WideW'(plo_q) + (WideW'(phi_q) << SizeW);
-      last_q  <= ars_q + prod_q;
+      // lim_q is held from the cycle after start_i, before ars_q and prod_q are formed.
+      dlast_q <= DiffW'(lim_q) - DiffW'(ars_q) - DiffW'(prod_q);
     end
   end
 
@@ -126,7 +133,8 @@ module qilin_dma_check (
   always_comb begin
     st_d    = st_q;
     rs_d    = rs_q;
-    re_d    = re_q;
+    drs_d   = drs_q;
+    dre_d   = dre_q;
     done_d  = 1'b0;
     code_d  = code_q;
     eaddr_d = eaddr_q;
@@ -140,7 +148,8 @@ module qilin_dma_check (
         eaddr_d = '0;
         st_d    = StIdle;
         rs_d    = WideW'(addr_i);
-        re_d    = arb_q;
+        drs_d   = DiffW'(lim_q) - DiffW'(addr_i);
+        dre_d   = DiffW'(lim_q) - DiffW'(arb_q);
         if (empty_q) begin
           code_d = qilin_dma_pkg::ErrNone;
         end else if (misal_q) begin
@@ -149,7 +158,7 @@ module qilin_dma_check (
         end else if (below_q) begin
           code_d  = qilin_dma_pkg::ErrWindow;
           eaddr_d = WideW'(addr_i);
-        end else if (last_q > lim_q) begin
+        end else if (dlast_q[DiffW-1]) begin  // last row's end > lim
           done_d = 1'b0;
           st_d   = StSearch;
         end
@@ -157,12 +166,13 @@ module qilin_dma_check (
       StSearch: begin
         // Rows only move up, so the first row reaching past the limit holds the first
         // offending byte: its start, or the limit itself if the row straddles it. The
-        // address and the next row are computed every cycle (only the verdict waits for
-        // the compare); they are read only with done_o.
-        eaddr_d = (rs_q > lim_q) ? rs_q : lim_q;
+        // address and the next row are computed every cycle (the verdict reads the sign
+        // of a difference); they are read only with done_o.
+        eaddr_d = drs_q[DiffW-1] ? rs_q : lim_q;  // rs > lim
         rs_d    = rs_q + WideW'(stride_i);
-        re_d    = re_q + WideW'(stride_i);
-        if (re_q > lim_q) begin
+        drs_d   = drs_q - DiffW'(stride_i);
+        dre_d   = dre_q - DiffW'(stride_i);
+        if (dre_q[DiffW-1]) begin  // the row ends beyond lim
           done_d = 1'b1;
           code_d = qilin_dma_pkg::ErrWindow;
           st_d   = StIdle;
@@ -177,7 +187,8 @@ module qilin_dma_check (
       st_q    <= StIdle;
       idle_q  <= 1'b1;
       rs_q    <= '0;
-      re_q    <= '0;
+      drs_q   <= '0;
+      dre_q   <= '0;
       done_q  <= 1'b0;
       pass_q  <= 1'b0;
       code_q  <= '0;
@@ -186,7 +197,8 @@ module qilin_dma_check (
       st_q    <= st_d;
       idle_q  <= (st_d == StIdle);
       rs_q    <= rs_d;
-      re_q    <= re_d;
+      drs_q   <= drs_d;
+      dre_q   <= dre_d;
       done_q  <= done_d;
       pass_q  <= done_d && (code_d == qilin_dma_pkg::ErrNone);
       code_q  <= code_d;
@@ -207,5 +219,15 @@ module qilin_dma_check (
   `QILIN_ASSERT_INIT(StrideW_A, StrideW == 2 * SizeW)
   `QILIN_ASSERT(StartWhenIdle_A, !start_i || (st_q == StIdle), clk_i, rst_ni)
   `QILIN_ASSERT(IdleFlag_A, idle_q == (st_q == StIdle), clk_i, rst_ni)
+
+`ifndef SYNTHESIS
+  // References for the differences: the last row's end as a plain sum, and the search's
+  // rows from their start (a row ends row_bytes after it starts).
+  logic [WideW-1:0] last_ref_q;
+  always_ff @(posedge clk_i) last_ref_q <= WideW'(ars_q + (WideW+1)'(prod_q));
+  `QILIN_ASSERT(DiffRef_A, ((st_q != StCmp) || (dlast_q == DiffW'(lim_q) - DiffW'(last_ref_q))) &&
+                ((st_q != StSearch) || ((drs_q == DiffW'(lim_q) - DiffW'(rs_q)) &&
+                 (dre_q == DiffW'(lim_q) - DiffW'(rs_q) - DiffW'(rb_q)))), clk_i, rst_ni)
+`endif
 
 endmodule

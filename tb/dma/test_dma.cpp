@@ -333,6 +333,11 @@ std::vector<WindowCase> window_cases(unsigned vb) {
   v.push_back({"row crosses 2**34", (1ull << 34) - 2 * vb, vb, 1, 4, 0, (1ull << 40) - 1,
                kErrWindow, 1ull << 34});
   v.push_back({"empty window", kLo, 0, 1, 1, kLo, kLo, kErrWindow, kLo});
+  // addr - stride is negative: the check forms the last row's end from it.
+  v.push_back({"stride above the address, inside the window", 64 * vb, 1ull << 31, 2, 4, 0, kHi,
+               kErrNone, 0});
+  v.push_back({"stride above the address, a row past 2**34", 64 * vb, 1ull << 31, 9, 4, 0,
+               (1ull << 40) - 1, kErrWindow, (1ull << 34) + 64 * vb});
   if (vb > 1)
     v.push_back({"address not vector-aligned", kLo + vb / 2, 4 * vb, 2, 4, kLo, kHi, kErrBadAlign,
                  kLo + vb / 2});
