@@ -363,20 +363,23 @@ module qilin_dma_wr #(
   // Head register: the SP response buffer's head chunk, so the placement mux and the W
   // queue start from flip-flops. A chunk moves on whenever the head is empty or empties in
   // the same cycle; its credit is returned when it leaves the buffer.
-  logic                  sh_valid_q, sh_pop;
+  logic                  sh_valid_q, sh_pop, sh_free;
   logic [SpW-1:0]        sh_data_q;
 
   assign sh_pop    = abort_q ? sh_valid_q : (consume && chunk_last);
-  assign spbuf_pop = spbuf_valid && (!sh_valid_q || sh_pop);
+  assign sh_free   = !sh_valid_q || sh_pop;  // the head is free after this cycle
+  assign spbuf_pop = spbuf_valid && sh_free;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni)        sh_valid_q <= 1'b0;
     else if (spbuf_pop) sh_valid_q <= 1'b1;
     else if (sh_pop)    sh_valid_q <= 1'b0;
   end
-  // Data has no reset: it is only used while sh_valid_q is set.
+  // Data has no reset: it is only used while sh_valid_q is set. So it loads whenever the
+  // head is free, whether or not the buffer holds a chunk: the enable of its SpW flops
+  // leaves out the buffer's count (10.52 ns routed, stop 21).
   always_ff @(posedge clk_i) begin
-    if (spbuf_pop) sh_data_q <= spbuf_data;
+    if (sh_free) sh_data_q <= spbuf_data;
   end
 
   assign chunk_last = (ci_q == BiW'(Bpv - 1));
