@@ -374,17 +374,16 @@ module qilin_ex_post #(
   // The count's neighbours and their credit tests come from the register; the late push
   // (the walk) and pop (the requantiser's output) only select (an adder and a compare
   // behind them were 12.09 ns routed, stop 22). PushTerms_A checks the credit.
-  logic            outst_push, outst_pop, rq_credit_d;
+  logic            outst_pop, rq_credit_d;
   logic [OutW-1:0] outst_inc, outst_dec;
-  assign outst_push = data_push;
   assign outst_pop  = rq_pop && st_stream_q;
   assign outst_inc  = outst_q + OutW'(1);
   assign outst_dec  = outst_q - OutW'(1);
   always_comb begin
-    if (outst_push == outst_pop) begin
+    if (data_push == outst_pop) begin
       outst_d     = outst_q;
       rq_credit_d = (outst_q < OutW'(RqDepth));
-    end else if (outst_push) begin
+    end else if (data_push) begin
       outst_d     = outst_inc;
       rq_credit_d = (outst_inc < OutW'(RqDepth));
     end else begin

@@ -110,10 +110,10 @@ module qilin_axi_bram #(
   logic [qilin_axi_pkg::DataW-1:0] wdata, wdata_q;
   logic [BeatB-1:0]                we, we_q;
   logic                            re;
-  // The read enable (M valid and room in the R queue for a beat read now) as flip-flops from next state, one copy per
-  // group of LanesPerRe RAMs and one for the control here (ReCopies_A): the 32 RAMs sit
-  // across the block-RAM rows, and one LUT driving all their enables was 10-11 ns routed
-  // (stop 21).
+  // The read enable (M valid and room in the R queue for a beat read now) as flip-flops
+  // from next state, one copy per group of LanesPerRe RAMs and one for the control here
+  // (ReCopies_A): the 32 RAMs sit across the block-RAM rows, and one LUT driving all their
+  // enables was 10-11 ns routed (stop 21).
   localparam int unsigned LanesPerRe = 8;
   localparam int unsigned ReCopies   = 1 + (BeatB + LanesPerRe - 1) / LanesPerRe;
   logic [ReCopies-1:0]             re_rep;
