@@ -2,12 +2,16 @@
 // Synchronous valid/ready FIFO; the head is visible combinationally (first-word fall-through).
 // HeadReg keeps a copy of the head in flip-flops, so out_data_o comes from registers instead
 // of the storage's read mux (a LUT-RAM read on FPGAs); the handshake and counts are the same.
+// FlopStore keeps the entries in flip-flops instead of a memory (LUT RAM on FPGAs), for short
+// wide queues whose write data arrives late: a flip-flop can sit anywhere near its logic, a
+// LUT-RAM write pin cannot. Its entries load from registers only (see gen_flop_store).
 `include "qilin_assert.svh"
 
 module qilin_fifo #(
   parameter int unsigned Width = 8,
   parameter int unsigned Depth = 4,
   parameter bit          HeadReg = 1'b0,
+  parameter bit          FlopStore = 1'b0,
   // Do not override.
   parameter int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1,
   parameter int unsigned CntW = $clog2(Depth + 1)
@@ -23,7 +27,7 @@ module qilin_fifo #(
   output logic [Width-1:0] out_data_o,
   output logic [CntW-1:0]  count_o
 );
-  logic [Width-1:0] mem_q [Depth];
+  logic [Width-1:0] rd_head, rd_next;  // the entries at rd_ptr_q and rd_ptr_inc
   logic [PtrW-1:0]  rd_ptr_q, rd_ptr_d, wr_ptr_q, wr_ptr_d;
   logic [CntW-1:0]  cnt_q, cnt_d;
   logic             push, pop;
@@ -71,8 +75,34 @@ module qilin_fifo #(
   end
 
   // Storage has no reset: it is only read where count says it was written.
-  always_ff @(posedge clk_i) begin
-    if (push) mem_q[wr_ptr_q] <= in_data_i;
+  if (FlopStore) begin : gen_flop_store
+    // The entry at the write pointer is free whenever there is room, so it loads the input
+    // every such cycle, pushed or not: its enable is made of registers only, and a late
+    // push just moves the pointer (what a cycle without a push wrote is never read).
+    // One register per entry, so that no tool infers a memory from them.
+    logic [Depth*Width-1:0] ents;
+    logic [Depth-1:0]       ld;
+    for (genvar e = 0; e < Depth; e++) begin : gen_ent
+      logic [Width-1:0] ent_q;
+      assign ld[e] = in_ready_o && (wr_ptr_q == PtrW'(e));
+      always_ff @(posedge clk_i) begin
+        if (ld[e]) ent_q <= in_data_i;
+      end
+      assign ents[e*Width +: Width] = ent_q;
+    end
+    assign rd_head = ents[rd_ptr_q*Width +: Width];
+    assign rd_next = ents[rd_ptr_inc*Width +: Width];
+`ifndef SYNTHESIS
+    // A push always lands in the entry that loads.
+    `QILIN_ASSERT(FreeLoad_A, !push || ld[wr_ptr_q], clk_i, rst_ni)
+`endif
+  end else begin : gen_mem_store
+    logic [Width-1:0] mem_q [Depth];
+    always_ff @(posedge clk_i) begin
+      if (push) mem_q[wr_ptr_q] <= in_data_i;
+    end
+    assign rd_head = mem_q[rd_ptr_q];
+    assign rd_next = mem_q[rd_ptr_inc];
   end
 
   if (HeadReg) begin : gen_head_reg
@@ -81,17 +111,16 @@ module qilin_fifo #(
     logic [Width-1:0] head_q;
     always_ff @(posedge clk_i) begin
       if (push && ((cnt_q == '0) || (pop && (cnt_q == CntW'(1))))) head_q <= in_data_i;
-      else if (pop)                                                 head_q <= mem_q[rd_ptr_inc];
+      else if (pop)                                                 head_q <= rd_next;
     end
     assign out_data_o = head_q;
 `ifndef SYNTHESIS
-    // Through a wire: Verilator 5.006 fails internally on a memory select in an assertion.
-    logic [Width-1:0] head_ref;
-    assign head_ref = mem_q[rd_ptr_q];
-    `QILIN_ASSERT(HeadReg_A, (cnt_q == '0) || (head_q == head_ref), clk_i, rst_ni)
+    `QILIN_ASSERT(HeadReg_A, (cnt_q == '0) || (head_q == rd_head), clk_i, rst_ni)
 `endif
   end else begin : gen_head_mux
-    assign out_data_o = mem_q[rd_ptr_q];
+    assign out_data_o = rd_head;
+    logic unused_rd_next;  // only the head register reads ahead
+    assign unused_rd_next = ^rd_next;
   end
 
   `QILIN_ASSERT_INIT(DepthMin_A, Depth >= 1)

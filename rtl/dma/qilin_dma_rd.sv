@@ -568,7 +568,9 @@ module qilin_dma_rd #(
   assign wgo_d   = (st_d == StRun) && !abort_d && w_active_d;
   assign isd_d   = ydata_d && xdata_d;
 
-  qilin_fifo #(.Width(DqW), .Depth(2)) u_dstq (
+  // In flip-flops: its write data (slot select and pad mux) arrives late in the cycle, and
+  // LUT-RAM write pins were in every route's worst groups (docs/fpga.md).
+  qilin_fifo #(.Width(DqW), .Depth(2), .FlopStore(1'b1)) u_dstq (
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
