@@ -147,18 +147,42 @@ module qilin_ex_unit #(
   assign in_m  = in_insn[qilin_isa_pkg::MatmulMSizeLsb +: qilin_isa_pkg::MatmulMSizeW];
   assign in_k  = in_insn[qilin_isa_pkg::MatmulKSizeLsb +: qilin_isa_pkg::MatmulKSizeW];
   // N for ex_post, by shifts and adds (a `*` maps to a MULT18X18D even at 4x4 bits): computed
-  // here from the buffer's registers, it kept 10 levels out of ex_post's command intake.
+  // here from the buffer's registers, it kept 10 levels out of ex_post's command intake. As
+  // kh * kw[1:0] + (kh * kw[3:2] << 2), each half a select among the multiples 0, 1, 2 and
+  // 3 of kh, and the kind's "no pooling" (N = 1) last: one adder on the path instead of
+  // three in series behind the kind decode (qilin_ex_unit.sv slot path, docs/fpga.md).
   logic [3:0] in_kh, in_kw;
-  assign in_kh = (in_insn[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW]
-                  == qilin_isa_pkg::PoolNone) ? 4'd1 :
-                 in_insn[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
-  assign in_kw = (in_insn[qilin_isa_pkg::PostprocPoolKindLsb +: qilin_isa_pkg::PostprocPoolKindW]
-                  == qilin_isa_pkg::PoolNone) ? 4'd1 :
-                 in_insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
+  logic [5:0] kh3, pn_lo, pn_hi;
+  logic [7:0] pn_raw;
+  logic       pool_none;
+  assign pool_none = (in_insn[qilin_isa_pkg::PostprocPoolKindLsb +:
+                              qilin_isa_pkg::PostprocPoolKindW] == qilin_isa_pkg::PoolNone);
+  assign in_kh = in_insn[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
+  assign in_kw = in_insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
+  assign kh3   = 6'(in_kh) + (6'(in_kh) << 1);
+  always_comb begin
+    unique case (in_kw[1:0])
+      2'd0:    pn_lo = '0;
+      2'd1:    pn_lo = 6'(in_kh);
+      2'd2:    pn_lo = 6'(in_kh) << 1;
+      default: pn_lo = kh3;
+    endcase
+    unique case (in_kw[3:2])
+      2'd0:    pn_hi = '0;
+      2'd1:    pn_hi = 6'(in_kh);
+      2'd2:    pn_hi = 6'(in_kh) << 1;
+      default: pn_hi = kh3;
+    endcase
+  end
+  assign pn_raw = 8'(pn_lo) + (8'(pn_hi) << 2);
+`ifndef SYNTHESIS
+  logic [7:0] pn_ref;
+  assign pn_ref = 8'(in_kh) * 8'(in_kw);
+  `QILIN_ASSERT(PnProduct_A, !in_valid || (pn_raw == pn_ref), clk_i, rst_ni)
+`endif
   always_comb begin
     slot_d.insn    = in_insn;
-    slot_d.pn      = (in_kw[0] ? 8'(in_kh)      : 8'd0) + (in_kw[1] ? 8'(in_kh) << 1 : 8'd0) +
-                     (in_kw[2] ? 8'(in_kh) << 2 : 8'd0) + (in_kw[3] ? 8'(in_kh) << 3 : 8'd0);
+    slot_d.pn      = pool_none ? 8'd1 : pn_raw;
     slot_d.mc_lo   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]);
     slot_d.mc_hi   = RngW'(in_insn[qilin_isa_pkg::MatmulCAddrLsb +: qilin_isa_pkg::MatmulCAddrW]) +
                      RngW'(in_m);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 // The default build is DIM 8, 2 PCs, HBM2_2000; the regression (-DQILIN_REGRESS=ON) also
@@ -272,5 +273,66 @@ TEST_CASE("top: every token FIFO fills to its depth, and an unaligned LOAD ends 
                                          encode_end()};
   CHECK(!run_both(b, img, bad, 200'000).ok());
   b.soft_reset();
+  b.finish_devices();
+}
+
+TEST_CASE("top: pooling windows of every kh and kw bit pattern match the ISS", "[top][pool]") {
+  // Directed for the EX unit's window size N = kh * kw (two halves of kw, each a select among
+  // multiples of kh) and ex_post's window walk and AVG reciprocal: MAX and AVG pools over a
+  // 15x15 ACC grid with kh and kw from 1 to 15, so that kw[1:0] and kw[3:2] each take all
+  // four values, then the outputs are stored and compared with the ISS byte for byte.
+  const uint64_t seed = Catch::rngSeed();
+  CAPTURE(seed);
+  Rng rng(seed);
+  constexpr uint32_t kGrid = 15, kParams = 240;
+  MemImage img = fresh_image();
+  std::vector<int32_t> grid;
+  for (uint32_t i = 0; i < kGrid * kGrid * kDim; ++i)
+    grid.push_back(static_cast<int32_t>(rng.uniform(-30000, 30000)));
+  img.write_s32(kData, grid.data(), grid.size());
+  std::vector<int32_t> par;
+  for (int i = 0; i < kDim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-2000, 2000)));
+  std::vector<QuantMultiplier> qms;
+  for (int i = 0; i < kDim; ++i) qms.push_back(quantize_multiplier(rng.uniform_real(0.001, 0.5)));
+  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].multiplier);
+  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].shift);
+  img.write_s32(kData + 0x20000, par.data(), par.size());
+
+  struct Win { uint32_t kh, kw, sh, sw; };
+  const std::vector<Win> wins = {{3, 3, 2, 2},  {15, 15, 1, 1}, {5, 12, 3, 1}, {7, 13, 2, 2},
+                                 {2, 14, 1, 1}, {1, 7, 1, 4},   {13, 1, 2, 1}, {4, 6, 4, 6},
+                                 {11, 10, 3, 5}, {6, 15, 5, 1}, {14, 5, 1, 2}, {9, 11, 6, 4},
+                                 {12, 2, 3, 7}, {8, 9, 7, 6},  {10, 4, 5, 7}, {1, 1, 1, 1}};
+  const qilin_insn_t barrier = encode(sync_f(QILIN_QUEUE_ALL));
+  std::vector<qilin_insn_t> p;
+  p.push_back(encode(load_f(QILIN_MEM_ACC, 0, kData, 4 * kDim, kGrid * kGrid, 1)));
+  p.push_back(encode(load_f(QILIN_MEM_ACC, kParams, kData + 0x20000, 4 * kDim, 3, 1)));
+  p.push_back(barrier);
+  std::vector<std::pair<uint32_t, uint32_t>> outs;  // SP row, rows
+  uint32_t o = 0;
+  for (const Win& w : wins) {
+    qilin_postproc_t pp = postproc_f(0, kParams, o, kGrid, kGrid, rng.coin());
+    pp.bias_en = rng.coin();
+    pp.out_zp = static_cast<int32_t>(pp.out_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255));
+    pp.pool_kind = rng.coin() ? QILIN_POOL_MAX : QILIN_POOL_AVG;
+    pp.pool_kh = w.kh;
+    pp.pool_kw = w.kw;
+    pp.pool_sh = w.sh;
+    pp.pool_sw = w.sw;
+    const uint32_t rows = ((kGrid - w.kh) / w.sh + 1) * ((kGrid - w.kw) / w.sw + 1);
+    CAPTURE(w.kh, w.kw, w.sh, w.sw, rows);
+    REQUIRE(o + rows <= kSpRows);
+    outs.emplace_back(o, rows);
+    o += rows;
+    p.push_back(encode(pp));
+  }
+  p.push_back(barrier);
+  for (std::size_t i = 0; i < outs.size(); ++i)
+    p.push_back(encode(store_f(QILIN_MEM_SP, outs[i].first, kData + 0x40000 + 0x1000 * i, kDim,
+                               outs[i].second, 1)));
+  p.push_back(encode_end());
+  Bench b("top_pool", kNumPC, 2'000'000);
+  full_windows(b);
+  REQUIRE(run_both(b, img, p, 1'000'000).ok());
   b.finish_devices();
 }
