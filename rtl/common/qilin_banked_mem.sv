@@ -7,7 +7,8 @@
 // arrives on rsp_* exactly RdLat cycles later, with no backpressure, so a client requests
 // only when it can take the data. RdLat is 1, plus 1 with InReg (the granted read's enable
 // and row are registered in front of the RAM, so the arbitration is not in series with the
-// route to the block RAM's address pins) and 1 with OutReg (a register behind the RAM, see
+// route to the block RAM's address pins; the granted write is registered with it, so reads
+// and writes keep their order) and 1 with OutReg (a register behind the RAM, see
 // qilin_sram). A read and a write of the same row in the same cycle
 // must not happen (the RAM's answer is then undefined on FPGAs; NoRwCollision_A checks it).
 module qilin_banked_mem #(
@@ -83,36 +84,48 @@ module qilin_banked_mem #(
       .clk_i, .rst_ni, .req_i(wr_req[b]), .advance_i(1'b1), .gnt_o(wr_gnt[b]), .idx_o(wr_idx[b])
     );
 
-    // The read the RAM performs this cycle: the granted one, or last cycle's with InReg.
-    logic            ram_re;
-    logic [RowW-1:0] ram_raddr;
+    // The read and the write the RAM performs this cycle: the granted ones, or last cycle's
+    // with InReg. Both move by the same cycle, so the RAM sees the same sequence of reads and
+    // writes one cycle later and no client can tell (RdLat counts the read's register); a
+    // write's row, data and enable then reach the block RAM's pins from flip-flops.
+    logic            ram_re, ram_we;
+    logic [RowW-1:0] ram_raddr, ram_waddr;
+    logic [Width-1:0] ram_wdata;
     if (InReg) begin : gen_inreg
-      logic            re_q;
-      logic [RowW-1:0] raddr_q;
+      logic             re_q, we_q;
+      logic [RowW-1:0]  raddr_q, waddr_q;
+      logic [Width-1:0] wdata_q;
       always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) re_q <= 1'b0;
-        else         re_q <= |rd_req[b];
+        if (!rst_ni) {re_q, we_q} <= '0;
+        else         {re_q, we_q} <= {|rd_req[b], |wr_req[b]};
       end
-      always_ff @(posedge clk_i) raddr_q <= rd_addr_i[rd_idx[b]][RowW-1:0];
-      assign ram_re    = re_q;
-      assign ram_raddr = raddr_q;
+      always_ff @(posedge clk_i) begin
+        raddr_q <= rd_addr_i[rd_idx[b]][RowW-1:0];
+        waddr_q <= wr_addr_i[wr_idx[b]][RowW-1:0];
+        wdata_q <= wr_data_i[wr_idx[b]];
+      end
+      assign {ram_re, ram_raddr} = {re_q, raddr_q};
+      assign {ram_we, ram_waddr, ram_wdata} = {we_q, waddr_q, wdata_q};
     end else begin : gen_noinreg
       assign ram_re    = |rd_req[b];
       assign ram_raddr = rd_addr_i[rd_idx[b]][RowW-1:0];
+      assign ram_we    = |wr_req[b];
+      assign ram_waddr = wr_addr_i[wr_idx[b]][RowW-1:0];
+      assign ram_wdata = wr_data_i[wr_idx[b]];
     end
 
     qilin_sram #(.Width(Width), .Depth(BankRows), .OutReg(OutReg)) u_sram (
       .clk_i,
-      .we_i    (|wr_req[b]),
-      .waddr_i (wr_addr_i[wr_idx[b]][RowW-1:0]),
-      .wdata_i (wr_data_i[wr_idx[b]]),
+      .we_i    (ram_we),
+      .waddr_i (ram_waddr),
+      .wdata_i (ram_wdata),
       .re_i    (ram_re),
       .raddr_i (ram_raddr),
       .rdata_o (rdata[b])
     );
 
     logic collide;
-    assign collide = (|wr_req[b]) && ram_re && (wr_addr_i[wr_idx[b]][RowW-1:0] == ram_raddr);
+    assign collide = ram_we && ram_re && (ram_waddr == ram_raddr);
     `QILIN_ASSERT(NoRwCollision_A, !collide, clk_i, rst_ni)
 
     // The grant's owner travels with the read for RdLat cycles. (Through a packed wire:
