@@ -326,7 +326,9 @@ module qilin_dma_wr #(
   assign sp_req_sp_o    = rqs_q;
   assign sp_req_accv_o  = rqa_q;
 
-  qilin_fifo #(.Width(SpW), .Depth(SpRspDepth)) u_spbuf (
+  // In flip-flops (FlopStore): its write data is the core's SP / ACC response select, which
+  // reached the LUT-RAM write pins at 9-10 ns in the routes (docs/fpga.md).
+  qilin_fifo #(.Width(SpW), .Depth(SpRspDepth), .FlopStore(1'b1)) u_spbuf (
     .clk_i,
     .rst_ni,
     .flush_i     (1'b0),
