@@ -268,8 +268,15 @@ module qilin_dma_wr #(
   logic [SpW-1:0]     spbuf_data;
   logic [$clog2(SpRspDepth+1)-1:0] spbuf_count;
 
+  // Credits: sp_out_q counts the requests pushed and not yet popped from the response
+  // buffer, with each pop subtracted a cycle late (pop_q): the pop (head register, packer
+  // and W handshake, 5 LUT levels) then reaches one flip-flop instead of the count's enable
+  // (11.30 ns routed, stop 23). The credits in use are sp_out_q - pop_q, the count as it
+  // was (SpOut_A), so the push tests that from registers and timing is unchanged.
+  logic pop_q;
   assign rq_push = go_q && rq_active_q && reqq_in_ready &&
-                   (sp_out_q < SpOutW'(SpRspDepth));
+                   ((sp_out_q < SpOutW'(SpRspDepth)) ||
+                    (pop_q && (sp_out_q == SpOutW'(SpRspDepth))));
 
   assign rq_x_nx    = rq_x_q + (SizeW+2)'(1);
   assign rq_y_nx    = rq_y_q + SizeW'(1);
@@ -383,6 +390,19 @@ module qilin_dma_wr #(
   always_ff @(posedge clk_i) begin
     if (sh_free) sh_data_q <= spbuf_data;
   end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) pop_q <= 1'b0;
+    else         pop_q <= spbuf_pop;
+  end
+`ifndef SYNTHESIS
+  // The count as it was: plus a push, minus a pop, in the same cycle.
+  logic [SpOutW-1:0] sp_out_ref_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) sp_out_ref_q <= '0;
+    else         sp_out_ref_q <= sp_out_ref_q + SpOutW'(rq_push) - SpOutW'(spbuf_pop);
+  end
+  `QILIN_ASSERT(SpOut_A, sp_out_ref_q == sp_out_q - SpOutW'(pop_q), clk_i, rst_ni)
+`endif
 
   assign chunk_last = (ci_q == BiW'(Bpv - 1));
   // pend_q == (px_q == xvm1_q), kept as a register: the packer's last vector of a row.
@@ -473,8 +493,8 @@ module qilin_dma_wr #(
     rq_xl_d     = rq_xl_q;
     rq_yl_d     = rq_yl_q;
     rq_addr_d   = rq_addr_q;
-    // Both neighbours are computed from the register; the late push/pop only select.
-    sp_out_d    = (rq_push == spbuf_pop) ? sp_out_q : rq_push ? sp_out_inc : sp_out_dec;
+    // Both neighbours are computed from the register; the push and pop_q only select.
+    sp_out_d    = (rq_push == pop_q) ? sp_out_q : rq_push ? sp_out_inc : sp_out_dec;
     pk_active_d = pk_active_q;
     px_d        = px_q;
     pend_d      = pend_q;
@@ -562,7 +582,8 @@ module qilin_dma_wr #(
 
   logic all_idle;
   assign all_idle = (awq_count == '0) && (info_count == '0) && (wlen_count == '0) && !wlen_valid &&
-                    (wq_count == '0) && (reqq_count == '0) && (sp_out_q == '0) && !sh_valid_q;
+                    (wq_count == '0) && (reqq_count == '0) && (sp_out_q == SpOutW'(pop_q)) &&
+                    !sh_valid_q;
 
   always_comb begin
     st_d    = st_q;
