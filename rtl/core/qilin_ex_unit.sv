@@ -160,20 +160,17 @@ module qilin_ex_unit #(
   assign in_kh = in_insn[qilin_isa_pkg::PostprocPoolKhLsb +: qilin_isa_pkg::PostprocPoolKhW];
   assign in_kw = in_insn[qilin_isa_pkg::PostprocPoolKwLsb +: qilin_isa_pkg::PostprocPoolKwW];
   assign kh3   = 6'(in_kh) + (6'(in_kh) << 1);
-  always_comb begin
-    unique case (in_kw[1:0])
-      2'd0:    pn_lo = '0;
-      2'd1:    pn_lo = 6'(in_kh);
-      2'd2:    pn_lo = 6'(in_kh) << 1;
-      default: pn_lo = kh3;
+  function automatic logic [5:0] kh_times(input logic [3:0] kh, input logic [5:0] kh_x3,
+                                          input logic [1:0] k);
+    unique case (k)
+      2'd0:    kh_times = '0;
+      2'd1:    kh_times = 6'(kh);
+      2'd2:    kh_times = 6'(kh) << 1;
+      default: kh_times = kh_x3;
     endcase
-    unique case (in_kw[3:2])
-      2'd0:    pn_hi = '0;
-      2'd1:    pn_hi = 6'(in_kh);
-      2'd2:    pn_hi = 6'(in_kh) << 1;
-      default: pn_hi = kh3;
-    endcase
-  end
+  endfunction
+  assign pn_lo = kh_times(in_kh, kh3, in_kw[1:0]);
+  assign pn_hi = kh_times(in_kh, kh3, in_kw[3:2]);
   assign pn_raw = 8'(pn_lo) + (8'(pn_hi) << 2);
 `ifndef SYNTHESIS
   logic [7:0] pn_ref;

@@ -86,12 +86,7 @@ std::vector<qilin_insn_t> random_program(Rng& rng, MemImage& img) {
   const std::vector<uint8_t> data = rng.bytes(0x10000);
   img.write(kData, data.data(), data.size());
   constexpr uint32_t kParams = 240;  // ACC rows 240..242: bias, multiplier, shift
-  std::vector<int32_t> par;
-  for (int i = 0; i < kDim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-2000, 2000)));
-  std::vector<QuantMultiplier> qms;
-  for (int i = 0; i < kDim; ++i) qms.push_back(quantize_multiplier(rng.uniform_real(0.001, 0.5)));
-  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].multiplier);
-  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].shift);
+  const std::vector<int32_t> par = random_post_params(rng, kDim);
   img.write_s32(kData + 0x20000, par.data(), par.size());
   const qilin_insn_t barrier = encode(sync_f(QILIN_QUEUE_ALL));
 

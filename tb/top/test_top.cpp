@@ -290,12 +290,7 @@ TEST_CASE("top: pooling windows of every kh and kw bit pattern match the ISS", "
   for (uint32_t i = 0; i < kGrid * kGrid * kDim; ++i)
     grid.push_back(static_cast<int32_t>(rng.uniform(-30000, 30000)));
   img.write_s32(kData, grid.data(), grid.size());
-  std::vector<int32_t> par;
-  for (int i = 0; i < kDim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-2000, 2000)));
-  std::vector<QuantMultiplier> qms;
-  for (int i = 0; i < kDim; ++i) qms.push_back(quantize_multiplier(rng.uniform_real(0.001, 0.5)));
-  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].multiplier);
-  for (int i = 0; i < kDim; ++i) par.push_back(qms[i].shift);
+  const std::vector<int32_t> par = random_post_params(rng, kDim);
   img.write_s32(kData + 0x20000, par.data(), par.size());
 
   struct Win { uint32_t kh, kw, sh, sw; };

@@ -124,6 +124,19 @@ inline GemmData make_gemm_data(Rng& rng, MemImage& mem, const GemmJob& g) {
   return d;
 }
 
+// POSTPROC parameter rows for `dim` lanes, as three consecutive int32 ACC rows: bias in
+// [-2000, 2000], then the multipliers and shifts of scales in [0.001, 0.5] (the chip tests'
+// random POSTPROCs read accumulators of a few thousand).
+inline std::vector<int32_t> random_post_params(Rng& rng, int dim) {
+  std::vector<int32_t> par;
+  for (int i = 0; i < dim; ++i) par.push_back(static_cast<int32_t>(rng.uniform(-2000, 2000)));
+  std::vector<QuantMultiplier> qms;
+  for (int i = 0; i < dim; ++i) qms.push_back(quantize_multiplier(rng.uniform_real(0.001, 0.5)));
+  for (int i = 0; i < dim; ++i) par.push_back(qms[i].multiplier);
+  for (int i = 0; i < dim; ++i) par.push_back(qms[i].shift);
+  return par;
+}
+
 // ---- Tiled GEMM with int32 output: MATMULs into an ACC buffer, STORE src = ACC --------------
 // Inputs double-buffered as in tiled_gemm_program; the output tile alternates between ACC rows
 // 0.. and tile_m.. (u % 2). EX -> ST: the last MATMUL of a tile; ST -> EX: the STORE frees
