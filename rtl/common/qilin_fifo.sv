@@ -81,21 +81,15 @@ module qilin_fifo #(
     // push just moves the pointer (what a cycle without a push wrote is never read).
     // One register per entry, so that no tool infers a memory from them.
     logic [Depth*Width-1:0] ents;
-    logic [Depth-1:0]       ld;
     for (genvar e = 0; e < Depth; e++) begin : gen_ent
       logic [Width-1:0] ent_q;
-      assign ld[e] = in_ready_o && (wr_ptr_q == PtrW'(e));
       always_ff @(posedge clk_i) begin
-        if (ld[e]) ent_q <= in_data_i;
+        if (in_ready_o && (wr_ptr_q == PtrW'(e))) ent_q <= in_data_i;
       end
       assign ents[e*Width +: Width] = ent_q;
     end
     assign rd_head = ents[rd_ptr_q*Width +: Width];
     assign rd_next = ents[rd_ptr_inc*Width +: Width];
-`ifndef SYNTHESIS
-    // A push always lands in the entry that loads.
-    `QILIN_ASSERT(FreeLoad_A, !push || ld[wr_ptr_q], clk_i, rst_ni)
-`endif
   end else begin : gen_mem_store
     logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin

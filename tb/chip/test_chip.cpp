@@ -24,7 +24,6 @@ using qilin::golden::IssConfig;
 using qilin::golden::IssResult;
 using qilin::golden::MemImage;
 using qilin::golden::quantize_multiplier;
-using qilin::golden::QuantMultiplier;
 using qilin::golden::Rng;
 using qilin::golden::write_program;
 using qilin::tb::chip::ChipBench;
