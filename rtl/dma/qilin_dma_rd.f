@@ -6,6 +6,7 @@
 -Irtl/common
 rtl/common/qilin_axi_pkg.sv
 rtl/dma/qilin_dma_pkg.sv
+rtl/common/qilin_keep_copies.sv
 rtl/common/qilin_fifo.sv
 rtl/common/qilin_mul18.sv
 rtl/dma/qilin_dma_check.sv

@@ -92,6 +92,13 @@ module qilin_dma_rd #(
   logic [ResvW-1:0]           free_q, free_d;     // read-buffer beats not reserved by ARs
   logic [ResvW-1:0]           free_sub;           // free_q - gen_beats
   logic [BeatsW-1:0]          rcnt_q, rcnt_d;     // R beats received of the oldest burst
+  // The first error response, registered with its burst's address: the abort acts a cycle
+  // after the beat, so R's valid and response (late, from the memory's queue) reach one flop
+  // instead of the state decode. The beat itself is still in the read-buffer pipeline then
+  // (three registers from the writer), so no data of an errored burst is written.
+  logic                       rerr_q;
+  logic                       quiet_q;  // queues and counts all empty in the previous cycle
+  logic [AxiAddrW-1:0]        rerr_addr_q;
 
   // ---------------------------------------------------------------------------------
   // Check.
@@ -292,6 +299,7 @@ module qilin_dma_rd #(
   logic [BusW-1:0]     shifted;
   logic [SpW-1:0]      sp_vec;
   logic [AccW-1:0]     acc_vec, vec_data;
+  logic [((AccBpv > 1) ? AccW - BusW : 1)-1:0] gath_all;  // earlier beats of a wide vector
 
   // Two stages, one adder each: pads + size, then the totals minus one (the far pads minus
   // one are prepared in the first stage). The grid is empty when a total is 0, i.e. its
@@ -439,15 +447,19 @@ module qilin_dma_rd #(
       if (!rst_ni) gath_q <= '0;
       else         gath_q <= gath_d;
     end
-    assign acc_vec = {hd_data, gath_q};
+    assign gath_all = gath_q;
+    assign acc_vec  = {hd_data, gath_q};
     if (SpBpv > 1) begin : gen_sp_gather
       assign sp_vec = {hd_data, gath_q[SpW-BusW-1:0]};
     end else begin : gen_sp_slice
       assign sp_vec = shifted[SpW-1:0];
     end
   end else begin : gen_no_gather
-    assign acc_vec = shifted[AccW-1:0];
-    assign sp_vec  = shifted[SpW-1:0];
+    logic unused_gath;  // no earlier beats: a vector fits in one
+    assign gath_all    = '0;
+    assign unused_gath = ^gath_all;
+    assign acc_vec     = shifted[AccW-1:0];
+    assign sp_vec      = shifted[SpW-1:0];
   end
 
   always_comb begin
@@ -455,7 +467,59 @@ module qilin_dma_rd #(
     else if (cmd_q.dst_acc)    vec_data = acc_vec;
     else                       vec_data = AccW'(sp_vec);
   end
-  assign dq_in = vec_data;
+
+  // The data selects (head slot, offset slot, padding, ACC) each reach every bit of the
+  // destination queue's input. Each quarter of the bits computes vec_data from its own
+  // copies of them (SelCopies_A, DqIn_A), so that no select net spans the whole queue: its
+  // entries were the largest late group of the 7db77c9 route (docs/fpga.md).
+  localparam int unsigned SelN = 4;
+  localparam int unsigned SelW = AccW / SelN;
+  logic [SelN-1:0]            hqrd_c, isd_c, acc_c;
+  logic [SlotW-1:0][SelN-1:0] slot_c;
+  logic [SlotW-1:0]           slot_d;
+  assign slot_d = SlotW'(off_d >> SpLog2);
+  qilin_keep_copies #(.N(SelN)) u_hqrd_copies (
+    .clk_i, .rst_ni, .d_i(hq_rd_q ^ hd_pop), .q_o(hqrd_c)
+  );
+  qilin_keep_copies #(.N(SelN)) u_isd_copies (.clk_i, .rst_ni, .d_i(isd_d), .q_o(isd_c));
+  qilin_keep_copies #(.N(SelN)) u_acc_copies (
+    .clk_i, .rst_ni, .d_i(idle_q ? cmd_i.dst_acc : cmd_q.dst_acc), .q_o(acc_c)
+  );
+  for (genvar b = 0; b < SlotW; b++) begin : gen_slot_copies
+    qilin_keep_copies #(.N(SelN)) u_copies (
+      .clk_i, .rst_ni, .d_i(slot_d[b]), .q_o(slot_c[b])
+    );
+  end
+  for (genvar g = 0; g < SelN; g++) begin : gen_sel
+    logic [SlotW-1:0] sl;
+    logic [BusW-1:0]  hd, sh;
+    logic [AccW-1:0]  accv, spv, vec;
+    logic             unused_sel;
+    for (genvar b = 0; b < SlotW; b++) begin : gen_sl
+      assign sl[b] = slot_c[b][g];
+    end
+    assign hd = hqrd_c[g] ? hq1_q : hq0_q;
+    assign sh = hd >> {sl, {(SpLog2 + 3){1'b0}}};
+    if (AccBpv > 1) begin : gen_gather
+      assign accv = {hd, gath_all};
+      if (SpBpv > 1) begin : gen_sp_gather
+        assign spv = AccW'({hd, gath_all[SpW-BusW-1:0]});
+      end else begin : gen_sp_slice
+        assign spv = AccW'(sh[SpW-1:0]);
+      end
+    end else begin : gen_no_gather
+      assign accv = sh[AccW-1:0];
+      assign spv  = AccW'(sh[SpW-1:0]);
+    end
+    always_comb begin
+      if (!isd_c[g])     vec = acc_c[g] ? '0 : AccW'({SpB{cmd_q.pad_value}});
+      else if (acc_c[g]) vec = accv;
+      else               vec = spv;
+    end
+    assign dq_in[g*SelW +: SelW] = vec[g*SelW +: SelW];
+    // Each quarter keeps its slice; the rest of its copy of the select is left to synthesis.
+    assign unused_sel = ^{vec, sh};
+  end
 
   always_comb begin
     w_active_d = w_active_q;
@@ -619,10 +683,10 @@ module qilin_dma_rd #(
       default: free_d = free_sub + ResvW'(1);
     endcase
     rcnt_d  = r_take ? (r_last_exp ? '0 : rcnt_q + BeatsW'(1)) : rcnt_q;
-    if (r_take && r_i.resp[1] && !abort_q) begin
+    if (rerr_q) begin
       abort_d = 1'b1;
       err_d   = qilin_dma_pkg::ErrAxi;
-      eaddr_d = DramAddrW'(info_addr);
+      eaddr_d = DramAddrW'(rerr_addr_q);
     end
     unique case (st_q)
       StIdle: begin
@@ -646,10 +710,9 @@ module qilin_dma_rd #(
         else if (!w_active_q && (dq_count == '0)) st_d = StDone;
       end
       StDrain: begin
-        // Every issued AR has been answered and every beat dropped.
-        if ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) && !pre_valid_q &&
-            !hd_valid && (dq_count == '0))
-          st_d = StDone;
+        // Every issued AR has been answered and every beat dropped (a cycle ago, which is
+        // as good: DrainQuiet_A).
+        if (quiet_q) st_d = StDone;
       end
       StDone: begin
         if (done_ready_i) st_d = StIdle;
@@ -705,6 +768,27 @@ module qilin_dma_rd #(
       off_q      <= off_d;
       rowoff_q   <= rowoff_d;
       bi_q       <= bi_d;
+    end
+  end
+
+  // The drain's end from a register: the queues and counts of one cycle earlier, all empty.
+  // While aborted nothing refills them (no AR is issued, no R beat comes without one, the
+  // writer emits nothing), so a cycle-old "all empty" still holds (DrainQuiet_A); the wide
+  // AND of the counts is then no part of the state decode. An aborted command ends a cycle
+  // later.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) quiet_q <= 1'b0;
+    else         quiet_q <= (arq_count == '0) && (info_count == '0) && (rbuf_count == '0) &&
+                            !pre_valid_q && !hd_valid && (dq_count == '0);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rerr_q      <= 1'b0;
+      rerr_addr_q <= '0;
+    end else begin
+      rerr_q      <= r_take && r_i.resp[1] && !abort_q && !rerr_q;
+      rerr_addr_q <= info_addr;  // the errored beat's burst, read only with rerr_q
     end
   end
 
@@ -784,9 +868,20 @@ module qilin_dma_rd #(
   `QILIN_ASSERT(WrCopies_A, (wrv_q == dq_nvalid_q) && (wracc_q == cmd_q.dst_acc),
                 clk_i, rst_ni)
   `QILIN_ASSERT(SlotCopy_A, slot_q == SlotW'(off_q >> SpLog2), clk_i, rst_ni)
+  for (genvar g = 0; g < SelN; g++) begin : gen_sel_chk
+    `QILIN_ASSERT(SelCopies_A, (hqrd_c[g] == hq_rd_q) && (isd_c[g] == isd_q) &&
+                  (acc_c[g] == cmd_q.dst_acc) && (gen_sel[g].sl == slot_q), clk_i, rst_ni)
+  end
+  `QILIN_ASSERT(DqIn_A, dq_in == vec_data, clk_i, rst_ni)
   `QILIN_ASSERT(DstReady_A, dq_rdy_q == dq_in_ready, clk_i, rst_ni)
   `QILIN_ASSERT(HeadValid_A, hdv_q == (hq_cnt_q != 2'd0), clk_i, rst_ni)
   `QILIN_ASSERT(RTake_A, r_take == r_fire, clk_i, rst_ni)
+  // An error is acted on while running: R beats come only then, and the errored beat is
+  // still ahead of the writer, so the command cannot have finished without it.
+  `QILIN_ASSERT(DrainQuiet_A, !((st_q == StDrain) && quiet_q) ||
+                ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) &&
+                 !pre_valid_q && !hd_valid && (dq_count == '0)), clk_i, rst_ni)
+  `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
                 (cmid_q == (wgo_q && isd_q && !clast_q)), clk_i, rst_ni)
