@@ -6,11 +6,17 @@
 # arrivals at register inputs only, so it cannot say where a path starts; this does, from
 # the netlist that was placed (build/fpga/qilin_fpga_top.json of the same run).
 #
+# After the groups it prints the deepest path level by level, with the registers entering
+# each level: cell names in the netlist are Yosys's, derived from neighbouring nets, so the
+# RTL lines of those registers are what identify the path.
 # Usage: fpga_cone.py <netlist.json> <cell name> [ports, comma-separated; default DI,CE,M,LSR]
 import collections
+import functools
 import json
 import re
 import sys
+
+sys.setrecursionlimit(100000)  # levels() recurses once per logic level
 
 if len(sys.argv) < 3:
     sys.exit("usage: fpga_cone.py <netlist.json> <cell name> [ports]")
@@ -75,6 +81,42 @@ def cone(bit):
     return starts, depth
 
 
+@functools.lru_cache(maxsize=None)
+def levels(b):
+    # LUT/carry levels from the nearest launching cell to bit b, and the input bit on the
+    # deepest side (None at a launching cell).
+    if b not in driver or cells[driver[b][0]]["type"] not in LEVEL:
+        return 0, None
+    n = driver[b][0]
+    best = (0, None)
+    for q, d in cells[n]["port_directions"].items():
+        if d != "input":
+            continue
+        for bb in cells[n]["connections"].get(q, []):
+            if not isinstance(bb, str) and levels(bb)[0] >= best[0]:
+                best = (levels(bb)[0], bb)
+    return best[0] + 1, best[1]
+
+
+def deepest_path(b):
+    # The deepest path, from the end back to its launching cell; at each level the
+    # registers that enter that cell directly (by RTL line), which is where a retiming
+    # usually starts.
+    while True:
+        lv, nxt = levels(b)
+        if nxt is None:
+            if b in driver:
+                print(f"      start     {cells[driver[b][0]]['type']:10s} {src(driver[b][0])}")
+            return
+        n = driver[b][0]
+        side = sorted({src(driver[x][0]) for q, d in cells[n]["port_directions"].items()
+                       if d == "input" for x in cells[n]["connections"].get(q, [])
+                       if not isinstance(x, str) and x in driver and
+                       cells[driver[x][0]]["type"] not in LEVEL})
+        print(f"      level {lv:2d}  {cells[n]['type']:10s} {', '.join(side)}")
+        b = nxt
+
+
 print(f"{name}  [{src(name)}]")
 for p in ports:
     for i, b in enumerate(cells[name]["connections"].get(p, [])):
@@ -85,3 +127,5 @@ for p in ports:
               f"{len(starts)} launching groups")
         for k in sorted(starts, key=lambda k: -depth[k]):
             print(f"    levels <= {depth[k]:2d}  x{len(starts[k]):<4d} {k}")
+        print("    deepest path (end first; registers entering each level):")
+        deepest_path(b)
