@@ -890,14 +890,30 @@ module qilin_cmd_proc #(
   function automatic logic over(input logic [CntW-1:0] cnt, input logic signed [LimW-1:0] rm);
     over = rm[LimW-1] || (cnt > CntW'(rm));
   endfunction
+  // The same test as the checks use it: a room that is not negative is at most the larger
+  // memory's row count (rows - addr), below 2^RmW, so a count passes it when a high bit is
+  // set or by an RmW-bit compare (OverNarrow_A). cnt0 and cnt2 come from the DSP output
+  // registers; the compare's carry chain is half as long (13 bits instead of 28 on the FPGA
+  // top), and the OR of the high bits runs beside it.
+  localparam int unsigned MaxRows = (SpRows > AccRows) ? SpRows : AccRows;
+  localparam int unsigned RmW     = $clog2(MaxRows + 1);
+  function automatic logic over_n(input logic [CntW-1:0] cnt,
+                                  input logic signed [LimW-1:0] rm);
+    over_n = rm[LimW-1] || (|cnt[CntW-1:RmW]) || (cnt[RmW-1:0] > rm[RmW-1:0]);
+  endfunction
   logic             rc0_bad, rc1_bad, rc2_bad;
   logic             c3_err;
   logic [7:0]       c3_code;
   logic [AddrW-1:0] c3_insn_addr;
   logic [1:0]       c3_asel;  // error address: 0 instruction, 1..3 range 0..2's max row
-  assign rc0_bad      = c3_r0_en_q && over(c3_cnt0_q, c3_room0_q);
-  assign rc1_bad      = c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q);
-  assign rc2_bad      = c3_r2_en_q && over(c3_cnt2_q, c3_room2_q);
+  assign rc0_bad      = c3_r0_en_q && over_n(c3_cnt0_q, c3_room0_q);
+  assign rc1_bad      = c3_r1_en_q && over_n(CntW'(c3_cnt1_q), c3_room1_q);
+  assign rc2_bad      = c3_r2_en_q && over_n(c3_cnt2_q, c3_room2_q);
+  `QILIN_ASSERT(OverNarrow_A,
+                !c3_valid_q ||
+                ((rc0_bad == (c3_r0_en_q && over(c3_cnt0_q, c3_room0_q))) &&
+                 (rc1_bad == (c3_r1_en_q && over(CntW'(c3_cnt1_q), c3_room1_q))) &&
+                 (rc2_bad == (c3_r2_en_q && over(c3_cnt2_q, c3_room2_q)))), clk_i, rst_ni)
   assign c3_insn_addr = c3_iaddr_q;  // base_q only changes at a start, which empties c2
 
   always_comb begin

@@ -438,12 +438,31 @@ module qilin_ex_unit #(
   end
   assign step_mm  = 2'd1 - 2'(mm_done_i);
   assign step_tot = 3'd2 - 3'(mm_done_i) + 3'(mm_hold) - 3'(rel);
+  // The candidates for this cycle's done (mm_done_i, late from ex_matmul) are formed apart:
+  // with no done there is no hold, so each is a compare of registers, and the done only
+  // selects (RoomCand_A: the same values as indexing room_tot / room_mm by the steps, whose
+  // adder and 5:1 select were 9 levels behind mm_out_q in the f8ba176 netlist).
+  logic [CntW:0] tot;    // mm_out_q + held_q
+  logic          hold1;  // mm_hold if a done arrives now
+  logic          a0_n, a0_y, a1_n, a1_y, c0_y, c1_n, c_lt;  // _n: no done, _y: a done
+  assign tot   = (CntW + 1)'(mm_out_q) + (CntW + 1)'(held_q);
+  assign hold1 = (mm_drop_q == '0) && (pre_q == '0) && (post_owed || (held_q != '0));
+  assign a0_n  = (32'(tot) < MaxInflight + 32'(rel));
+  assign a0_y  = (32'(tot) + 32'(hold1) < MaxInflight + 1 + 32'(rel));
+  assign a1_n  = (32'(tot) + 1 < MaxInflight + 32'(rel));
+  assign a1_y  = (32'(tot) + 32'(hold1) < MaxInflight + 32'(rel));
+  assign c_lt  = (32'(mm_out_q) < MaxInflight);
+  assign c0_y  = (32'(mm_out_q) < MaxInflight + 1);
+  assign c1_n  = (32'(mm_out_q) + 1 < MaxInflight);
   // The issue (acc_mm) and err_o come last: each picks between two ready candidates.
   logic room_a0, room_a1, room_c0, room_c1;
-  assign room_a0 = room_tot[step_tot];
-  assign room_a1 = room_tot[step_tot + 3'd1];
-  assign room_c0 = room_mm[step_mm];
-  assign room_c1 = room_mm[step_mm + 2'd1];
+  assign room_a0 = mm_done_i ? a0_y : a0_n;
+  assign room_a1 = mm_done_i ? a1_y : a1_n;
+  assign room_c0 = mm_done_i ? c0_y : c_lt;
+  assign room_c1 = mm_done_i ? c_lt : c1_n;
+  `QILIN_ASSERT(RoomCand_A, (room_a0 == room_tot[step_tot]) &&
+                (room_a1 == room_tot[step_tot + 3'd1]) && (room_c0 == room_mm[step_mm]) &&
+                (room_c1 == room_mm[step_mm + 2'd1]), clk_i, rst_ni)
   assign room_d  = (soft_reset_i || err_o) ? (acc_mm ? room_c1 : room_c0)
                                            : (acc_mm ? room_a1 : room_a0);
 
