@@ -97,8 +97,8 @@ module qilin_dma_rd #(
   // instead of the state decode. The beat itself is still in the read-buffer pipeline then
   // (three registers from the writer), so no data of an errored burst is written.
   logic                       rerr_q;
-  logic                       quiet_q;  // queues and counts all empty in the previous cycle
   logic [AxiAddrW-1:0]        rerr_addr_q;
+  logic                       quiet_q;  // queues and counts all empty in the previous cycle
 
   // ---------------------------------------------------------------------------------
   // Check.
@@ -876,11 +876,11 @@ module qilin_dma_rd #(
   `QILIN_ASSERT(DstReady_A, dq_rdy_q == dq_in_ready, clk_i, rst_ni)
   `QILIN_ASSERT(HeadValid_A, hdv_q == (hq_cnt_q != 2'd0), clk_i, rst_ni)
   `QILIN_ASSERT(RTake_A, r_take == r_fire, clk_i, rst_ni)
-  // An error is acted on while running: R beats come only then, and the errored beat is
-  // still ahead of the writer, so the command cannot have finished without it.
   `QILIN_ASSERT(DrainQuiet_A, !((st_q == StDrain) && quiet_q) ||
                 ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) &&
                  !pre_valid_q && !hd_valid && (dq_count == '0)), clk_i, rst_ni)
+  // An error is acted on while running: R beats come only then, and the errored beat is
+  // still ahead of the writer, so the command cannot have finished without it.
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
