@@ -39,7 +39,10 @@ module qilin_dma_bursts #(
   output logic                                valid_o,
   input  logic                                ready_i,
   output logic [LineW-1:0]                    line_o,    // first beat: byte address / BeatB
-  output logic [BeatsW-1:0]                   beats_o    // 1 .. MaxBurstBeats
+  output logic [BeatsW-1:0]                   beats_o,   // 1 .. MaxBurstBeats
+  // The beats the head takes when it loads (it loads when it is empty or ready_i is high),
+  // from registers: a parent can work out next cycle's beats_o ahead of ready_i.
+  output logic [BeatsW-1:0]                   load_beats_o
 );
   localparam int unsigned DramAddrW = qilin_dma_pkg::DramAddrW;
   localparam int unsigned StrideW   = qilin_dma_pkg::StrideW;
@@ -320,7 +323,7 @@ module qilin_dma_bursts #(
   always_ff @(posedge clk_i) begin
     if (head_load) begin
       oline_q  <= (scnt_q != 2'd0) ? sline_q[srd_q] : cur_q;
-      obeats_q <= (scnt_q != 2'd0) ? sbeats_q[srd_q] : beats;
+      obeats_q <= load_beats_o;
     end
   end
   for (genvar i = 0; i < 2; i++) begin : gen_spill
@@ -335,6 +338,7 @@ module qilin_dma_bursts #(
   assign valid_o = ovalid_q;
   assign line_o  = oline_q;
   assign beats_o = obeats_q;
+  assign load_beats_o = (scnt_q != 2'd0) ? sbeats_q[srd_q] : beats;
 
   logic unused_low;
   assign unused_low = ^{sum_first[OffW-1:0], sum_second[OffW-1:0], sum_next[OffW-1:0]};

@@ -138,7 +138,7 @@ module qilin_dma_rd #(
   // ---------------------------------------------------------------------------------
   logic              gen_valid, gen_ready;
   logic [LineW-1:0]  gen_line;
-  logic [BeatsW-1:0] gen_beats;
+  logic [BeatsW-1:0] gen_beats, gen_load_beats;
 
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
@@ -152,7 +152,8 @@ module qilin_dma_rd #(
     .valid_o     (gen_valid),
     .ready_i     (gen_ready),
     .line_o      (gen_line),
-    .beats_o     (gen_beats)
+    .beats_o     (gen_beats),
+    .load_beats_o(gen_load_beats)
   );
 
   logic                   arq_in_ready, arq_valid, info_in_ready, info_valid, info_pop;
@@ -167,8 +168,12 @@ module qilin_dma_rd #(
   assign gen_len   = gen_beats - BeatsW'(1);
   assign arq_in    = {AxiId, gen_addr, 8'(gen_len), 3'(OffW),
                       qilin_axi_pkg::BurstIncr};
-  assign gen_ready = go_q && gen_valid && arq_in_ready &&
-                     info_in_ready && (ResvW'(gen_beats) <= free_q);
+  // The issue's conditions (room in the AR and info queues, read-buffer beats for the head
+  // burst) are worked out a cycle ahead into issue_ok_q, so gen_ready is one gate from
+  // flip-flops: it enables the AR and info queues, the burst stage and the reservation
+  // count, which the placer spreads apart (IssueOk_A).
+  logic issue_ok_q, issue_ok_d;
+  assign gen_ready = go_q && gen_valid && issue_ok_q;
 
   assign free_sub  = free_q - ResvW'(gen_beats);
 
@@ -668,6 +673,54 @@ module qilin_dma_rd #(
   assign wr_data_o  = dq_out;
 
   // ---------------------------------------------------------------------------------
+  // Burst issue.
+  // ---------------------------------------------------------------------------------
+  // Next cycle's issue conditions. Each term is a set of candidates computed from registers
+  // (compares of counts and of the reservation with the head's beats), and this cycle's
+  // issue, AR handshake, last R beat and buffer pop only select among them:
+  //   AR / info queue: room after this cycle's push and pop;
+  //   reservation: next cycle's head beats (the head loads on an issue or when empty) against
+  //   next cycle's free_q (free_d, chosen by the issue and the pop).
+  logic              arq_pop, arq_ok_n, info_ok_n, resv_ok_n;
+  logic              rs_sub0, rs_sub1, rs_ld0, rs_ld1, rs_hd0, rs_hd1;
+  localparam int unsigned CmpW = (ResvW > BeatsW) ? ResvW : BeatsW;
+  logic [CmpW-1:0]   free_c, free_inc, free_sub_c, free_sub_inc, load_c, beats_c;
+  assign arq_pop      = arq_valid && ar_ready_i;
+  assign free_c       = CmpW'(free_q);
+  assign free_inc     = CmpW'(free_q) + CmpW'(1);
+  assign free_sub_c   = CmpW'(free_sub);
+  assign free_sub_inc = CmpW'(free_sub) + CmpW'(1);
+  assign load_c       = CmpW'(gen_load_beats);
+  assign beats_c      = CmpW'(gen_beats);
+  assign rs_sub0      = (load_c <= free_sub_c);     // issue, no pop
+  assign rs_sub1      = (load_c <= free_sub_inc);   // issue and pop
+  assign rs_ld0       = (load_c <= free_c);         // empty head loads, no pop
+  assign rs_ld1       = (load_c <= free_inc);
+  assign rs_hd0       = (beats_c <= free_c);        // head stays
+  assign rs_hd1       = (beats_c <= free_inc);
+  always_comb begin
+    unique case ({gen_ready, arq_pop})
+      2'b10:   arq_ok_n = (arq_count == '0);
+      2'b01:   arq_ok_n = 1'b1;
+      default: arq_ok_n = arq_in_ready;
+    endcase
+    unique case ({gen_ready, info_pop})
+      2'b10:   info_ok_n = (32'(info_count) != 32'(MaxOutstanding - 1));
+      2'b01:   info_ok_n = 1'b1;
+      default: info_ok_n = info_in_ready;
+    endcase
+    if (gen_ready)       resv_ok_n = rbuf_pop ? rs_sub1 : rs_sub0;
+    else if (!gen_valid) resv_ok_n = rbuf_pop ? rs_ld1 : rs_ld0;
+    else                 resv_ok_n = rbuf_pop ? rs_hd1 : rs_hd0;
+  end
+  assign issue_ok_d = arq_ok_n && info_ok_n && resv_ok_n;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) issue_ok_q <= 1'b0;
+    else         issue_ok_q <= issue_ok_d;
+  end
+
+  // ---------------------------------------------------------------------------------
   // Control.
   // ---------------------------------------------------------------------------------
   always_comb begin
@@ -881,6 +934,9 @@ module qilin_dma_rd #(
                  !pre_valid_q && !hd_valid && (dq_count == '0)), clk_i, rst_ni)
   // An error is acted on while running: R beats come only then, and the errored beat is
   // still ahead of the writer, so the command cannot have finished without it.
+  // The registered issue conditions equal the direct ones whenever a burst waits.
+  `QILIN_ASSERT(IssueOk_A, !gen_valid || (issue_ok_q == (arq_in_ready && info_in_ready &&
+                (ResvW'(gen_beats) <= free_q))), clk_i, rst_ni)
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&

@@ -161,7 +161,7 @@ module qilin_dma_wr #(
   // ---------------------------------------------------------------------------------
   logic              gen_valid, gen_ready;
   logic [LineW-1:0]  gen_line;
-  logic [BeatsW-1:0] gen_beats;
+  logic [BeatsW-1:0] gen_beats, gen_load_beats;
 
   qilin_dma_bursts #(.MaxBurstBeats(MaxBurstBeats)) u_bursts (
     .clk_i,
@@ -175,7 +175,8 @@ module qilin_dma_wr #(
     .valid_o     (gen_valid),
     .ready_i     (gen_ready),
     .line_o      (gen_line),
-    .beats_o     (gen_beats)
+    .beats_o     (gen_beats),
+    .load_beats_o(gen_load_beats)
   );
 
   logic                awq_in_ready, info_in_ready, info_valid, wlen_in_ready, wlen_valid, wlen_pop;
@@ -704,10 +705,11 @@ module qilin_dma_wr #(
   assign busy_o       = !idle_q;
 
   // Line bits above the AXI address are zero (window check); row bits above SpAddrW are
-  // not used; single B ID; buffer fill levels are not needed (credits bound them).
+  // not used; single B ID; buffer fill levels are not needed (credits bound them); the
+  // STORE side reserves no buffer per burst, so it has no use for the next head's beats.
   logic unused_bits;
   assign unused_bits = ^{gen_line[LineW-1:AxiAddrW-OffW], src0[RowW+1:SpAddrW],
-                         b_i.id, b_i.resp[0], spbuf_count};
+                         b_i.id, b_i.resp[0], spbuf_count, gen_load_beats};
 
   `QILIN_ASSERT(StateFlags_A, idle_q == (st_q == StIdle) && chkgo_q == (st_q == StChkGo) &&
                 go_q == ((st_q == StRun) && !abort_q) &&
