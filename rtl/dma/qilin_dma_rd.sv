@@ -169,11 +169,13 @@ module qilin_dma_rd #(
   assign arq_in    = {AxiId, gen_addr, 8'(gen_len), 3'(OffW),
                       qilin_axi_pkg::BurstIncr};
   // The issue's conditions (room in the AR and info queues, read-buffer beats for the head
-  // burst) are worked out a cycle ahead into issue_ok_q, so gen_ready is one gate from
+  // burst) are worked out a cycle ahead into two flip-flops, so gen_ready is one gate from
   // flip-flops: it enables the AR and info queues, the burst stage and the reservation
-  // count, which the placer spreads apart (IssueOk_A).
-  logic issue_ok_q, issue_ok_d;
-  assign gen_ready = go_q && gen_valid && issue_ok_q;
+  // count, which the placer spreads apart (IssueOk_A). The queues' flag (qroom_q) takes the
+  // late AR handshake and last R beat from outside; the reservation's (resv_ok_q) is the
+  // deeper local compare, kept apart from them.
+  logic qroom_q, qroom_d, resv_ok_q;
+  assign gen_ready = go_q && gen_valid && qroom_q && resv_ok_q;
 
   assign free_sub  = free_q - ResvW'(gen_beats);
 
@@ -713,11 +715,16 @@ module qilin_dma_rd #(
     else if (!gen_valid) resv_ok_n = rbuf_pop ? rs_ld1 : rs_ld0;
     else                 resv_ok_n = rbuf_pop ? rs_hd1 : rs_hd0;
   end
-  assign issue_ok_d = arq_ok_n && info_ok_n && resv_ok_n;
+  assign qroom_d = arq_ok_n && info_ok_n;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) issue_ok_q <= 1'b0;
-    else         issue_ok_q <= issue_ok_d;
+    if (!rst_ni) begin
+      qroom_q   <= 1'b0;
+      resv_ok_q <= 1'b0;
+    end else begin
+      qroom_q   <= qroom_d;
+      resv_ok_q <= resv_ok_n;
+    end
   end
 
   // ---------------------------------------------------------------------------------
@@ -935,8 +942,8 @@ module qilin_dma_rd #(
   // An error is acted on while running: R beats come only then, and the errored beat is
   // still ahead of the writer, so the command cannot have finished without it.
   // The registered issue conditions equal the direct ones whenever a burst waits.
-  `QILIN_ASSERT(IssueOk_A, !gen_valid || (issue_ok_q == (arq_in_ready && info_in_ready &&
-                (ResvW'(gen_beats) <= free_q))), clk_i, rst_ni)
+  `QILIN_ASSERT(IssueOk_A, !gen_valid || ((qroom_q == (arq_in_ready && info_in_ready)) &&
+                (resv_ok_q == (ResvW'(gen_beats) <= free_q))), clk_i, rst_ni)
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
