@@ -31,7 +31,7 @@ BINARIES=(
   tb/array/test_array tb/array/test_array32
   tb/core/test_ex_matmul tb/post/test_requant_rtl tb/post_unit/test_ex_post
   tb/dma/test_dma tb/cmdproc/test_cmd_proc
-  tb/chip/test_chip tb/chip/test_chip16 tb/chip/test_chip8r
+  tb/chip/test_chip tb/chip/test_chip16 tb/chip/test_chip8r tb/chip/test_chip_inflight
   tb/hbm/model/test_hbm_model tb/hbm/ctrl/test_hbm_ctrl tb/hbm/ctrl/test_hbm_matrix
   tb/top/test_top tb/top/test_top_pc1 tb/top/test_top_e tb/fpga/test_axi_bram
 )

@@ -1,6 +1,7 @@
 // File list for qilin_core, the NPU core top (Verilator -f format; paths from the repo root).
 // lint-config: -GDim=8 -GColsPerStage=2 -GSpRows=1024 -GAccRows=256
 // lint-config: -GDim=16 -GColsPerStage=4 -GSpRows=16384 -GAccRows=1024
+// lint-config: -GDim=8 -GColsPerStage=2 -GSpRows=1024 -GAccRows=256 -GExMaxInflight=2
 -Irtl/common
 rtl/common/common.vlt
 rtl/csr/csr.vlt

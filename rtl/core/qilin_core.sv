@@ -16,6 +16,8 @@ module qilin_core #(
   // registered in front of its RAMs (they spread over the chip, so the route to them is
   // long). SP reads then take three cycles, ACC reads two.
   parameter bit          MemRegs      = 1'b0,
+  // MATMULs in flight in the EX unit (its MaxInflight); overridable so tests can reach the limit.
+  parameter int unsigned ExMaxInflight = 15,
   // Do not override.
   parameter int unsigned SpAW         = $clog2(SpRows),
   parameter int unsigned AccAW        = $clog2(AccRows)
@@ -653,7 +655,7 @@ module qilin_core #(
   logic [AccAW-1:0] post_rd_addr;
   logic        ex_busy;
 
-  qilin_ex_unit #(.Dim(Dim)) u_ex (
+  qilin_ex_unit #(.Dim(Dim), .MaxInflight(ExMaxInflight)) u_ex (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
     .soft_reset_i      (sr_rep[3]),

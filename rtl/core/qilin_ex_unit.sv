@@ -466,8 +466,11 @@ module qilin_ex_unit #(
   assign room_d  = (soft_reset_i || err_o) ? (acc_mm ? room_c1 : room_c0)
                                            : (acc_mm ? room_a1 : room_a0);
 
-  assign mm_valid_o   = d_valid && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
-                        !zf_q && !trk_full && room_q;
+  // mm_cand: a MATMUL could issue but for the in-flight limit (room_q).
+  logic mm_cand;
+  assign mm_cand      = d_valid && !soft_reset_i && !errd_q && is_mm && mm_work && !mm_haz &&
+                        !zf_q && !trk_full;
+  assign mm_valid_o   = mm_cand && room_q;
   assign mm_go        = mm_valid_o && mm_ready_i;
   assign post_valid_o = d_valid && !soft_reset_i && is_post && pv_ok_q && !post_haz;
   assign post_go      = post_valid_o && post_ready_i;

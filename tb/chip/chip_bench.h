@@ -3,23 +3,31 @@
 // port and a small AXI4-Lite master for the CSRs (offsets from the generated sw csr.h).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
-// One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model, and
+// One chip build per test binary: QILIN_CHIP_DIM (8 or 16) picks the verilated model,
 // QILIN_CHIP_OUTREG=1 the DIM 8 build with MemRegs (three-cycle SP and two-cycle ACC
-// reads, as on the FPGA).
+// reads, as on the FPGA), and QILIN_CHIP_INFLIGHT=1 the DIM 8 build whose EX unit allows only
+// two MATMULs in flight (ExMaxInflight 2), so that tests reach the limit.
 #ifndef QILIN_CHIP_DIM
 #define QILIN_CHIP_DIM 8
 #endif
 #ifndef QILIN_CHIP_OUTREG
 #define QILIN_CHIP_OUTREG 0
 #endif
+#ifndef QILIN_CHIP_INFLIGHT
+#define QILIN_CHIP_INFLIGHT 0
+#endif
 #if QILIN_CHIP_OUTREG && QILIN_CHIP_DIM != 8
 #error "the MemRegs chip build is DIM 8"
+#endif
+#if QILIN_CHIP_INFLIGHT && (QILIN_CHIP_DIM != 8 || QILIN_CHIP_OUTREG)
+#error "the ExMaxInflight 2 chip build is DIM 8 without MemRegs"
 #endif
 #if QILIN_CHIP_DIM == 16
 #include "Vqilin_core_16.h"
@@ -27,6 +35,9 @@
 #elif QILIN_CHIP_OUTREG
 #include "Vqilin_core_8r.h"
 #include "Vqilin_core_8r___024root.h"
+#elif QILIN_CHIP_INFLIGHT
+#include "Vqilin_core_8i.h"
+#include "Vqilin_core_8i___024root.h"
 #else
 #include "Vqilin_core_8.h"
 #include "Vqilin_core_8___024root.h"
@@ -37,18 +48,25 @@
 #include "qilin/golden/mem_image.h"
 #include "sim_harness.h"
 
-// Each build's classes live in their own inline namespace (dim8_0, dim16_0, dim8_1), so one
-// program may link the benches of several builds without two different ChipBench classes
-// sharing a name.
+// Each build's classes live in their own inline namespace (dim8_0, dim16_0, dim8_1,
+// dim8_2), so one program may link the benches of several builds without two different
+// ChipBench classes sharing a name.
 #define QILIN_CHIP_NS_CAT2(d, r) dim##d##_##r
 #define QILIN_CHIP_NS_CAT(d, r) QILIN_CHIP_NS_CAT2(d, r)
+#if QILIN_CHIP_INFLIGHT
+#define QILIN_CHIP_VARIANT 2
+#else
+#define QILIN_CHIP_VARIANT QILIN_CHIP_OUTREG
+#endif
 
 namespace qilin::tb::chip {
-inline namespace QILIN_CHIP_NS_CAT(QILIN_CHIP_DIM, QILIN_CHIP_OUTREG) {
+inline namespace QILIN_CHIP_NS_CAT(QILIN_CHIP_DIM, QILIN_CHIP_VARIANT) {
 
 inline constexpr int kDim = QILIN_CHIP_DIM;
 inline constexpr uint32_t kSpRows = 1024;
 inline constexpr uint32_t kAccRows = 256;
+// The EX unit's MATMUL in-flight limit (qilin_core ExMaxInflight) of this build.
+inline constexpr uint32_t kExMaxInflight = QILIN_CHIP_INFLIGHT ? 2 : 15;
 inline constexpr uint64_t kMemBytes = uint64_t{1} << 34;  // the AXI address space
 
 #define QILIN_CSR_OFF(reg) static_cast<uint32_t>(offsetof(qilin_csr_t, reg))
@@ -77,6 +95,8 @@ class ChipBench {
   using Model = Vqilin_core_16;
 #elif QILIN_CHIP_OUTREG
   using Model = Vqilin_core_8r;
+#elif QILIN_CHIP_INFLIGHT
+  using Model = Vqilin_core_8i;
 #else
   using Model = Vqilin_core_8;
 #endif
@@ -108,6 +128,25 @@ class ChipBench {
   };
   const AccPortProbe& acc_probe() const { return acc_probe_; }
   void clear_acc_probe() { acc_probe_ = {}; }
+
+  // The EX unit's MATMULs (chip_probe.vlt), counted by step() at the ex_matmul command port:
+  // issues and dones, the number in flight (issued, done not yet back) and its maximum, the
+  // cycles in which a MATMUL was ready to issue but held by the in-flight limit (room_q low),
+  // and the cycles of the EX unit's soft reset and of its error with the limit reached.
+  struct ExProbe {
+    uint64_t issued = 0, done = 0;
+    uint32_t inflight = 0, max_inflight = 0;
+    uint64_t room_held = 0;   // mm_cand && !room_q
+    uint64_t reset_full = 0;  // soft reset with kExMaxInflight MATMULs in flight
+    uint64_t err_full = 0;    // EX error with kExMaxInflight MATMULs in flight
+  };
+  const ExProbe& ex_probe() const { return ex_probe_; }
+  // Clears the counts; the MATMULs still in flight stay counted.
+  void clear_ex_probe() {
+    const uint32_t n = ex_probe_.inflight;
+    ex_probe_ = {};
+    ex_probe_.inflight = ex_probe_.max_inflight = n;
+  }
 
   // Copies an image's pages into the device memory.
   void load_image(const golden::MemImage& img) {
@@ -141,6 +180,7 @@ class ChipBench {
     acc_probe_.post += post_req;
     acc_probe_.dma += dma_req;
     acc_probe_.both += post_req && dma_req;
+    probe_ex(d);
     if (m.aw_valid && mem_.out().aw_ready) {
       const uint64_t lo = m.aw.addr, hi = m.aw.addr + (uint64_t(m.aw.len) + 1) * 32;
       for (uint64_t p = lo >> 12; p <= (hi - 1) >> 12; ++p) written_pages_.insert(p);
@@ -280,6 +320,25 @@ class ChipBench {
     return a;
   }
 
+  // Sampled before the clock edge, like the RTL's registers.
+  void probe_ex(Model& d) {
+    ExProbe& e = ex_probe_;
+    const auto* r = d.rootp;
+    const bool full = e.inflight == kExMaxInflight;
+    const bool room = r->qilin_core__DOT__u_ex__DOT__room_q;
+    e.room_held += r->qilin_core__DOT__u_ex__DOT__mm_cand && !room;
+    // sr_rep[3] is the EX unit's soft reset.
+    e.reset_full += full && ((r->qilin_core__DOT__sr_rep >> 3) & 1);
+    e.err_full += full && r->qilin_core__DOT__ex_err;
+    const bool go = r->qilin_core__DOT__mm_valid && r->qilin_core__DOT__mm_ready;
+    const bool dn = r->qilin_core__DOT__mm_done;
+    e.issued += go;
+    e.done += dn;
+    if (dn && e.inflight + go == 0) throw std::runtime_error("ExProbe: a done with none in flight");
+    e.inflight = e.inflight + go - dn;
+    e.max_inflight = std::max(e.max_inflight, e.inflight);
+  }
+
   void drive_axi() {
     Model& d = sim_.dut();
     const AxiSlaveOut& s = mem_.out();
@@ -304,6 +363,7 @@ class ChipBench {
   AxiMem mem_;
   std::set<uint64_t> written_pages_;
   AccPortProbe acc_probe_;
+  ExProbe ex_probe_;
 };
 
 }  // namespace QILIN_CHIP_NS
