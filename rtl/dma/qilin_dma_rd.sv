@@ -939,11 +939,11 @@ module qilin_dma_rd #(
   `QILIN_ASSERT(DrainQuiet_A, !((st_q == StDrain) && quiet_q) ||
                 ((arq_count == '0) && (info_count == '0) && (rbuf_count == '0) &&
                  !pre_valid_q && !hd_valid && (dq_count == '0)), clk_i, rst_ni)
-  // An error is acted on while running: R beats come only then, and the errored beat is
-  // still ahead of the writer, so the command cannot have finished without it.
   // The registered issue conditions equal the direct ones whenever a burst waits.
   `QILIN_ASSERT(IssueOk_A, !gen_valid || ((qroom_q == (arq_in_ready && info_in_ready)) &&
                 (resv_ok_q == (ResvW'(gen_beats) <= free_q))), clk_i, rst_ni)
+  // An error is acted on while running: R beats come only then, and the errored beat is
+  // still ahead of the writer, so the command cannot have finished without it.
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
