@@ -129,6 +129,7 @@ class ChipBench {
   const AccPortProbe& acc_probe() const { return acc_probe_; }
   void clear_acc_probe() { acc_probe_ = {}; }
 
+#if QILIN_CHIP_INFLIGHT  // only test_chip_inflight reads it: no per-cycle cost elsewhere
   // The EX unit's MATMULs (chip_probe.vlt), counted by step() at the ex_matmul command port:
   // issues and dones, the number in flight (issued, done not yet back) and its maximum, the
   // cycles in which a MATMUL was ready to issue but held by the in-flight limit (room_q low),
@@ -147,6 +148,7 @@ class ChipBench {
     ex_probe_ = {};
     ex_probe_.inflight = ex_probe_.max_inflight = n;
   }
+#endif
 
   // Copies an image's pages into the device memory.
   void load_image(const golden::MemImage& img) {
@@ -180,7 +182,9 @@ class ChipBench {
     acc_probe_.post += post_req;
     acc_probe_.dma += dma_req;
     acc_probe_.both += post_req && dma_req;
+#if QILIN_CHIP_INFLIGHT
     probe_ex(d);
+#endif
     if (m.aw_valid && mem_.out().aw_ready) {
       const uint64_t lo = m.aw.addr, hi = m.aw.addr + (uint64_t(m.aw.len) + 1) * 32;
       for (uint64_t p = lo >> 12; p <= (hi - 1) >> 12; ++p) written_pages_.insert(p);
@@ -320,6 +324,7 @@ class ChipBench {
     return a;
   }
 
+#if QILIN_CHIP_INFLIGHT
   // Sampled before the clock edge, like the RTL's registers.
   void probe_ex(Model& d) {
     ExProbe& e = ex_probe_;
@@ -338,6 +343,7 @@ class ChipBench {
     e.inflight = e.inflight + go - dn;
     e.max_inflight = std::max(e.max_inflight, e.inflight);
   }
+#endif
 
   void drive_axi() {
     Model& d = sim_.dut();
@@ -363,7 +369,9 @@ class ChipBench {
   AxiMem mem_;
   std::set<uint64_t> written_pages_;
   AccPortProbe acc_probe_;
+#if QILIN_CHIP_INFLIGHT
   ExProbe ex_probe_;
+#endif
 };
 
 }  // namespace QILIN_CHIP_NS
