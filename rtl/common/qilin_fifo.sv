@@ -101,11 +101,13 @@ module qilin_fifo #(
 
   if (HeadReg) begin : gen_head_reg
     // The head after this cycle: the row written now if it lands at the new read pointer
-    // (empty, or its only row popped), else the stored row after the popped one.
+    // (empty, or its only row popped), else the stored row after the popped one. Whether
+    // a row is pushed does not matter: without one the FIFO is empty after this cycle and
+    // the head is not read. So the enable is the empty flag or the consumer's ready, and
+    // the producer's valid (often late, through a decode of the data) stays out of it.
     logic [Width-1:0] head_q;
     always_ff @(posedge clk_i) begin
-      if (push && ((cnt_q == '0) || (pop && (cnt_q == CntW'(1))))) head_q <= in_data_i;
-      else if (pop)                                                 head_q <= rd_next;
+      if ((cnt_q == '0) || out_ready_i) head_q <= (cnt_q <= CntW'(1)) ? in_data_i : rd_next;
     end
     assign out_data_o = head_q;
 `ifndef SYNTHESIS

@@ -257,7 +257,7 @@ module qilin_ex_post #(
   logic [3:0]            dx_q, dy_q;
   logic [11:0]           col_q, row_q;     // ox*sw and oy*sh
   logic                  rdr_done_q;
-  logic                  dx_last, dy_last, x_more, y_more, win_last;
+  logic                  dx_last, dy_last, x_more, win_last;
   logic [OutW-1:0]       outst_q, outst_d;  // data rows pushed and not yet popped from the requantiser
 
   // A data row is pushed only if its response is sure to find a requantiser credit: at most
@@ -355,11 +355,13 @@ module qilin_ex_post #(
       {r_data_q, r_bias_q, r_mult_q, r_shift_q, r_last_q}               <= '0;
       outst_q                                                          <= '0;
       rq_credit_q                                                      <= 1'b1;
+      outst_z_q                                                        <= 1'b1;
     end else if (clear_i) begin
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q} <= '0;
       {r_data_q, r_bias_q, r_mult_q, r_shift_q}             <= '0;
       outst_q                                               <= '0;
       rq_credit_q                                           <= 1'b1;
+      outst_z_q                                             <= 1'b1;
     end else begin
       {pend_data_q, pend_bias_q, pend_mult_q, pend_shift_q, pend_last_q} <= gk_rsp;
       r_data_q     <= pend_data_q;
@@ -369,12 +371,13 @@ module qilin_ex_post #(
       r_last_q     <= pend_last_q;
       outst_q      <= outst_d;
       rq_credit_q  <= rq_credit_d;
+      outst_z_q    <= outst_z_d;
     end
   end
   // The count's neighbours and their credit tests come from the register; the late push
   // (the walk) and pop (the requantiser's output) only select (an adder and a compare
   // behind them were 12.09 ns routed, stop 22). PushTerms_A checks the credit.
-  logic            outst_pop, rq_credit_d;
+  logic            outst_pop, rq_credit_d, outst_z_q, outst_z_d;
   logic [OutW-1:0] outst_inc, outst_dec;
   assign outst_pop  = rq_pop && st_stream_q;
   assign outst_inc  = outst_q + OutW'(1);
@@ -383,12 +386,15 @@ module qilin_ex_post #(
     if (data_push == outst_pop) begin
       outst_d     = outst_q;
       rq_credit_d = (outst_q < OutW'(RqDepth));
+      outst_z_d   = (outst_q == '0);
     end else if (data_push) begin
       outst_d     = outst_inc;
       rq_credit_d = (outst_inc < OutW'(RqDepth));
+      outst_z_d   = 1'b0;  // at most RqDepth: no wrap
     end else begin
       outst_d     = outst_dec;
       rq_credit_d = (outst_dec < OutW'(RqDepth));
+      outst_z_d   = (outst_q == OutW'(1));
     end
   end
 
@@ -492,85 +498,121 @@ module qilin_ex_post #(
   assign dx_last  = dxl_q;
   assign dy_last  = dyl_q;
   assign win_last = dx_last && dy_last;
-  assign x_more   = xm_q;  // ox*sw + sw + kw <= in_w
-  assign y_more   = ym_q;  // oy*sh + sh + kh <= in_h
+  assign x_more   = xm_q;  // ox*sw + sw + kw <= in_w; ym_q: oy*sh + sh + kh <= in_h
+
+  // The walk registers move in four groups, by the decision that moves them. Each group's
+  // enable is data_push and at most one flop, a step flag kept equal to its decisions
+  // (WalkSteps_A), so every enable is two LUT levels from flops. Before, the nine flops
+  // behind the nested decisions mapped to six levels (11.0 ns routed, stop 25).
+  // The last push, with every decision exhausted, moves the groups as a row step would:
+  // the reader is done then, and nothing reads them before the next rdr_init.
+  logic dxl_d, dyl_d, xm_d, ym_d;         // the decision flags after this push
+  logic stp_col_q, stp_row_q, stp_end_q;  // dx_last && dy_last; && !x_more; && !y_more
+  always_comb begin
+    dxl_d = kw1_q;
+    dyl_d = kh1_q;
+    xm_d  = xm_q;
+    ym_d  = ym_q;
+    if (rdr_init) begin
+      xm_d = !x_lim_q[13];
+      ym_d = !y_lim_q[13];
+    end else if (!dx_last) begin
+      dxl_d = (dx_q == kwm2_q);
+      dyl_d = dyl_q;
+    end else if (!dy_last) begin
+      dyl_d = (dy_q == khm2_q);
+    end else if (x_more) begin
+      xm_d = !xrem_q[13];  // col_q <= xls_q
+    end else begin
+      xm_d = !x_lim_q[13];
+      ym_d = !yrem_q[13];  // row_q <= yls_q
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      line_q     <= '0;
-      pix_q      <= '0;
-      wrow_q     <= '0;
-      addr_q     <= '0;
-      dx_q       <= '0;
-      dy_q       <= '0;
-      col_q      <= '0;
-      row_q      <= '0;
-      xrem_q     <= '0;
-      yrem_q     <= '0;
-      rdr_done_q <= 1'b0;
-      dxl_q      <= 1'b0;
-      dyl_q      <= 1'b0;
-      xm_q       <= 1'b0;
-      ym_q       <= 1'b0;
-    end else if (rdr_init) begin
+      {dxl_q, dyl_q, xm_q, ym_q}        <= '0;
+      {stp_col_q, stp_row_q, stp_end_q} <= '0;
+      rdr_done_q                        <= 1'b0;
+    end else if (rdr_init || data_push) begin
       // The last cycle of the parameter phase (its sixth or later) sets them: the bounds
       // are ready from its third.
-      line_q     <= c_addr_q;
-      pix_q      <= c_addr_q;
-      wrow_q     <= c_addr_q;
-      addr_q     <= c_addr_q;
-      dx_q       <= '0;
-      dy_q       <= '0;
-      col_q      <= '0;
-      row_q      <= '0;
-      xrem_q     <= xls_q;
-      yrem_q     <= yls_q;
-      rdr_done_q <= 1'b0;
-      dxl_q      <= kw1_q;
-      dyl_q      <= kh1_q;
-      xm_q       <= !x_lim_q[13];
-      ym_q       <= !y_lim_q[13];
+      dxl_q      <= dxl_d;
+      dyl_q      <= dyl_d;
+      xm_q       <= xm_d;
+      ym_q       <= ym_d;
+      stp_col_q  <= dxl_d && dyl_d;
+      stp_row_q  <= dxl_d && dyl_d && !xm_d;
+      stp_end_q  <= dxl_d && dyl_d && !xm_d && !ym_d;
+      rdr_done_q <= !rdr_init && stp_end_q;
+    end
+  end
+
+  logic [AccAddrW-1:0] wrow_nxt, pix_nxt, line_nxt;
+  assign wrow_nxt = wrow_q + AccAddrW'(in_w_q);
+  assign pix_nxt  = pix_q + AccAddrW'(sw_q);
+  assign line_nxt = line_q + step_line_q;
+
+  // Every push: the next row of the window.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dx_q   <= '0;
+      addr_q <= '0;
+    end else if (rdr_init) begin
+      dx_q   <= '0;
+      addr_q <= c_addr_q;
     end else if (data_push) begin
-      if (!dx_last) begin
-        dx_q   <= dx_q + 4'd1;
-        addr_q <= addr_q + AccAddrW'(1);
-        dxl_q  <= (dx_q == kwm2_q);
-      end else if (!dy_last) begin
-        dx_q   <= '0;
-        dy_q   <= dy_q + 4'd1;
-        wrow_q <= wrow_q + AccAddrW'(in_w_q);
-        addr_q <= wrow_q + AccAddrW'(in_w_q);
-        dxl_q  <= kw1_q;
-        dyl_q  <= (dy_q == khm2_q);
-      end else if (x_more) begin
-        dx_q   <= '0;
-        dy_q   <= '0;
-        col_q  <= col_q + 12'(sw_q);
-        xrem_q <= xrem_q - 14'(sw_q);
-        pix_q  <= pix_q + AccAddrW'(sw_q);
-        wrow_q <= pix_q + AccAddrW'(sw_q);
-        addr_q <= pix_q + AccAddrW'(sw_q);
-        dxl_q  <= kw1_q;
-        dyl_q  <= kh1_q;
-        xm_q   <= !xrem_q[13];  // col_q <= xls_q
-      end else if (y_more) begin
-        dx_q   <= '0;
-        dy_q   <= '0;
-        col_q  <= '0;
-        row_q  <= row_q + 12'(sh_q);
-        xrem_q <= xls_q;
-        yrem_q <= yrem_q - 14'(sh_q);
-        line_q <= line_q + step_line_q;
-        pix_q  <= line_q + step_line_q;
-        wrow_q <= line_q + step_line_q;
-        addr_q <= line_q + step_line_q;
-        dxl_q  <= kw1_q;
-        dyl_q  <= kh1_q;
-        xm_q   <= !x_lim_q[13];
-        ym_q   <= !yrem_q[13];  // row_q <= yls_q
-      end else begin
-        rdr_done_q <= 1'b1;
-      end
+      dx_q   <= dx_last ? 4'd0 : dx_q + 4'd1;
+      addr_q <= !dx_last ? addr_q + AccAddrW'(1) :
+                !dy_last ? wrow_nxt : x_more ? pix_nxt : line_nxt;
+    end
+  end
+
+  // The end of a window line: the next line of the window.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dy_q   <= '0;
+      wrow_q <= '0;
+    end else if (rdr_init) begin
+      dy_q   <= '0;
+      wrow_q <= c_addr_q;
+    end else if (data_push && dx_last) begin
+      dy_q   <= dy_last ? 4'd0 : dy_q + 4'd1;
+      wrow_q <= !dy_last ? wrow_nxt : x_more ? pix_nxt : line_nxt;
+    end
+  end
+
+  // The end of a window: the next output pixel of the row.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      col_q  <= '0;
+      xrem_q <= '0;
+      pix_q  <= '0;
+    end else if (rdr_init) begin
+      col_q  <= '0;
+      xrem_q <= xls_q;
+      pix_q  <= c_addr_q;
+    end else if (data_push && stp_col_q) begin
+      col_q  <= x_more ? col_q + 12'(sw_q) : 12'd0;
+      xrem_q <= x_more ? xrem_q - 14'(sw_q) : xls_q;
+      pix_q  <= x_more ? pix_nxt : line_nxt;
+    end
+  end
+
+  // The end of an output row: the next row.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      row_q  <= '0;
+      yrem_q <= '0;
+      line_q <= '0;
+    end else if (rdr_init) begin
+      row_q  <= '0;
+      yrem_q <= yls_q;
+      line_q <= c_addr_q;
+    end else if (data_push && stp_row_q) begin
+      row_q  <= row_q + 12'(sh_q);
+      yrem_q <= yrem_q - 14'(sh_q);
+      line_q <= line_nxt;
     end
   end
 
@@ -739,19 +781,27 @@ module qilin_ex_post #(
     if (bt_v_q) red_q <= red_d;
   end
 
+  // ocred_z_q == (ocred_q == 0) (ZeroFlags_A), for stream_done: the late SP write pop only
+  // selects among compares of the register.
+  logic ocred_z_q, ocred_z_d;
+  assign ocred_z_d = (win_pop == ofifo_pop) ? (ocred_q == '0) :
+                     win_pop ? 1'b0 : (ocred_q == OCntW'(1));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      a1_v_q  <= 1'b0;
-      avg_v_q <= '0;
-      ocred_q <= '0;
+      a1_v_q    <= 1'b0;
+      avg_v_q   <= '0;
+      ocred_q   <= '0;
+      ocred_z_q <= 1'b1;
     end else if (clear_i) begin
-      a1_v_q  <= 1'b0;
-      avg_v_q <= '0;
-      ocred_q <= '0;
+      a1_v_q    <= 1'b0;
+      avg_v_q   <= '0;
+      ocred_q   <= '0;
+      ocred_z_q <= 1'b1;
     end else begin
-      a1_v_q  <= bt_v_q && bt_last_q;
-      avg_v_q <= {avg_v_q[4:2], a1_v_q && avg_q};
-      ocred_q <= ocred_q + OCntW'(win_pop) - OCntW'(ofifo_pop);
+      a1_v_q    <= bt_v_q && bt_last_q;
+      avg_v_q   <= {avg_v_q[4:2], a1_v_q && avg_q};
+      ocred_q   <= ocred_q + OCntW'(win_pop) - OCntW'(ofifo_pop);
+      ocred_z_q <= ocred_z_d;
     end
   end
 
@@ -803,8 +853,9 @@ module qilin_ex_post #(
   logic stream_done, done_d, err_d;
 
   // Nothing left in the requantiser, the reduction pipeline or the output FIFO (a window's
-  // last beat is counted from its pop to its SP write).
-  assign stream_done = st_stream_q && rdr_done_q && (outst_q == '0) && (ocred_q == '0);
+  // last beat is counted from its pop to its SP write). Flops only: it feeds the next state
+  // and the idle copies (8 LUT levels with the counters' compares, 10.7 ns routed, stop 25).
+  assign stream_done = st_stream_q && rdr_done_q && outst_z_q && ocred_z_q;
 
   always_comb begin
     state_d = state_q;
@@ -892,6 +943,11 @@ module qilin_ex_post #(
                 ((dxl_q == (dx_q + 4'd1 == kw_q)) && (dyl_q == (dy_q + 4'd1 == kh_q)) &&
                  (xm_q == ($signed({2'b00, col_q}) <= x_lim_q)) &&
                  (ym_q == ($signed({2'b00, row_q}) <= y_lim_q))), clk_i, rst_ni)
+  `QILIN_ASSERT(WalkSteps_A, (state_q != StStream) || rdr_done_q ||
+                ((stp_col_q == (dxl_q && dyl_q)) && (stp_row_q == (stp_col_q && !xm_q)) &&
+                 (stp_end_q == (stp_row_q && !ym_q))), clk_i, rst_ni)
+  `QILIN_ASSERT(ZeroFlags_A, (outst_z_q == (outst_q == '0)) && (ocred_z_q == (ocred_q == '0)),
+                clk_i, rst_ni)
   `QILIN_ASSERT(WalkRem_A, (state_q != StStream) || rdr_done_q ||
                 ((xrem_q == xls_q - $signed({2'b00, col_q})) &&
                  (yrem_q == yls_q - $signed({2'b00, row_q}))), clk_i, rst_ni)

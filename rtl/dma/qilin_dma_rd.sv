@@ -637,7 +637,12 @@ module qilin_dma_rd #(
 
   assign clast_d = (bi_d == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
   assign wgo_d   = (st_d == StRun) && !abort_d && w_active_d;
-  assign isd_d   = ydata_d && xdata_d;
+  // isd_d is written out so that the late emit only selects between flop-made candidates
+  // (IsdCand_A): ydata_d && xdata_d left it five LUT levels deep (10.9 ns routed, stop 25).
+  logic isd_emit, isd_init;
+  assign isd_init = ydata0_q && xdata0_q;
+  assign isd_emit = xlast_q ? (ydn_q && xdata0_q) : (ydata_q && xdn_q);
+  assign isd_d    = start_run ? isd_init : emit ? isd_emit : isd_q;
 
   // In flip-flops: its write data (slot select and pad mux) arrives late in the cycle, and
   // LUT-RAM write pins were in every route's worst groups (docs/fpga.md).
@@ -945,6 +950,8 @@ module qilin_dma_rd #(
   // An error is acted on while running: R beats come only then, and the errored beat is
   // still ahead of the writer, so the command cannot have finished without it.
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
+  `QILIN_ASSERT(IsdCand_A, (isd_q == (ydata_q && xdata_q)) && (isd_d == (ydata_d && xdata_d)),
+                clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
                 (cmid_q == (wgo_q && isd_q && !clast_q)), clk_i, rst_ni)
