@@ -423,8 +423,25 @@ module qilin_dma_rd #(
   assign off_sum    = {1'b0, off_q} + chunk_b;
   assign consume    = hd_valid && (cmid_q || (edat_q && dq_rdy_q));
   assign emit       = dq_rdy_q && (epad_q || (edat_q && hd_valid));
-  // A beat is used up when its last byte was taken or its row ended.
-  assign w_pop      = consume && (off_sum[OffW] || (chunk_last && row_end));
+  // A beat is used up when its last byte was taken or its row ended. Whether the chunk
+  // crosses the beat's end is a flop (ovf_q == off_sum[OffW] while running, OvfFlag_A),
+  // prepared for each value the offset can step to, so no carry chain sits between the
+  // consume and the head queue's pop (and its kept read-pointer copies).
+  logic ovf_q, ovf_d, ovf_init, ovf_row, ovf_step;
+  logic [OffW:0] off_init_sum, off_row_sum, off_step_sum;
+  assign off_init_sum = {1'b0, cmd_q.dram_addr[OffW-1:0]} + chunk_b;
+  assign off_row_sum  = {1'b0, rowoff_q + cmd_q.dram_stride[OffW-1:0]} + chunk_b;
+  assign off_step_sum = {1'b0, off_sum[OffW-1:0]} + chunk_b;
+  assign ovf_init     = off_init_sum[OffW];
+  assign ovf_row      = off_row_sum[OffW];
+  assign ovf_step     = off_step_sum[OffW];
+  assign ovf_d        = start_run ? ovf_init :
+                        (consume && chunk_last) ? (row_end ? ovf_row : ovf_step) : ovf_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ovf_q <= 1'b0;
+    else         ovf_q <= ovf_d;
+  end
+  assign w_pop      = consume && (ovf_q || (chunk_last && row_end));
   // dram_addr and dram_stride are multiples of the vector size (check), so the byte offset
   // is a multiple of SpB (both chunk sizes are): a select among BeatB/SpB positions instead
   // of a byte shifter.
@@ -635,10 +652,18 @@ module qilin_dma_rd #(
     end
   end
 
-  assign clast_d = (bi_d == (cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1)));
+  // clast_d likewise: bi_d == bi_lim for the two values bi_d can take on a step, 0 and
+  // bi_q + 1, selected by the start and the consume (ClastCand_A); between steps it holds.
+  logic [BiW-1:0] bi_lim;
+  logic           clast_z, clast_inc;
+  assign bi_lim    = cmd_q.dst_acc ? BiW'(AccBpv - 1) : BiW'(SpBpv - 1);
+  assign clast_z   = (bi_lim == '0);
+  assign clast_inc = (bi_q + BiW'(1) == bi_lim);
+  assign clast_d   = start_run ? clast_z : consume ? (clast_q ? clast_z : clast_inc) : clast_q;
   assign wgo_d   = (st_d == StRun) && !abort_d && w_active_d;
-  // isd_d is written out so that the late emit only selects between flop-made candidates
-  // (IsdCand_A): ydata_d && xdata_d left it five LUT levels deep (10.9 ns routed, stop 25).
+  // isd_d is written out so that the late emit only selects between candidates made of
+  // flops (IsdCand_A): ydata_d && xdata_d left it five LUT levels deep (10.9 ns routed,
+  // stop 25).
   logic isd_emit, isd_init;
   assign isd_init = ydata0_q && xdata0_q;
   assign isd_emit = xlast_q ? (ydn_q && xdata0_q) : (ydata_q && xdn_q);
@@ -926,9 +951,7 @@ module qilin_dma_rd #(
                 clk_i, rst_ni)
   `QILIN_ASSERT(WriterFlags_A, (wgo_q == (go_q && w_active_q)) &&
                 (isd_q == (ydata_q && xdata_q)) &&
-                (!go_q || (clast_q == (bi_q == (cmd_q.dst_acc ? BiW'(AccBpv - 1) :
-                                                                 BiW'(SpBpv - 1))))),
-                clk_i, rst_ni)
+                (!go_q || (clast_q == (bi_q == bi_lim))), clk_i, rst_ni)
   `QILIN_ASSERT(DstValid_A, dq_nvalid_q == dq_valid, clk_i, rst_ni)
   `QILIN_ASSERT(WrCopies_A, (wrv_q == dq_nvalid_q) && (wracc_q == cmd_q.dst_acc),
                 clk_i, rst_ni)
@@ -950,8 +973,10 @@ module qilin_dma_rd #(
   // An error is acted on while running: R beats come only then, and the errored beat is
   // still ahead of the writer, so the command cannot have finished without it.
   `QILIN_ASSERT(RErrRun_A, !rerr_q || ((st_q == StRun) && !abort_q), clk_i, rst_ni)
-  `QILIN_ASSERT(IsdCand_A, (isd_q == (ydata_q && xdata_q)) && (isd_d == (ydata_d && xdata_d)),
+  `QILIN_ASSERT(IsdCand_A, isd_d == (ydata_d && xdata_d), clk_i, rst_ni)
+  `QILIN_ASSERT(ClastCand_A, !(start_run || consume) || (clast_d == (bi_d == bi_lim)),
                 clk_i, rst_ni)
+  `QILIN_ASSERT(OvfFlag_A, !go_q || (ovf_q == off_sum[OffW]), clk_i, rst_ni)
   `QILIN_ASSERT(WriterDec_A, (epad_q == (wgo_q && !isd_q)) &&
                 (edat_q == (wgo_q && isd_q && clast_q)) &&
                 (cmid_q == (wgo_q && isd_q && !clast_q)), clk_i, rst_ni)
