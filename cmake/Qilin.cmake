@@ -32,6 +32,10 @@ function(qilin_verilate lib)
       endif()
     endforeach()
   endif()
+  set(incdirs ${QILIN_RTL_DIR}/common)
+  if(cover)
+    list(APPEND incdirs ${CMAKE_SOURCE_DIR}/tb/cover)  # qilin_cov.svh
+  endif()
   # verilate() learns the list of generated C++ files only when it runs Verilator at
   # configure time; at build time it re-verilates but keeps the old list. An RTL edit that
   # changed the list then broke the next incremental build (stale objects: missing
@@ -55,7 +59,7 @@ function(qilin_verilate lib)
     TOP_MODULE ${QV_TOP}
     PREFIX ${QV_PREFIX}
     SOURCES ${QV_SOURCES} ${cover}
-    INCLUDE_DIRS ${QILIN_RTL_DIR}/common
+    INCLUDE_DIRS ${incdirs}
     DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${QV_PREFIX}
     # Verilated sources are large and flat: -O1 builds several times faster than -O3
     # and simulates nearly as fast; the rarely run "slow" (init/trace-setup) code gets -O0.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chip_bench.h"
+#include "chip_run_both.h"
 #include "qilin/golden/gemm.h"
 #include "qilin/golden/gemm_programs.h"
 #include "qilin/golden/insn_builders.h"
@@ -32,6 +33,7 @@ using qilin::tb::chip::kDim;
 using qilin::tb::chip::kMemBytes;
 using qilin::tb::chip::kSpRows;
 using qilin::tb::chip::RunResult;
+using qilin::tb::chip::run_both;
 
 namespace {
 
@@ -40,14 +42,6 @@ constexpr uint64_t kData = 0x100000;
 
 using namespace qilin::golden::insn;  // instruction builders (insn_builders.h)
 using namespace qilin::golden::programs;  // the tiled GEMM programs (gemm_programs.h)
-
-IssConfig chip_cfg() {
-  IssConfig c;
-  c.dim = kDim;
-  c.sp_rows = kSpRows;
-  c.acc_rows = kAccRows;
-  return c;
-}
 
 GemmJob gemm_job(Rng& rng, int M, int N, int K, int tile_m) {
   return qilin::golden::programs::gemm_job(rng, M, N, K, tile_m, kDim, kData);
@@ -193,49 +187,6 @@ std::vector<qilin_insn_t> random_program(Rng& rng, MemImage& img) {
 
 // ---- RTL vs ISS ------------------------------------------------------------------------------
 
-// Runs `prog` (written at kProg into a copy of `img`) on the ISS and on the chip `bench`, whose
-// device memory must already hold `img`; checks the end state. Returns the ISS result.
-IssResult run_both(ChipBench& bench, MemImage img, const std::vector<qilin_insn_t>& prog,
-                   uint32_t len_override = 0, uint64_t budget = 2'000'000) {
-  const uint32_t len = len_override ? len_override : static_cast<uint32_t>(prog.size());
-  write_program(img, kProg, prog);
-  bench.load_image(img);
-  MemImage iss_mem = img;
-  Iss iss(chip_cfg(), iss_mem);
-  const IssResult want = iss.run(kProg, len);
-  INFO("ISS: " << want.to_string());
-  const RunResult got = bench.run(kProg, len, budget);
-  INFO("RTL: status " << got.status << " err_code " << got.err_code << " err_pc " << got.err_pc
-                      << " err_addr " << got.err_addr << " cycles " << got.cycles);
-  REQUIRE(got.finished);
-  if (want.ok()) {
-    CHECK((got.status & QILIN_CSR__STATUS__DONE_bm) != 0);
-    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) == 0);
-  } else {
-    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) != 0);
-    CHECK(got.err_code == want.code);
-    CHECK(got.err_pc == want.err_pc);
-    CHECK(got.err_addr == want.err_addr);
-  }
-  if (want.ok()) {
-    uint8_t e = 0, a = 0;
-    const int64_t diff = bench.first_difference(iss_mem, &e, &a);
-    INFO("first difference at 0x" << std::hex << diff << ": expected 0x" << int(e) << ", got 0x"
-                                  << int(a));
-    CHECK(diff == -1);
-    CHECK(bench.csr_read64(QILIN_CSR_OFF(PERF_MACS_LO)) == want.macs);
-  }
-  // Done and error both raise the interrupt (IRQ_EN is set by the run).
-  bench.sim().eval();
-  CHECK(bench.dut().irq_o);
-  // Clear STATUS.done/error (write 1 to clear) for the next program; the IRQ drops with them.
-  bench.csr_write(QILIN_CSR_OFF(STATUS), QILIN_CSR__STATUS__DONE_bm | QILIN_CSR__STATUS__ERROR_bm);
-  CHECK((bench.csr_read(QILIN_CSR_OFF(STATUS)) & 0x6u) == 0);
-  bench.sim().eval();
-  CHECK(!bench.dut().irq_o);
-  return want;
-}
-
 MemImage fresh_image() { return MemImage(kMemBytes); }
 
 void full_windows(ChipBench& b) { b.set_windows(0, kMemBytes, 0, kMemBytes); }
@@ -263,7 +214,7 @@ TEST_CASE("chip: small tiled GEMM matches the ISS byte for byte", "[chip][gemm]"
   make_gemm_data(rng, img, g);
   ChipBench b("chip_gemm_small");
   full_windows(b);
-  const IssResult r = run_both(b, img, tiled_gemm_program(g, kDim));
+  const IssResult r = run_both(b, img, kProg, tiled_gemm_program(g, kDim));
   REQUIRE(r.ok());
   CHECK(b.csr_read64(QILIN_CSR_OFF(PERF_INSN_RETIRED_LO)) > 0);
   CHECK(b.csr_read64(QILIN_CSR_OFF(PERF_ARRAY_BUSY_LO)) > 0);
@@ -288,7 +239,7 @@ TEST_CASE("chip: random tiled GEMM shapes match the ISS", "[chip][gemm][random]"
     b.mem().config().p_r_gap = 0.2;
     b.mem().config().extra_latency_max = 20;
     full_windows(b);
-    REQUIRE(run_both(b, img, tiled_gemm_program(g, kDim)).ok());
+    REQUIRE(run_both(b, img, kProg, tiled_gemm_program(g, kDim)).ok());
   }
 }
 
@@ -314,7 +265,7 @@ TEST_CASE("chip: LOAD with padding into SP, then STORE", "[chip][directed]") {
   p.push_back(encode_end());
   ChipBench b("chip_load_pad_store");
   full_windows(b);
-  REQUIRE(run_both(b, img, p).ok());
+  REQUIRE(run_both(b, img, kProg, p).ok());
 }
 
 TEST_CASE("chip: MATMUL (incl. k_size 0 and m_size 0) and POSTPROC", "[chip][directed]") {
@@ -348,7 +299,7 @@ TEST_CASE("chip: MATMUL (incl. k_size 0 and m_size 0) and POSTPROC", "[chip][dir
   p.push_back(encode_end());
   ChipBench b("chip_matmul_post");
   full_windows(b);
-  REQUIRE(run_both(b, img, p).ok());
+  REQUIRE(run_both(b, img, kProg, p).ok());
 }
 
 TEST_CASE("chip: tiled GEMM with int32 output (STORE from ACC) equals gemm_s32 and the ISS",
@@ -378,7 +329,7 @@ TEST_CASE("chip: tiled GEMM with int32 output (STORE from ACC) equals gemm_s32 a
       b.mem().config().extra_latency_max = 20;
     }
     full_windows(b);
-    REQUIRE(run_both(b, img, gemm_s32_program(g, kDim)).ok());
+    REQUIRE(run_both(b, img, kProg, gemm_s32_program(g, kDim)).ok());
     check_gemm_s32(b, img, g);
   }
 }
@@ -428,7 +379,7 @@ TEST_CASE("chip: an ACC STORE overlapping a POSTPROC on the shared ACC read port
       b.mem().config().extra_latency_max = 40;
     }
     full_windows(b);
-    REQUIRE(run_both(b, img, p).ok());
+    REQUIRE(run_both(b, img, kProg, p).ok());
     const auto& pr = b.acc_probe();
     INFO("ACC port requests: POSTPROC " << pr.post << " cycles, STORE " << pr.dma
                                         << " cycles, both " << pr.both << " cycles");
@@ -494,7 +445,7 @@ uint64_t run_overlap_program(Rng& rng, Ovl v, bool pool) {
   p.push_back(encode_end());
   ChipBench b("chip_post_overlap");
   full_windows(b);
-  REQUIRE(run_both(b, img, p).ok());
+  REQUIRE(run_both(b, img, kProg, p).ok());
   return b.csr_read64(QILIN_CSR_OFF(PERF_CYCLES_LO));
 }
 
@@ -564,7 +515,7 @@ TEST_CASE("chip: a POSTPROC error while MATMULs run around it reports the POSTPR
     p.push_back(encode_end());
     ChipBench b("chip_post_err_overlap");
     full_windows(b);
-    const IssResult r = run_both(b, img, p);
+    const IssResult r = run_both(b, img, kProg, p);
     CHECK(r.code == QILIN_ERR_PARAM_RANGE);
     b.soft_reset();
     // The chip works again after the soft reset.
@@ -573,7 +524,7 @@ TEST_CASE("chip: a POSTPROC error while MATMULs run around it reports the POSTPR
     ok.push_back(encode(sync_f(QILIN_QUEUE_ALL)));
     ok.push_back(encode(store_f(QILIN_MEM_SP, 0, kData + 0x50000, kDim, 16, 1)));
     ok.push_back(encode_end());
-    REQUIRE(run_both(b, img, ok).ok());
+    REQUIRE(run_both(b, img, kProg, ok).ok());
   }
 }
 
@@ -629,7 +580,7 @@ TEST_CASE("chip: ACC STORE errors (ALIGN, DMA_WINDOW, ACC_RANGE, ILLEGAL) match 
     b.set_windows(0, kMemBytes, c.wr_lo, c.wr_hi);
     MemImage m = img;
     m.set_write_window(c.wr_lo, c.wr_hi);
-    const IssResult r = run_both(b, m, prog(c.st));
+    const IssResult r = run_both(b, m, kProg, prog(c.st));
     CHECK(r.code == c.code);
     if (!r.ok()) CHECK(r.err_pc == 2);
     b.soft_reset();
@@ -656,19 +607,19 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
     qilin_insn_t bad{};
     bad.w[0] = 9;  // opcode 9 is illegal
     p.insert(p.begin() + 1, bad);
-    CHECK(run_both(b, img, p).code == QILIN_ERR_ILLEGAL_INSN);
+    CHECK(run_both(b, img, kProg, p).code == QILIN_ERR_ILLEGAL_INSN);
   }
   SECTION("LOAD outside the read window") {
     b.set_windows(kData, kData + 64, 0, kMemBytes);
     img.set_read_window(kData, kData + 64);
-    CHECK(run_both(b, img, good).code == QILIN_ERR_DMA_WINDOW);
+    CHECK(run_both(b, img, kProg, good).code == QILIN_ERR_DMA_WINDOW);
     b.set_windows(0, kMemBytes, 0, kMemBytes);
     img.set_read_window(0, kMemBytes);
   }
   SECTION("STORE outside the write window") {
     b.set_windows(0, kMemBytes, kData + 0x4000, kData + 0x4000 + 64);
     img.set_write_window(kData + 0x4000, kData + 0x4000 + 64);
-    CHECK(run_both(b, img, good).code == QILIN_ERR_DMA_WINDOW);
+    CHECK(run_both(b, img, kProg, good).code == QILIN_ERR_DMA_WINDOW);
     b.set_windows(0, kMemBytes, 0, kMemBytes);
     img.set_write_window(0, kMemBytes);
   }
@@ -683,7 +634,7 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
         encode(with(matmul_f(8, 0, 0, 8, kDim), kPopPrev)),
         encode(postproc_f(0, 50, 100, 8, 1, true)),
         encode_end()};
-    CHECK(run_both(b, img, p).code == QILIN_ERR_PARAM_RANGE);
+    CHECK(run_both(b, img, kProg, p).code == QILIN_ERR_PARAM_RANGE);
   }
   SECTION("LOAD and STORE beyond the end of memory: BUS_ERROR") {
     const uint64_t end = kData + 0x8000;
@@ -701,7 +652,7 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
         else
           p[0] = encode(with(load_f(QILIN_MEM_SP, 0, end - 5 * kDim, kDim, 16, 1), kPushNext));
         CAPTURE(st, resp == qilin::tb::AxiResp::kDecErr);
-        CHECK(run_both(b, small, p).code == QILIN_ERR_BUS_ERROR);
+        CHECK(run_both(b, small, kProg, p).code == QILIN_ERR_BUS_ERROR);
         b.mem().clear_error_ranges();
         b.soft_reset();
       }
@@ -710,7 +661,7 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
   SECTION("no END") {
     std::vector<qilin_insn_t> p = good;
     p.pop_back();
-    CHECK(run_both(b, img, p).code == QILIN_ERR_NO_END);
+    CHECK(run_both(b, img, kProg, p).code == QILIN_ERR_NO_END);
   }
   b.soft_reset();
   CHECK((b.csr_read(QILIN_CSR_OFF(STATUS)) & 0x7u) == 0);
@@ -721,7 +672,7 @@ TEST_CASE("chip: error paths match the ISS, and a soft reset recovers", "[chip][
     const std::vector<uint8_t> bytes = b.mem().read(pg << 12, 4096);
     img2.write(pg << 12, bytes.data(), bytes.size());
   }
-  REQUIRE(run_both(b, img2, good).ok());
+  REQUIRE(run_both(b, img2, kProg, good).ok());
 }
 
 TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
@@ -747,7 +698,7 @@ TEST_CASE("chip: random phased programs match the ISS", "[chip][random]") {
       b.mem().config().extra_latency_max = 30;
     }
     full_windows(b);
-    const IssResult r = run_both(b, img, p);
+    const IssResult r = run_both(b, img, kProg, p);
     CHECK(r.ok());
   }
   INFO("programs with an ACC STORE: " << acc_store_programs);
@@ -776,7 +727,7 @@ TEST_CASE("chip: soft reset in the middle of a GEMM, then the GEMM runs again", 
   b.soft_reset();
   CHECK((b.csr_read(QILIN_CSR_OFF(STATUS)) & 0x7u) == 0);
   // The whole program again on the same device memory: the end state matches the ISS.
-  REQUIRE(run_both(b, img, prog).ok());
+  REQUIRE(run_both(b, img, kProg, prog).ok());
 }
 
 // ---- Throughput probes (hidden: run with `test_chip16 "[.perf]"`) ---------------------------
@@ -805,7 +756,7 @@ TEST_CASE("chip: perf probe, back-to-back MATMULs and GEMM-iteration LOADs", "[.
     p.push_back(encode_end());
     ChipBench b("chip_perf_probe");
     full_windows(b);
-    REQUIRE(run_both(b, img, p).ok());
+    REQUIRE(run_both(b, img, kProg, p).ok());
     return b.csr_read64(QILIN_CSR_OFF(PERF_CYCLES_LO));
   };
   for (uint32_t m : {52u, 26u}) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chip_bench.h"
+#include "chip_run_both.h"
 #include "qilin/golden/insn_builders.h"
 #include "qilin/golden/iss.h"
 #include "qilin/golden/requant.h"
@@ -34,6 +35,7 @@ using qilin::tb::chip::kDim;
 using qilin::tb::chip::kMemBytes;
 using qilin::tb::chip::kSpRows;
 using qilin::tb::chip::RunResult;
+using qilin::tb::chip::run_both;
 
 namespace {
 
@@ -51,14 +53,6 @@ constexpr uint32_t kAccOut = 0;      // H * W int32 rows
 constexpr uint32_t kAccParams = 200; // bias, multiplier, shift rows
 
 using namespace qilin::golden::insn;  // instruction builders (insn_builders.h)
-
-IssConfig chip_cfg() {
-  IssConfig c;
-  c.dim = kDim;
-  c.sp_rows = kSpRows;
-  c.acc_rows = kAccRows;
-  return c;
-}
 
 struct ConvJob {
   int H, W;
@@ -176,33 +170,6 @@ std::vector<int8_t> direct_conv(const ConvJob& j) {
   return out;
 }
 
-// As run_both in test_chip.cpp, and hands back the ISS's final memory.
-IssResult run_both(ChipBench& bench, MemImage img, const std::vector<qilin_insn_t>& prog,
-                   MemImage* iss_out) {
-  const uint32_t len = static_cast<uint32_t>(prog.size());
-  write_program(img, kProg, prog);
-  bench.load_image(img);
-  MemImage iss_mem = img;
-  Iss iss(chip_cfg(), iss_mem);
-  const IssResult want = iss.run(kProg, len);
-  INFO("ISS: " << want.to_string());
-  const RunResult got = bench.run(kProg, len);
-  INFO("RTL: status " << got.status << " err_code " << got.err_code << " err_pc " << got.err_pc
-                      << " err_addr " << got.err_addr << " cycles " << got.cycles);
-  REQUIRE(got.finished);
-  REQUIRE(want.ok());
-  CHECK((got.status & QILIN_CSR__STATUS__DONE_bm) != 0);
-  CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) == 0);
-  uint8_t e = 0, a = 0;
-  const int64_t diff = bench.first_difference(iss_mem, &e, &a);
-  INFO("first difference at 0x" << std::hex << diff << ": expected 0x" << int(e) << ", got 0x"
-                                << int(a));
-  CHECK(diff == -1);
-  CHECK(bench.csr_read64(QILIN_CSR_OFF(PERF_MACS_LO)) == want.macs);
-  *iss_out = iss_mem;
-  return want;
-}
-
 // First (y, x, cout) where `got` differs from `want`, as a message; empty if equal.
 std::string first_mismatch(const ConvJob& j, const std::vector<int8_t>& want,
                            const std::vector<uint8_t>& got) {
@@ -240,7 +207,7 @@ TEST_CASE("chip: convolution lowered to GEMM matches the ISS and a direct convol
     ChipBench b("chip_conv");
     b.set_windows(0, kMemBytes, 0, kMemBytes);
     MemImage iss_mem(kMemBytes);
-    const IssResult r = run_both(b, img, conv_program(j), &iss_mem);
+    const IssResult r = run_both(b, img, kProg, conv_program(j), &iss_mem);
     REQUIRE(r.ok());
     CHECK(r.macs == uint64_t(9) * s.H * s.W * kDim * kDim);
     const std::size_t n = static_cast<std::size_t>(j.H) * j.W * kDim;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "chip_bench.h"
+#include "chip_run_both.h"
 #include "qilin/golden/gemm_programs.h"
 #include "qilin/golden/insn_builders.h"
 #include "qilin/golden/iss.h"
@@ -36,6 +37,7 @@ using qilin::tb::chip::kExMaxInflight;
 using qilin::tb::chip::kMemBytes;
 using qilin::tb::chip::kSpRows;
 using qilin::tb::chip::RunResult;
+using qilin::tb::chip::run_both;
 
 namespace {
 
@@ -51,49 +53,6 @@ constexpr uint32_t kCRows = 200;   // MATMULs write and POSTPROCs read ACC rows 
 static_assert(kExMaxInflight == 2, "test_chip_inflight needs the ExMaxInflight 2 build");
 
 using namespace qilin::golden::insn;  // instruction builders (insn_builders.h)
-
-IssConfig chip_cfg() {
-  IssConfig c;
-  c.dim = kDim;
-  c.sp_rows = kSpRows;
-  c.acc_rows = kAccRows;
-  return c;
-}
-
-// As run_both in test_chip.cpp: runs `prog` (written at kProg into a copy of `img`) on the ISS
-// and on `bench`; checks STATUS/ERR_* and, without an error, the device memory byte for byte
-// and PERF_MACS. Returns the ISS result.
-IssResult run_both(ChipBench& bench, MemImage img, const std::vector<qilin_insn_t>& prog) {
-  const uint32_t len = static_cast<uint32_t>(prog.size());
-  write_program(img, kProg, prog);
-  bench.load_image(img);
-  MemImage iss_mem = img;
-  Iss iss(chip_cfg(), iss_mem);
-  const IssResult want = iss.run(kProg, len);
-  INFO("ISS: " << want.to_string());
-  const RunResult got = bench.run(kProg, len);
-  INFO("RTL: status " << got.status << " err_code " << got.err_code << " err_pc " << got.err_pc
-                      << " err_addr " << got.err_addr << " cycles " << got.cycles);
-  REQUIRE(got.finished);
-  if (want.ok()) {
-    CHECK((got.status & QILIN_CSR__STATUS__DONE_bm) != 0);
-    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) == 0);
-    uint8_t e = 0, a = 0;
-    const int64_t diff = bench.first_difference(iss_mem, &e, &a);
-    INFO("first difference at 0x" << std::hex << diff << ": expected 0x" << int(e) << ", got 0x"
-                                  << int(a));
-    CHECK(diff == -1);
-    CHECK(bench.csr_read64(QILIN_CSR_OFF(PERF_MACS_LO)) == want.macs);
-  } else {
-    CHECK((got.status & QILIN_CSR__STATUS__ERROR_bm) != 0);
-    CHECK(got.err_code == want.code);
-    CHECK(got.err_pc == want.err_pc);
-    CHECK(got.err_addr == want.err_addr);
-  }
-  bench.csr_write(QILIN_CSR_OFF(STATUS), QILIN_CSR__STATUS__DONE_bm | QILIN_CSR__STATUS__ERROR_bm);
-  CHECK((bench.csr_read(QILIN_CSR_OFF(STATUS)) & 0x6u) == 0);
-  return want;
-}
 
 // Device memory: SP source rows, ACC rows 0..kParams-1 (small int32) and POSTPROC parameters
 // (`bad_shift`: one lane's shift out of range, a PARAM_RANGE error).
@@ -212,7 +171,7 @@ TEST_CASE("chip inflight: back-to-back MATMULs at the EX in-flight limit match t
       const std::vector<qilin_insn_t> p = mix_program(rng, mix);
       ChipBench b("chip_inflight");
       b.set_windows(0, kMemBytes, 0, kMemBytes);
-      REQUIRE(run_both(b, img, p).ok());
+      REQUIRE(run_both(b, img, kProg, p).ok());
       check_limit_reached(b);
       held += b.ex_probe().room_held;
     }
@@ -257,7 +216,7 @@ TEST_CASE("chip inflight: a soft reset at the EX in-flight limit, then the progr
   // The MATMULs in flight ran to completion; then the whole program again matches the ISS.
   CHECK(b.ex_probe().inflight == 0);
   b.clear_ex_probe();
-  REQUIRE(run_both(b, img, p).ok());
+  REQUIRE(run_both(b, img, kProg, p).ok());
   check_limit_reached(b);
 }
 
@@ -276,12 +235,12 @@ TEST_CASE("chip inflight: a POSTPROC error at the EX in-flight limit", "[chip][i
   epilogue(p);
   ChipBench b("chip_inflight_post_err");
   b.set_windows(0, kMemBytes, 0, kMemBytes);
-  const IssResult r = run_both(b, bad, p);
+  const IssResult r = run_both(b, bad, kProg, p);
   CHECK(r.code == QILIN_ERR_PARAM_RANGE);
   INFO("EX error cycles with the limit reached: " << b.ex_probe().err_full);
   CHECK(b.ex_probe().err_full == 1);
   b.soft_reset();
   b.clear_ex_probe();
-  REQUIRE(run_both(b, make_image(rng), mix_program(rng, Mix::kPost)).ok());
+  REQUIRE(run_both(b, make_image(rng), kProg, mix_program(rng, Mix::kPost)).ok());
   check_limit_reached(b);
 }

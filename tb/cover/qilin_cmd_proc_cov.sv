@@ -4,15 +4,7 @@
 // hardware error code; each instruction queue, pending-unit FIFO and the fetch buffer full
 // and drained empty; each token FIFO (counter) full and drained empty. Reads the check stage
 // (chk_fire, chk_insn_q), the FIFO handshakes, the token counters and the ports.
-`ifndef QILIN_CP
-// One named cover point, sampled on the rising clock edge outside reset.
-`define QILIN_CP(name, expr) \
-  name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
-// A named FIFO: cp_<name>_full (no room) and cp_<name>_empty (it held data and drained).
-`define QILIN_FIFO_CP(name, i) \
-  `QILIN_CP(cp_``name``_full, !fifo_rdy[i]) \
-  `QILIN_CP(cp_``name``_empty, fifo_vld_q[i] && !fifo_vld[i])
-`endif
+`include "qilin_cov.svh"
 
 module qilin_cmd_proc_cov
   import qilin_isa_pkg::*;

@@ -3,15 +3,7 @@
 // in-flight limit (MaxInflight) reached. Only the chip build with ExMaxInflight 2
 // (test_chip_inflight) reaches it; at the default 15 the command processor's UnitInflight
 // (4) binds first.
-`ifndef QILIN_CP
-// One named cover point, sampled on the rising clock edge outside reset.
-`define QILIN_CP(name, expr) \
-  name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
-// A named FIFO: cp_<name>_full (no room) and cp_<name>_empty (it held data and drained).
-`define QILIN_FIFO_CP(name, i) \
-  `QILIN_CP(cp_``name``_full, !fifo_rdy[i]) \
-  `QILIN_CP(cp_``name``_empty, fifo_vld_q[i] && !fifo_vld[i])
-`endif
+`include "qilin_cov.svh"
 
 module qilin_ex_unit_cov (
   input logic clk_i,

@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Functional cover points bound into qilin_requant (coverage builds only): the output FIFO full and
 // drained empty.
-`ifndef QILIN_CP
-// One named cover point, sampled on the rising clock edge outside reset.
-`define QILIN_CP(name, expr) \
-  name: cover property (@(posedge clk_i) disable iff (!rst_ni) (expr));
-// A named FIFO: cp_<name>_full (no room) and cp_<name>_empty (it held data and drained).
-`define QILIN_FIFO_CP(name, i) \
-  `QILIN_CP(cp_``name``_full, !fifo_rdy[i]) \
-  `QILIN_CP(cp_``name``_empty, fifo_vld_q[i] && !fifo_vld[i])
-`endif
+`include "qilin_cov.svh"
 
 module qilin_requant_cov #(
   parameter int unsigned N = 1
