@@ -20,8 +20,6 @@
 
 using qilin::golden::encode;
 using qilin::golden::encode_end;
-using qilin::golden::Iss;
-using qilin::golden::IssConfig;
 using qilin::golden::IssResult;
 using qilin::golden::MemImage;
 using qilin::golden::quantize_multiplier;

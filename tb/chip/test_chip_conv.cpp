@@ -20,17 +20,13 @@
 
 using qilin::golden::encode;
 using qilin::golden::encode_end;
-using qilin::golden::Iss;
-using qilin::golden::IssConfig;
 using qilin::golden::IssResult;
 using qilin::golden::MemImage;
 using qilin::golden::quantize_multiplier;
 using qilin::golden::QuantMultiplier;
 using qilin::golden::RequantParams;
 using qilin::golden::Rng;
-using qilin::golden::write_program;
 using qilin::tb::chip::ChipBench;
-using qilin::tb::chip::kAccRows;
 using qilin::tb::chip::kDim;
 using qilin::tb::chip::kMemBytes;
 using qilin::tb::chip::kSpRows;

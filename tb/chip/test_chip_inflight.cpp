@@ -24,14 +24,11 @@
 
 using qilin::golden::encode;
 using qilin::golden::encode_end;
-using qilin::golden::Iss;
-using qilin::golden::IssConfig;
 using qilin::golden::IssResult;
 using qilin::golden::MemImage;
 using qilin::golden::Rng;
 using qilin::golden::write_program;
 using qilin::tb::chip::ChipBench;
-using qilin::tb::chip::kAccRows;
 using qilin::tb::chip::kDim;
 using qilin::tb::chip::kExMaxInflight;
 using qilin::tb::chip::kMemBytes;
